@@ -1,0 +1,169 @@
+// The only module that speaks HTTP to Jira. Every call goes through one shared rate limiter
+// and the retry policy (jira.js 5 has neither). The create call is never repeated blindly:
+// if its answer is lost, the caller recovers by searching for the ticket's marker.
+import http from 'node:http';
+import https from 'node:https';
+import { ServiceDeskClient, Version2Client, Version3Client } from 'jira.js';
+import type { JiraAuth } from '../../config.js';
+import { failpoint } from '../../failpoints.js';
+import { classifyJiraError } from './errors.js';
+import type { Clock, RateLimiter } from './rateLimiter.js';
+import { withRetry, type RetryBudget, type RetryPolicy } from './retry.js';
+
+export interface JiraGatewayOptions {
+  baseUrl: string;
+  auth: JiraAuth;
+  serviceDeskId: string;
+  requestTypeId: string;
+  timeoutMs: number;
+  attachmentPublic: boolean;
+  limiter: RateLimiter;
+  policy: RetryPolicy;
+  budget: RetryBudget;
+  clock: Clock;
+  onRetry?: (info: { operation: string; attempt: number; delayMs: number; error: Error }) => void;
+}
+
+export interface RequestTypeField {
+  fieldId: string;
+  name: string;
+  required: boolean;
+  jiraSchema?: { type?: string; items?: string; system?: string; custom?: string; customId?: number };
+  validValues?: { value: string; label: string; children?: { value: string; label: string }[] }[];
+  visible?: boolean;
+}
+
+export interface FoundTicket {
+  key: string;
+  id: string;
+  created: string;
+}
+
+// Fires fail point 2 once the create request has been handed to the OS, before any answer.
+const CREATE_PATH = '/rest/servicedeskapi/request';
+const transport = {
+  request(options: http.RequestOptions, callback: (res: http.IncomingMessage) => void): http.ClientRequest {
+    const lib = options.protocol === 'https:' ? https : http;
+    const req = lib.request(options, callback);
+    if (options.method === 'POST' && options.path === CREATE_PATH) req.on('finish', () => failpoint('after-create-sent'));
+    return req;
+  },
+};
+
+export class JiraGateway {
+  private readonly desk: ServiceDeskClient;
+  private readonly platform: Version3Client | Version2Client;
+  private readonly cloud: boolean;
+
+  constructor(private readonly opts: JiraGatewayOptions) {
+    const authentication =
+      opts.auth.kind === 'basic'
+        ? { basic: { email: opts.auth.email, apiToken: opts.auth.apiToken } }
+        : // Data Center personal access tokens are sent as a Bearer token, which jira.js does via oauth2.
+          { oauth2: { accessToken: opts.auth.pat } };
+    const baseRequestConfig = { timeout: opts.timeoutMs, transport, maxRedirects: 0 };
+    const config = { host: opts.baseUrl, authentication, baseRequestConfig } as ConstructorParameters<typeof ServiceDeskClient>[0];
+    this.desk = new ServiceDeskClient(config);
+    // Cloud (email + API token) has the enhanced JQL search; Data Center (PAT) has /rest/api/2/search.
+    this.cloud = opts.auth.kind === 'basic';
+    this.platform = this.cloud ? new Version3Client(config) : new Version2Client(config);
+  }
+
+  private call<T>(operation: string, fn: () => Promise<T>, safeToRepeat = true): Promise<T> {
+    return withRetry(operation, fn, {
+      limiter: this.opts.limiter,
+      policy: this.opts.policy,
+      budget: this.opts.budget,
+      safeToRepeat,
+      clock: this.opts.clock,
+      onRetry: this.opts.onRetry,
+    });
+  }
+
+  /** Who we are: proves the credentials without touching the service desk. */
+  async whoAmI(): Promise<{ accountId?: string; displayName?: string; emailAddress?: string }> {
+    return this.call('myself', () =>
+      this.platform instanceof Version3Client ? this.platform.myself.getCurrentUser() : (this.platform as Version2Client).myself.getCurrentUser(),
+    ) as Promise<{ accountId?: string; displayName?: string }>;
+  }
+
+  async getServiceDesk(): Promise<{ id?: string; projectKey?: string; projectName?: string }> {
+    return this.call('get service desk', () => this.desk.serviceDesk.getServiceDeskById({ serviceDeskId: this.opts.serviceDeskId })) as Promise<{
+      id?: string; projectKey?: string; projectName?: string;
+    }>;
+  }
+
+  async getRequestTypeFields(): Promise<RequestTypeField[]> {
+    const meta = (await this.call('get request type fields', () =>
+      this.desk.serviceDesk.getRequestTypeFields({ serviceDeskId: this.opts.serviceDeskId, requestTypeId: Number(this.opts.requestTypeId) }),
+    )) as { requestTypeFields?: RequestTypeField[] };
+    return meta.requestTypeFields ?? [];
+  }
+
+  async createRequest(requestFieldValues: Record<string, unknown>, raiseOnBehalfOf?: string): Promise<{ issueKey: string; issueId: string }> {
+    const res = (await this.call(
+      'create request',
+      () =>
+        this.desk.request.createCustomerRequest({
+          serviceDeskId: this.opts.serviceDeskId,
+          requestTypeId: this.opts.requestTypeId,
+          requestFieldValues,
+          raiseOnBehalfOf,
+        } as Parameters<ServiceDeskClient['request']['createCustomerRequest']>[0]),
+      false,
+    )) as { issueKey: string; issueId: string };
+    return { issueKey: res.issueKey, issueId: String(res.issueId) };
+  }
+
+  /** Tickets carrying the marker, oldest first. Text search can over-match (Jira tokenises on
+   *  "-"), so each hit is checked for the exact marker in its labels or description. */
+  async findByMarker(marker: string): Promise<FoundTicket[]> {
+    const jql = `labels = "${marker}" OR text ~ "${marker}" ORDER BY created ASC`;
+    const fields = ['created', 'labels', 'description'];
+    type Issue = { id: string; key: string; fields?: { created?: string; labels?: string[]; description?: unknown } };
+    const res = (await this.call('search by marker', () =>
+      this.platform instanceof Version3Client
+        ? this.platform.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost({ jql, fields, maxResults: 50 })
+        : (this.platform as Version2Client).issueSearch.searchForIssuesUsingJqlPost({ jql, fields, maxResults: 50 }),
+    )) as { issues?: Issue[] };
+    return (res.issues ?? [])
+      .filter((i) => (i.fields?.labels ?? []).includes(marker) || JSON.stringify(i.fields?.description ?? '').includes(marker))
+      .map((i) => ({ key: i.key, id: String(i.id), created: i.fields?.created ?? '' }))
+      .sort((a, b) => a.created.localeCompare(b.created) || Number(a.id) - Number(b.id));
+  }
+
+  async attachmentNames(issueKey: string): Promise<string[]> {
+    const names: string[] = [];
+    for (let start = 0; ; ) {
+      const page = (await this.call('list attachments', () =>
+        this.desk.request.getAttachmentsForRequest({ issueIdOrKey: issueKey, start, limit: 100 }),
+      )) as { values?: { filename: string }[]; isLastPage?: boolean; size?: number };
+      const values = page.values ?? [];
+      names.push(...values.map((v) => v.filename));
+      if (page.isLastPage !== false || values.length === 0) return names;
+      start += values.length;
+    }
+  }
+
+  /** JSM's temporary-file flow: upload to the desk, then attach to the request. */
+  async uploadTemporaryFile(fileName: string, content: Buffer): Promise<string> {
+    const res = (await this.call('upload temporary file', () =>
+      this.desk.serviceDesk.attachTemporaryFile({
+        serviceDeskId: this.opts.serviceDeskId,
+        attachment: { filename: fileName, file: content, mimeType: 'application/json' },
+      }),
+    )) as { temporaryAttachments?: { temporaryAttachmentId: string }[] };
+    const id = res.temporaryAttachments?.[0]?.temporaryAttachmentId;
+    if (!id) throw classifyJiraError(new Error('Jira accepted the upload but returned no temporary attachment id'), 'upload temporary file', this.opts.clock.now());
+    return id;
+  }
+
+  /** Not repeated blindly: a lost answer is settled by listing the request's attachments. */
+  async attachTemporaryFile(issueKey: string, temporaryAttachmentId: string): Promise<void> {
+    await this.call(
+      'attach file',
+      () => this.desk.request.createAttachment({ issueIdOrKey: issueKey, temporaryAttachmentIds: [temporaryAttachmentId], public: this.opts.attachmentPublic }),
+      false,
+    );
+  }
+}

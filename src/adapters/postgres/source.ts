@@ -1,0 +1,144 @@
+// The submissions table, read-only. Only this module speaks SQL to Postgres.
+import pg from 'pg';
+import { DependencyError, errorMessage } from '../../errors.js';
+import { kindOf, normalizeRow, normalizeTimestamp, quoteIdent, typeParsers, type ColumnInfo, type Row } from './values.js';
+
+export interface SourceOptions {
+  table: string;
+  idColumn: string;
+  timestampColumn: string;
+}
+
+/** Position of a row in (timestamp, id) order; ts is normalised (see values.ts). */
+export interface RowPosition {
+  sourceId: string;
+  sourceTs: string;
+}
+
+export class PostgresSource {
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly opts: SourceOptions,
+  ) {}
+
+  static async connect(databaseUrl: string, opts: SourceOptions): Promise<PostgresSource> {
+    const client = new pg.Client({
+      connectionString: databaseUrl,
+      types: typeParsers,
+      // UTC session: timestamps print the same on every machine (see values.ts).
+      options: '-c TimeZone=UTC',
+      connectionTimeoutMillis: 10_000,
+      application_name: 'jira-sync',
+    });
+    client.on('error', () => {
+      /* a dropped connection surfaces on the next query */
+    });
+    try {
+      await client.connect();
+    } catch (err) {
+      throw new DependencyError('PostgreSQL', `cannot connect (${describePgError(err)}); check DATABASE_URL and that the server is running`);
+    }
+    return new PostgresSource(client, opts);
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => undefined);
+  }
+
+  private get table(): string {
+    return quoteIdent(this.opts.table);
+  }
+
+  private async query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+    try {
+      return (await this.client.query<T>(sql, params)).rows;
+    } catch (err) {
+      throw new DependencyError('PostgreSQL', `query failed: ${describePgError(err)}`);
+    }
+  }
+
+  /** Columns of the source table in table order, or null when the table does not exist. */
+  async describeTable(): Promise<ColumnInfo[] | null> {
+    const rows = await this.query<{ name: string; type: string }>(
+      `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
+         FROM pg_attribute a
+        WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY a.attnum`,
+      [this.table],
+    );
+    if (rows.length === 0) {
+      const exists = await this.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [this.table]);
+      if (!exists[0]?.ok) return null;
+    }
+    return rows.map((r) => ({ name: r.name, pgType: r.type, kind: kindOf(r.type) }));
+  }
+
+  /** Whether an index leads with (timestamp, id), so the keyset scan never reads the whole table. */
+  async hasKeysetIndex(): Promise<boolean> {
+    const rows = await this.query<{ cols: string[] }>(
+      `SELECT array(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
+                      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                     ORDER BY k.ord) AS cols
+         FROM pg_index i WHERE i.indrelid = to_regclass($1)`,
+      [this.table],
+    );
+    return rows.some((r) => r.cols[0] === this.opts.timestampColumn && r.cols[1] === this.opts.idColumn);
+  }
+
+  /**
+   * Positions of rows in (timestamp, id) order: from `from` inclusive (a timestamp, for the
+   * look-back window) or strictly after `after` (keyset paging). Reads only the two key
+   * columns so a window full of already-processed rows costs little.
+   */
+  async scanPositions(start: { from?: string; after?: RowPosition }, limit: number): Promise<RowPosition[]> {
+    const ts = quoteIdent(this.opts.timestampColumn);
+    const id = quoteIdent(this.opts.idColumn);
+    let where = '';
+    const params: unknown[] = [];
+    if (start.after) {
+      params.push(start.after.sourceTs, start.after.sourceId);
+      where = `WHERE (${ts}, ${id}) > ($1, $2)`;
+    } else if (start.from) {
+      params.push(start.from);
+      where = `WHERE ${ts} >= $1`;
+    }
+    params.push(limit);
+    const rows = await this.query<{ id: string; ts: string }>(
+      `SELECT ${id}::text AS id, ${ts} AS ts FROM ${this.table} ${where} ORDER BY ${ts}, ${id} LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => ({ sourceId: r.id, sourceTs: normalizeTimestamp(String(r.ts)) }));
+  }
+
+  /** Whole rows for the given ids, normalised, in (timestamp, id) order. */
+  async fetchRows(ids: string[], columns: ColumnInfo[]): Promise<Row[]> {
+    if (ids.length === 0) return [];
+    const idCol = columns.find((c) => c.name === this.opts.idColumn);
+    const ts = quoteIdent(this.opts.timestampColumn);
+    const id = quoteIdent(this.opts.idColumn);
+    // Cast the parameter, not the column, so the primary-key index is used.
+    const rows = await this.query<Row>(
+      `SELECT * FROM ${this.table} WHERE ${id} = ANY($1::${idCol?.pgType ?? 'text'}[]) ORDER BY ${ts}, ${id}`,
+      [ids],
+    );
+    return rows.map((r) => normalizeRow(r, columns));
+  }
+
+  /** The newest row, as a sample for map-fields. */
+  async newestRow(columns: ColumnInfo[]): Promise<Row | null> {
+    const ts = quoteIdent(this.opts.timestampColumn);
+    const id = quoteIdent(this.opts.idColumn);
+    const rows = await this.query<Row>(`SELECT * FROM ${this.table} ORDER BY ${ts} DESC, ${id} DESC LIMIT 1`);
+    return rows[0] ? normalizeRow(rows[0], columns) : null;
+  }
+}
+
+function describePgError(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  const msg = errorMessage(err);
+  if (e.code === 'ECONNREFUSED') return 'connection refused';
+  if (e.code === 'ENOTFOUND') return 'host not found';
+  if (e.code === '28P01' || e.code === '28000') return 'authentication failed';
+  if (e.code === '3D000') return msg; // database "x" does not exist
+  return e.code ? `${msg} [${e.code}]` : msg;
+}

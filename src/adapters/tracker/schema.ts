@@ -1,0 +1,88 @@
+// The tracker's SQLite file: opened, and migrated forward, here only.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { DependencyError, errorMessage } from '../../errors.js';
+
+// Each entry migrates from version i to i+1 (PRAGMA user_version). Append only.
+const MIGRATIONS: string[] = [
+  `CREATE TABLE submissions (
+     key TEXT PRIMARY KEY,
+     source_id TEXT NOT NULL,
+     source_ts TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('pending','creating','created','attached','done','failed','parked')),
+     ticket_key TEXT,
+     ticket_id TEXT,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     last_error TEXT,
+     last_outcome TEXT,
+     attempt_started_at TEXT,
+     next_attempt_at TEXT,
+     needs_review INTEGER NOT NULL DEFAULT 0,
+     review_note TEXT,
+     run_id TEXT,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX submissions_by_state ON submissions (state, source_ts, source_id);
+   CREATE INDEX submissions_by_source ON submissions (source_id);
+   CREATE TABLE source_rows (
+     source_id TEXT PRIMARY KEY,
+     source_ts TEXT NOT NULL,
+     key TEXT NOT NULL,
+     seen_at TEXT NOT NULL
+   );
+   CREATE TABLE runs (
+     run_id TEXT PRIMARY KEY,
+     started_at TEXT NOT NULL,
+     ended_at TEXT,
+     created INTEGER NOT NULL DEFAULT 0,
+     skipped INTEGER NOT NULL DEFAULT 0,
+     failed INTEGER NOT NULL DEFAULT 0,
+     parked INTEGER NOT NULL DEFAULT 0,
+     exit_code INTEGER,
+     note TEXT
+   );
+   CREATE TABLE cursor (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     source_ts TEXT NOT NULL,
+     source_id TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function openTrackerDb(file: string, opts: { readonly?: boolean } = {}): Database.Database {
+  let db: Database.Database;
+  try {
+    if (!opts.readonly) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  } catch (err) {
+    throw new DependencyError('tracker', `cannot open ${file}: ${errorMessage(err)}; check TRACKER_PATH and that the folder is writable`);
+  }
+  // Several runs may touch the file at once (a bypassed lock, status during a run):
+  // wait for a writer instead of failing at once.
+  db.pragma('busy_timeout = 5000');
+  if (opts.readonly) return db;
+  // WAL + FULL: a committed transition survives a power cut, which the crash-safety promise rests on.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  migrate(db, file);
+  return db;
+}
+
+function migrate(db: Database.Database, file: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new DependencyError('tracker', `${file} has schema version ${current}, newer than this jira-sync understands (${SCHEMA_VERSION}); upgrade jira-sync`);
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,209 @@
+// The tracker: what happened to every submission, as a persisted state machine.
+//   pending -> creating -> created -> attached -> done
+//   creating/pending -> failed (retried later) -> parked (attempts exhausted)
+// Every transition is its own committed transaction and is conditional on the state it
+// leaves, so two processes can never both move a submission (see claimForCreate).
+import type Database from 'better-sqlite3';
+import type { Row } from '../postgres/values.js';
+import type { RowPosition } from '../postgres/source.js';
+
+export type SubmissionState = 'pending' | 'creating' | 'created' | 'attached' | 'done' | 'failed' | 'parked';
+export const SUBMISSION_STATES: SubmissionState[] = ['pending', 'creating', 'created', 'attached', 'done', 'failed', 'parked'];
+
+export interface TrackedSubmission {
+  key: string;
+  sourceId: string;
+  sourceTs: string;
+  payload: Row;
+  state: SubmissionState;
+  ticketKey: string | null;
+  ticketId: string | null;
+  attempts: number;
+  lastError: string | null;
+  lastOutcome: string | null;
+  attemptStartedAt: string | null;
+  nextAttemptAt: string | null;
+  needsReview: boolean;
+  reviewNote: string | null;
+  runId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface DbRow {
+  key: string; source_id: string; source_ts: string; payload: string; state: SubmissionState;
+  ticket_key: string | null; ticket_id: string | null; attempts: number; last_error: string | null;
+  last_outcome: string | null; attempt_started_at: string | null; next_attempt_at: string | null;
+  needs_review: number; review_note: string | null; run_id: string | null; created_at: string; updated_at: string;
+}
+
+function fromDb(r: DbRow): TrackedSubmission {
+  return {
+    key: r.key, sourceId: r.source_id, sourceTs: r.source_ts, payload: JSON.parse(r.payload) as Row, state: r.state,
+    ticketKey: r.ticket_key, ticketId: r.ticket_id, attempts: r.attempts, lastError: r.last_error,
+    lastOutcome: r.last_outcome, attemptStartedAt: r.attempt_started_at, nextAttemptAt: r.next_attempt_at,
+    needsReview: r.needs_review === 1, reviewNote: r.review_note, runId: r.run_id, createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+export class Tracker {
+  constructor(
+    readonly db: Database.Database,
+    private readonly now: () => Date,
+  ) {}
+
+  private iso(): string {
+    return this.now().toISOString();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  get(key: string): TrackedSubmission | undefined {
+    const r = this.db.prepare('SELECT * FROM submissions WHERE key = ?').get(key) as DbRow | undefined;
+    return r && fromDb(r);
+  }
+
+  findBySourceId(sourceId: string): TrackedSubmission | undefined {
+    const r = this.db
+      .prepare('SELECT s.* FROM submissions s JOIN source_rows r ON r.key = s.key WHERE r.source_id = ?')
+      .get(sourceId) as DbRow | undefined;
+    return r && fromDb(r);
+  }
+
+  /** Which of these source rows the tracker has already seen (processed, or skipped as a repeat). */
+  seenSourceIds(ids: string[]): Set<string> {
+    if (ids.length === 0) return new Set();
+    const rows = this.db
+      .prepare('SELECT source_id FROM source_rows WHERE source_id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(ids)) as { source_id: string }[];
+    return new Set(rows.map((r) => r.source_id));
+  }
+
+  getCursor(): RowPosition | null {
+    const r = this.db.prepare('SELECT source_ts, source_id FROM cursor WHERE id = 1').get() as { source_ts: string; source_id: string } | undefined;
+    return r ? { sourceTs: r.source_ts, sourceId: r.source_id } : null;
+  }
+
+  /**
+   * Record a fetched source row. Returns 'new' when its key was unknown (a pending submission
+   * now exists) or 'known' when the same content was already tracked (under any source id).
+   * The cursor only moves forward; timestamps are fixed-width so text order is time order.
+   */
+  register(pos: RowPosition, key: string, payload: Row, runId: string): 'new' | 'known' {
+    return this.db.transaction(() => {
+      const now = this.iso();
+      this.db
+        .prepare('INSERT OR IGNORE INTO source_rows (source_id, source_ts, key, seen_at) VALUES (?, ?, ?, ?)')
+        .run(pos.sourceId, pos.sourceTs, key, now);
+      const inserted = this.db
+        .prepare(
+          `INSERT OR IGNORE INTO submissions (key, source_id, source_ts, payload, state, run_id, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
+        )
+        .run(key, pos.sourceId, pos.sourceTs, JSON.stringify(payload), runId, now, now);
+      this.db
+        .prepare(
+          `INSERT INTO cursor (id, source_ts, source_id, updated_at) VALUES (1, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET source_ts = excluded.source_ts, source_id = excluded.source_id, updated_at = excluded.updated_at
+           WHERE (excluded.source_ts, excluded.source_id) > (cursor.source_ts, cursor.source_id)`,
+        )
+        .run(pos.sourceTs, pos.sourceId, now);
+      return inserted.changes === 1 ? 'new' : 'known';
+    })();
+  }
+
+  /** Submissions a run should work on, oldest first: unfinished ones and failed ones whose retry time has come. */
+  dueForWork(limit: number): TrackedSubmission[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM submissions
+          WHERE state IN ('pending','creating','created','attached')
+             OR (state = 'failed' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
+          ORDER BY source_ts, source_id LIMIT ?`,
+      )
+      .all(this.iso(), limit) as DbRow[];
+    return rows.map(fromDb);
+  }
+
+  /** The conditional claim: pending/failed -> creating. Exactly one caller wins; the others get false. */
+  claimForCreate(key: string, runId: string): boolean {
+    const now = this.iso();
+    return (
+      this.db
+        .prepare(
+          `UPDATE submissions SET state = 'creating', attempts = attempts + 1, attempt_started_at = ?, run_id = ?, updated_at = ?
+            WHERE key = ? AND state IN ('pending','failed') AND ticket_key IS NULL`,
+        )
+        .run(now, runId, now, key).changes === 1
+    );
+  }
+
+  /** A new create attempt for a submission left in `creating` whose marker search found nothing
+   *  after the grace period. Conditional on the attempt we looked at, so only one run re-creates. */
+  reclaimCreating(key: string, seenAttemptStartedAt: string | null, runId: string): boolean {
+    const now = this.iso();
+    return (
+      this.db
+        .prepare(
+          `UPDATE submissions SET attempts = attempts + 1, attempt_started_at = ?, run_id = ?, updated_at = ?
+            WHERE key = ? AND state = 'creating' AND attempt_started_at IS ?`,
+        )
+        .run(now, runId, now, key, seenAttemptStartedAt).changes === 1
+    );
+  }
+
+  /** Undo a claim whose create call certainly never reached Jira (e.g. Jira refused the connection). */
+  releaseClaim(key: string, error: string): void {
+    this.db
+      .prepare(
+        `UPDATE submissions SET state = CASE WHEN attempts > 1 THEN 'failed' ELSE 'pending' END,
+                attempts = attempts - 1, last_error = ?, updated_at = ? WHERE key = ? AND state = 'creating'`,
+      )
+      .run(error, this.iso(), key);
+  }
+
+  private transition(key: string, from: SubmissionState[], set: string, params: unknown[]): boolean {
+    const placeholders = from.map(() => '?').join(',');
+    return (
+      this.db
+        .prepare(`UPDATE submissions SET ${set}, updated_at = ? WHERE key = ? AND state IN (${placeholders})`)
+        .run(...params, this.iso(), key, ...from).changes === 1
+    );
+  }
+
+  markCreated(key: string, ticketKey: string, ticketId: string | null, outcome: string): boolean {
+    return this.transition(key, ['creating'], `state = 'created', ticket_key = ?, ticket_id = ?, last_outcome = ?, last_error = NULL`, [ticketKey, ticketId, outcome]);
+  }
+
+  /** From `created`, or from `failed` when the ticket exists and only the attachment failed. */
+  markAttached(key: string): boolean {
+    return this.transition(key, ['created', 'failed'], `state = 'attached', last_error = NULL`, []);
+  }
+
+  markDone(key: string, outcome: string): boolean {
+    return this.transition(key, ['attached'], `state = 'done', last_outcome = ?, next_attempt_at = NULL`, [outcome]);
+  }
+
+  /** A failed attempt: retried at `nextAttemptAt`, or parked for a person when that is null.
+   *  Create attempts are counted by the claim; attachment attempts (the ticket exists) here. */
+  markFailed(key: string, outcome: string, error: string, nextAttemptAt: Date | null, countAttempt = false): boolean {
+    const state = nextAttemptAt ? 'failed' : 'parked';
+    return this.transition(
+      key,
+      ['pending', 'creating', 'created', 'attached', 'failed'],
+      `state = ?, last_outcome = ?, last_error = ?, next_attempt_at = ?, attempts = attempts + ?`,
+      [state, outcome, error, nextAttemptAt?.toISOString() ?? null, countAttempt ? 1 : 0],
+    );
+  }
+
+  /** Keep the state, remember why the last try did not finish (shown by `status`). */
+  noteError(key: string, outcome: string, error: string): void {
+    this.db.prepare('UPDATE submissions SET last_outcome = ?, last_error = ?, updated_at = ? WHERE key = ?').run(outcome, error, this.iso(), key);
+  }
+
+  flagForReview(key: string, note: string): void {
+    this.db.prepare('UPDATE submissions SET needs_review = 1, review_note = ?, updated_at = ? WHERE key = ?').run(note, this.iso(), key);
+  }
+}

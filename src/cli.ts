@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// The command line: commander wiring, configuration, and the one top-level error handler.
+// This is the only place that exits; everything else throws typed errors (errors.ts).
+import { createRequire } from 'node:module';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import dotenv from 'dotenv';
+import { loadConfig, type ConfigNeeds, type ResolvedConfig } from './config.js';
+import { ConfigError, DependencyError, ExitCode, LockHeldError, errorMessage } from './errors.js';
+import { makeRedactor } from './logging/index.js';
+import { runCommand } from './commands/run.js';
+import { mapFieldsCommand } from './commands/mapFields.js';
+
+const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  every submission went through, or there was nothing to do
+  1  the run finished but some submissions failed; they are recorded (see \`jira-sync status\`)
+  2  configuration or usage error
+  3  a dependency is unreachable or refuses us (PostgreSQL down, Jira down, 401/403); nothing was changed
+  4  another run holds the lock`;
+
+let secrets: string[] = [];
+const print = (line: string) => process.stdout.write(`${makeRedactor(secrets)(line)}\n`);
+
+function config(needs: ConfigNeeds = 'all'): ResolvedConfig {
+  const c = loadConfig(process.env, needs);
+  secrets = c.secrets;
+  return c;
+}
+
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`expected a whole number of 1 or more, got "${value}"`);
+  return Number(value);
+}
+
+function exitCodeOf(err: unknown): number {
+  if (err instanceof ConfigError) return ExitCode.usage;
+  if (err instanceof DependencyError) return ExitCode.dependency;
+  if (err instanceof LockHeldError) return ExitCode.locked;
+  return ExitCode.dependency;
+}
+
+function report(err: unknown): void {
+  const redact = makeRedactor(secrets);
+  if (err instanceof ConfigError) {
+    process.stderr.write(`jira-sync: configuration problem${err.problems.length > 1 ? 's' : ''}:\n${err.problems.map((p) => `  - ${redact(p)}`).join('\n')}\n`);
+  } else if (err instanceof DependencyError || err instanceof LockHeldError) {
+    process.stderr.write(`jira-sync: ${redact(err.message)}\n`);
+  } else {
+    process.stderr.write(`jira-sync: unexpected error: ${redact(err instanceof Error ? (err.stack ?? err.message) : errorMessage(err))}\n`);
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('jira-sync')
+    .description('Turns new PostgreSQL web-form submissions into Jira Service Management requests, each exactly once, with the submission attached as JSON.')
+    .version(pkg.version, '-V, --version')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('process one batch of new submissions')
+    .option('--dry-run', 'print what would be sent for each submission; write nothing anywhere, call Jira not at all')
+    .option('--batch-size <n>', 'at most this many submissions (default: BATCH_SIZE or 30)', positiveInt)
+    .option('--concurrency <n>', 'Jira calls in flight for independent submissions (default: JIRA_CONCURRENCY or 4)', positiveInt)
+    .version(pkg.version, '-V, --version')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (o: { dryRun?: boolean; batchSize?: number; concurrency?: number }) => {
+      process.exitCode = await runCommand(config(), { dryRun: o.dryRun === true, batchSize: o.batchSize, concurrency: o.concurrency, print });
+    });
+
+  program
+    .command('map-fields')
+    .description("read the request type's fields from Jira and write field_mapping.json")
+    .version(pkg.version, '-V, --version')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async () => {
+      process.exitCode = await mapFieldsCommand(config(), print);
+    });
+
+  return program;
+}
+
+async function main(): Promise<void> {
+  dotenv.config({ quiet: true });
+  const program = buildProgram();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; usage mistakes with 2.
+      process.exit(err.exitCode === 0 ? 0 : ExitCode.usage);
+    }
+    report(err);
+    process.exit(exitCodeOf(err));
+  }
+  process.exit(process.exitCode ?? 0);
+}
+
+await main();

@@ -1,0 +1,200 @@
+// Configuration is parsed once, from environment variables (loaded from .env by cli.ts),
+// and every problem is reported together so an operator fixes them in one pass.
+import { ConfigError } from './errors.js';
+
+export type JiraAuth = { kind: 'basic'; email: string; apiToken: string } | { kind: 'pat'; pat: string };
+
+export interface ResolvedConfig {
+  databaseUrl: string;
+  sourceTable: string;
+  idColumn: string;
+  timestampColumn: string;
+  /** null: every column of the table. */
+  uniqueKeyColumns: string[] | null;
+  batchSize: number;
+  lookbackMinutes: number;
+  jiraBaseUrl: string;
+  jiraAuth: JiraAuth;
+  serviceDeskId: string;
+  requestTypeId: string;
+  trackerPath: string;
+  fieldMappingPath: string;
+  logDir: string;
+  logLevel: string;
+  logRetentionDays: number;
+  attachmentPublic: boolean;
+  maxAttempts: number;
+  recoveryGraceMinutes: number;
+  concurrency: number;
+  jiraTimeoutSeconds: number;
+  retryBudgetSeconds: number;
+  raiseOnBehalfOfColumn: string | null;
+  alertWebhookUrl: string | null;
+  smtpUrl: string | null;
+  alertEmailTo: string | null;
+  alertEmailFrom: string | null;
+  /** Values that must never be printed or logged. */
+  secrets: string[];
+}
+
+/** 'local' commands (status, retry) read only the tracker and must work while Postgres and Jira are down. */
+export type ConfigNeeds = 'all' | 'local';
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+// A plain or schema-qualified SQL identifier. Quoted identifiers with spaces are not supported
+// on purpose: names are interpolated (quoted) into SQL, so we accept only a safe alphabet.
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const v = this.env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  }
+
+  required(name: string, what: string): string {
+    const v = this.raw(name);
+    if (v === undefined) this.problems.push(`${name} is not set: ${what}`);
+    return v ?? '';
+  }
+
+  text(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max}, got "${v}"`);
+      return fallback;
+    }
+    return Number(v);
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.raw(name)?.toLowerCase();
+    if (v === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(v)) return true;
+    if (['false', '0', 'no'].includes(v)) return false;
+    this.problems.push(`${name} must be true or false, got "${v}"`);
+    return fallback;
+  }
+
+  identifier(name: string, fallback: string, qualified = false): string {
+    const v = this.text(name, fallback);
+    const parts = qualified ? v.split('.') : [v];
+    if (parts.length > 2 || !parts.every((p) => IDENT.test(p))) {
+      this.problems.push(`${name} must be a plain column or table name (letters, digits, _), got "${v}"`);
+    }
+    return v;
+  }
+
+  url(name: string, protocols: string[], opts: { required: boolean; what: string }): string | null {
+    const v = opts.required ? this.required(name, opts.what) : this.raw(name);
+    if (!v) return null;
+    try {
+      const u = new URL(v);
+      if (!protocols.includes(u.protocol)) {
+        this.problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+      }
+    } catch {
+      // Never echo the value: a URL may carry a password.
+      this.problems.push(`${name} is not a valid URL`);
+    }
+    return v;
+  }
+}
+
+function databasePassword(url: string): string | undefined {
+  try {
+    const p = new URL(url).password;
+    return p ? decodeURIComponent(p) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function loadConfig(env: Env, needs: ConfigNeeds = 'all'): ResolvedConfig {
+  const r = new Reader(env);
+  const all = needs === 'all';
+  const databaseUrl = all
+    ? (r.url('DATABASE_URL', ['postgres:', 'postgresql:'], { required: true, what: 'the PostgreSQL connection string, e.g. postgres://user:password@host:5432/db' }) ?? '')
+    : (r.raw('DATABASE_URL') ?? '');
+  const jiraBaseUrl = all
+    ? (r.url('JIRA_BASE_URL', ['https:', 'http:'], { required: true, what: 'your Jira site, e.g. https://your-company.atlassian.net' }) ?? '')
+    : (r.raw('JIRA_BASE_URL') ?? '');
+
+  const email = r.raw('JIRA_EMAIL');
+  const apiToken = r.raw('JIRA_API_TOKEN');
+  const pat = r.raw('JIRA_PAT');
+  let jiraAuth: JiraAuth = { kind: 'pat', pat: '' };
+  if (pat && (email || apiToken)) {
+    r.problems.push('set either JIRA_EMAIL + JIRA_API_TOKEN (Jira Cloud) or JIRA_PAT (Data Center), not both');
+  } else if (pat) {
+    jiraAuth = { kind: 'pat', pat };
+  } else if (email && apiToken) {
+    jiraAuth = { kind: 'basic', email, apiToken };
+  } else if (all) {
+    if (email && !apiToken) r.problems.push('JIRA_API_TOKEN is not set: it goes with JIRA_EMAIL (create one at id.atlassian.com)');
+    else if (apiToken && !email) r.problems.push('JIRA_EMAIL is not set: it goes with JIRA_API_TOKEN');
+    else r.problems.push('Jira credentials are not set: set JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud) or JIRA_PAT (Data Center)');
+  }
+
+  const uniqueRaw = r.raw('UNIQUE_KEY_COLUMNS');
+  const uniqueKeyColumns = uniqueRaw ? uniqueRaw.split(',').map((c) => c.trim()).filter((c) => c !== '') : null;
+  for (const c of uniqueKeyColumns ?? []) {
+    if (!IDENT.test(c)) r.problems.push(`UNIQUE_KEY_COLUMNS: "${c}" is not a plain column name`);
+  }
+  if (uniqueRaw && uniqueKeyColumns?.length === 0) r.problems.push('UNIQUE_KEY_COLUMNS is set but names no column');
+
+  const logLevel = r.text('LOG_LEVEL', 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) r.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+
+  const config: ResolvedConfig = {
+    databaseUrl,
+    sourceTable: r.identifier('SOURCE_TABLE', 'webform_submissions', true),
+    idColumn: r.identifier('SOURCE_ID_COLUMN', 'id'),
+    timestampColumn: r.identifier('SOURCE_TIMESTAMP_COLUMN', 'created_at'),
+    uniqueKeyColumns,
+    batchSize: r.int('BATCH_SIZE', 30, 1, 10000),
+    lookbackMinutes: r.int('LOOKBACK_MINUTES', 60, 0, 10080),
+    jiraBaseUrl: jiraBaseUrl.replace(/\/+$/, ''),
+    jiraAuth,
+    serviceDeskId: all ? r.required('JSM_SERVICE_DESK_ID', 'the id of the JSM service desk (a number, see README)') : (r.raw('JSM_SERVICE_DESK_ID') ?? ''),
+    requestTypeId: all ? r.required('JSM_REQUEST_TYPE_ID', 'the id of the request type to create (a number, see README)') : (r.raw('JSM_REQUEST_TYPE_ID') ?? ''),
+    trackerPath: r.text('TRACKER_PATH', 'tracker/tracker.db'),
+    fieldMappingPath: r.text('FIELD_MAPPING_PATH', 'field_mapping.json'),
+    logDir: r.text('LOG_DIR', 'logs'),
+    logLevel,
+    logRetentionDays: r.int('LOG_RETENTION_DAYS', 30, 1, 3650),
+    attachmentPublic: r.bool('ATTACHMENT_PUBLIC', false),
+    maxAttempts: r.int('MAX_ATTEMPTS', 5, 1, 100),
+    recoveryGraceMinutes: r.int('RECOVERY_GRACE_MINUTES', 10, 0, 1440),
+    concurrency: r.int('JIRA_CONCURRENCY', 4, 1, 32),
+    jiraTimeoutSeconds: r.int('JIRA_TIMEOUT_SECONDS', 30, 1, 600),
+    retryBudgetSeconds: r.int('JIRA_RETRY_BUDGET_SECONDS', 120, 0, 3600),
+    raiseOnBehalfOfColumn: r.raw('RAISE_ON_BEHALF_OF_COLUMN') ? r.identifier('RAISE_ON_BEHALF_OF_COLUMN', '') : null,
+    alertWebhookUrl: r.url('ALERT_WEBHOOK_URL', ['https:', 'http:'], { required: false, what: '' }),
+    smtpUrl: r.url('SMTP_URL', ['smtp:', 'smtps:'], { required: false, what: '' }),
+    alertEmailTo: r.raw('ALERT_EMAIL_TO') ?? null,
+    alertEmailFrom: r.raw('ALERT_EMAIL_FROM') ?? null,
+    secrets: [],
+  };
+  if (config.smtpUrl && !config.alertEmailTo) r.problems.push('ALERT_EMAIL_TO is not set: SMTP_URL is set, so alerts need an address to go to');
+  if (config.alertEmailTo && !config.smtpUrl) r.problems.push('SMTP_URL is not set: ALERT_EMAIL_TO is set, so alerts need a mail server');
+  for (const id of ['serviceDeskId', 'requestTypeId'] as const) {
+    const name = id === 'serviceDeskId' ? 'JSM_SERVICE_DESK_ID' : 'JSM_REQUEST_TYPE_ID';
+    if (config[id] && !/^\d+$/.test(config[id])) r.problems.push(`${name} must be a number (Jira's id), got "${config[id]}"`);
+  }
+
+  config.secrets = [apiToken, pat, databasePassword(databaseUrl), databasePassword(config.smtpUrl ?? '')].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0,
+  );
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}

@@ -1,0 +1,43 @@
+// Errors that end a whole run. Each maps to one exit code in cli.ts, the only place
+// that exits; everything below throws these and never calls process.exit.
+
+export const ExitCode = {
+  ok: 0,
+  someFailed: 1,
+  usage: 2,
+  dependency: 3,
+  locked: 4,
+} as const;
+
+/** Configuration or usage is wrong; every problem found is listed at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.length === 1 ? problems[0] : `${problems.length} configuration problems:\n- ${problems.join('\n- ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Dependency = 'PostgreSQL' | 'Jira' | 'tracker';
+
+/** A dependency is down or refuses us. Raised before anything changed for the run. */
+export class DependencyError extends Error {
+  constructor(
+    readonly dependency: Dependency,
+    message: string,
+  ) {
+    super(`${dependency}: ${message}`);
+    this.name = 'DependencyError';
+  }
+}
+
+/** Another run holds the run lock. */
+export class LockHeldError extends Error {
+  constructor(readonly holder: string) {
+    super(`another jira-sync run holds the lock (${holder}); this run did nothing`);
+    this.name = 'LockHeldError';
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,145 @@
+// Secret scrubbing shared by the log files, the console, the summary line and
+// (via re-export) config errors and status output.
+//
+// Two complementary layers exist because neither is enough on its own:
+//  - pino `redact` paths (REDACT_PATHS) blank well-known keys *before*
+//    serialisation, which catches credentials we never saw in clear text, e.g.
+//    the base64 `Authorization: Basic …` header inside an axios error from jira.js.
+//  - value-based redaction (makeRedactor / redactJsonLine) replaces the
+//    configured secret values wherever they end up inside a string: a message,
+//    err.message, err.stack, a nested object, a URL.
+
+export const REDACTED = '[REDACTED]';
+
+/**
+ * Keys whose values are never logged. `*` matches one level, so an object
+ * logged as `{ config }` or `{ request: { headers } }` is covered too. The
+ * `err.*` paths exist because jira.js (axios) errors carry the request config,
+ * including the Authorization header, as enumerable properties that pino's err
+ * serializer copies.
+ */
+export const REDACT_PATHS: string[] = [
+  'authorization',
+  'Authorization',
+  'password',
+  'apiToken',
+  'token',
+  'pat',
+  'headers.authorization',
+  'headers.Authorization',
+  '*.authorization',
+  '*.Authorization',
+  '*.password',
+  '*.apiToken',
+  '*.token',
+  '*.pat',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+  'err.config.headers.Authorization',
+  'err.config.headers.authorization',
+  'err.config.auth',
+  'err.request.headers.authorization',
+  'err.response.config.headers.Authorization',
+  'err.response.config.headers.authorization',
+];
+
+// `scheme://user:password@` anywhere in free text (error messages quoting a
+// connection string). The password stops at whitespace, `@`, `/`, `?`, `#` so
+// `http://host:8080/a@b` keeps its port; a malformed password containing one of
+// those can leave a tail visible, which the configured-secret pass covers.
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/?#]*:)[^\s@/?#]+(@)/gi;
+// `Basic <base64>` / `Bearer <token>` in free text. The 16-character floor keeps
+// ordinary prose ("Basic information") intact; real credentials are longer.
+const AUTH_SCHEME = /\b(Basic|Bearer)(\s+)[A-Za-z0-9+/._~-]{16,}={0,2}/g;
+// libpq accepts the password as a query parameter too (?password=…).
+const QUERY_PASSWORD = /([?&]password=)[^&#\s]*/gi;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Adds the forms a secret commonly takes in transit (percent-encoded in URLs). */
+function variants(secret: string): string[] {
+  const out = new Set<string>([secret]);
+  out.add(encodeURIComponent(secret));
+  try {
+    out.add(decodeURIComponent(secret));
+  } catch {
+    // Not valid percent-encoding: the raw form is all there is.
+  }
+  return [...out];
+}
+
+/**
+ * Returns a function that replaces every occurrence of the given secret values
+ * (and their percent-encoded forms) with `[REDACTED]`, then scrubs URL
+ * credentials and Basic/Bearer credentials that no configured value matched.
+ * Empty/blank secrets are ignored: an unset env var must not blank every line.
+ */
+export function makeRedactor(secrets: readonly string[]): (s: string) => string {
+  const all = [...new Set(secrets.filter((s) => typeof s === 'string' && s.trim() !== '').flatMap(variants))];
+  // Longest first so a secret containing another one is replaced whole; a
+  // single alternation means one pass, so `[REDACTED]` itself is never re-hit.
+  all.sort((a, b) => b.length - a.length);
+  const valueRe = all.length > 0 ? new RegExp(all.map(escapeRegExp).join('|'), 'g') : null;
+
+  return (s: string): string => {
+    let out = valueRe ? s.replace(valueRe, REDACTED) : s;
+    out = out.replace(URL_CREDENTIALS, `$1${REDACTED}$2`);
+    out = out.replace(AUTH_SCHEME, (_m, scheme: string, space: string) => `${scheme}${space}${REDACTED}`);
+    return out.replace(QUERY_PASSWORD, `$1${REDACTED}`);
+  };
+}
+
+/**
+ * postgres://user:pass@host/db → postgres://user:[REDACTED]@host/db, for showing
+ * DATABASE_URL in config errors and status output. Works on the raw string
+ * (not `new URL`) so malformed URLs, e.g. with an unencoded `@` in the password,
+ * are still scrubbed and `[REDACTED]` is not percent-encoded.
+ */
+export function redactUrlPassword(url: string): string {
+  const schemeEnd = url.indexOf('://');
+  let out = url;
+  if (schemeEnd >= 0) {
+    const start = schemeEnd + 3;
+    const rest = url.slice(start);
+    const queryAt = rest.search(/[?#]/);
+    // The userinfo ends at the *last* `@` of the authority, so a password
+    // containing a raw `@` is redacted whole rather than half-leaked.
+    const at = (queryAt >= 0 ? rest.slice(0, queryAt) : rest).lastIndexOf('@');
+    if (at >= 0) {
+      const userinfo = rest.slice(0, at);
+      const colon = userinfo.indexOf(':');
+      if (colon >= 0 && colon < userinfo.length - 1) {
+        out = url.slice(0, start) + userinfo.slice(0, colon + 1) + REDACTED + rest.slice(at);
+      }
+    }
+  }
+  return out.replace(QUERY_PASSWORD, `$1${REDACTED}`);
+}
+
+// A JSON string literal, escapes included.
+const JSON_STRING = /"(?:[^"\\]|\\.)*"/g;
+// The prefix pino writes from our own formatters (level label, ISO time from
+// the clock). It cannot hold a secret, and a weak numeric password ("2026")
+// must not turn the timestamp into "[REDACTED]-11-23T…".
+const PINO_PREFIX = /^\{"level":"[a-z]+","time":"[0-9T:.Z-]+"/;
+
+/**
+ * Applies `redact` to every string literal (keys and values) of one serialised
+ * JSON line, except pino's own level/time prefix. Working on the literals
+ * rather than the raw line means a secret that happens to look like structure
+ * (a numeric password matching a pid, a quote in a password) can never corrupt
+ * the JSON, and one that JSON escaping changed (`"` → `\"`) is still found.
+ */
+export function redactJsonLine(line: string, redact: (s: string) => string): string {
+  const prefix = PINO_PREFIX.exec(line)?.[0] ?? '';
+  return (
+    prefix +
+    line.slice(prefix.length).replace(JSON_STRING, (literal) => {
+      const value = literal.includes('\\') ? (JSON.parse(literal) as string) : literal.slice(1, -1);
+      const redacted = redact(value);
+      return redacted === value ? literal : JSON.stringify(redacted);
+    })
+  );
+}

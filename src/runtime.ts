@@ -1,0 +1,57 @@
+// Builds the real dependencies from the resolved configuration. Commands get what they need
+// from here; tests build the same things against a test database and the fake Jira.
+import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { JiraGateway } from './adapters/jira/gateway.js';
+import { RateLimiter, type Clock } from './adapters/jira/rateLimiter.js';
+import { RetryBudget } from './adapters/jira/retry.js';
+import { PostgresSource } from './adapters/postgres/source.js';
+import { openTrackerDb } from './adapters/tracker/schema.js';
+import { Tracker } from './adapters/tracker/tracker.js';
+import type { ResolvedConfig } from './config.js';
+import { createLogging, type Logging } from './logging/index.js';
+
+/** The clock. JIRA_SYNC_CLOCK_OFFSET_MS shifts it, so tests can pass a grace period without waiting. */
+export function makeNow(env: NodeJS.ProcessEnv = process.env): () => Date {
+  const offset = Number(env.JIRA_SYNC_CLOCK_OFFSET_MS ?? '0') || 0;
+  return () => new Date(Date.now() + offset);
+}
+
+export function makeClock(now: () => Date): Clock {
+  return { now: () => now().getTime(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+}
+
+export function newRunId(): string {
+  return randomUUID();
+}
+
+export function makeLogging(config: ResolvedConfig, runId: string, now: () => Date, fileLogging = true): Logging {
+  return createLogging({ logDir: config.logDir, level: config.logLevel, runId, secrets: config.secrets, retentionDays: config.logRetentionDays, now, fileLogging });
+}
+
+export function openTracker(config: ResolvedConfig, now: () => Date, opts: { readonly?: boolean } = {}): Tracker | null {
+  if (opts.readonly && !fs.existsSync(config.trackerPath)) return null;
+  return new Tracker(openTrackerDb(config.trackerPath, opts), now);
+}
+
+export function connectSource(config: ResolvedConfig): Promise<PostgresSource> {
+  return PostgresSource.connect(config.databaseUrl, { table: config.sourceTable, idColumn: config.idColumn, timestampColumn: config.timestampColumn });
+}
+
+export function makeJira(config: ResolvedConfig, now: () => Date, logging: Logging): JiraGateway {
+  const clock = makeClock(now);
+  const log = logging.forModule('create_ticket');
+  return new JiraGateway({
+    baseUrl: config.jiraBaseUrl,
+    auth: config.jiraAuth,
+    serviceDeskId: config.serviceDeskId,
+    requestTypeId: config.requestTypeId,
+    timeoutMs: config.jiraTimeoutSeconds * 1000,
+    attachmentPublic: config.attachmentPublic,
+    limiter: new RateLimiter({ clock }),
+    policy: { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, budgetMs: config.retryBudgetSeconds * 1000 },
+    budget: new RetryBudget(config.retryBudgetSeconds * 1000, clock),
+    clock,
+    onRetry: (i) => log.warn({ operation: i.operation, attempt: i.attempt, delayMs: i.delayMs, error: i.error.message }, 'retrying Jira call'),
+  });
+}

@@ -1,0 +1,106 @@
+// Step 4: turn one submission into the JSM request it becomes, using the cached mapping
+// only. Every value is converted and validated here, before any Jira call, so a bad value
+// fails its own submission with a message naming the column, and nothing is sent.
+import type { Row } from '../adapters/postgres/values.js';
+import { convertValue, isEmptyValue } from '../mapping/convert.js';
+import type { MappedField, MappingFile } from '../mapping/format.js';
+import { markerFor } from './uniqueKey.js';
+
+export interface TicketRequest {
+  requestFieldValues: Record<string, unknown>;
+  marker: string;
+  attachmentName: string;
+  attachment: Buffer;
+  raiseOnBehalfOf?: string;
+}
+
+export type BuildResult = { ok: true; request: TicketRequest } | { ok: false; error: string };
+
+export function renderTemplate(template: string, row: Row): string {
+  return template.replace(/\{\{\s*([^}\s]+)\s*\}\}/g, (_, name: string) => displayValue(row[name]));
+}
+
+function displayValue(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return v.map(displayValue).join(', ');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+export function attachmentNameFor(sourceId: string): string {
+  return `submission-${sourceId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
+}
+
+/** The description lists every submitted field, then the marker, so JQL text search can find the ticket. */
+function describe(row: Row, lead: string | undefined, fullSummary: string | undefined, marker: string): string {
+  const lines: string[] = [];
+  if (lead) lines.push(lead, '');
+  if (fullSummary) lines.push(`Full summary: ${fullSummary}`, '');
+  lines.push('Submitted fields:');
+  for (const [name, value] of Object.entries(row)) lines.push(`- ${name}: ${displayValue(value)}`);
+  lines.push('', `jira-sync key: ${marker}`);
+  return lines.join('\n');
+}
+
+function sourceValue(field: MappedField, row: Row): { raw: unknown; column?: string } {
+  const s = field.source;
+  if (!s) return { raw: undefined };
+  if ('column' in s) return { raw: row[s.column], column: s.column };
+  if ('template' in s) return { raw: renderTemplate(s.template, row) };
+  return { raw: s.constant };
+}
+
+export function buildTicketRequest(mapping: MappingFile, sub: { key: string; sourceId: string; payload: Row }, raiseOnBehalfOfColumn: string | null = null): BuildResult {
+  const marker = markerFor(sub.key);
+  const values: Record<string, unknown> = {};
+  const errors: string[] = [];
+  let descriptionLead: string | undefined;
+  let fullSummary: string | undefined;
+
+  for (const field of mapping.fields) {
+    const { raw, column } = sourceValue(field, sub.payload);
+    const converted = convertValue(field, raw, { column, delimiter: mapping.delimiter });
+    if (!converted.ok) {
+      errors.push(converted.error);
+      continue;
+    }
+    if (converted.value === undefined || (field.fieldId === 'description' && isEmptyValue(converted.value))) {
+      if (field.required && field.fieldId !== 'description') {
+        errors.push(`${column ? `column "${column}"` : `the ${field.source ? 'source' : 'mapping'}`} is empty, but Jira field "${field.name}" is required`);
+      }
+      continue;
+    }
+    if (field.fieldId === 'description') {
+      descriptionLead = String(converted.value);
+      continue;
+    }
+    if (field.kind === 'summary' && typeof raw === 'string' && converted.value !== raw.trim()) fullSummary = raw.trim();
+    values[field.fieldId] = converted.value;
+  }
+  if (errors.length > 0) return { ok: false, error: errors.join('; ') };
+
+  const fieldIds = new Set(mapping.fields.map((f) => f.fieldId));
+  if (fieldIds.has('description')) values.description = describe(sub.payload, descriptionLead, fullSummary, marker);
+  // The label is the marker crash recovery searches for; keep any labels the mapping set.
+  if (fieldIds.has('labels')) values.labels = [...((values.labels as string[] | undefined) ?? []), marker];
+
+  let raiseOnBehalfOf: string | undefined;
+  if (raiseOnBehalfOfColumn) {
+    const email = sub.payload[raiseOnBehalfOfColumn];
+    if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email.trim())) {
+      return { ok: false, error: `column "${raiseOnBehalfOfColumn}" (RAISE_ON_BEHALF_OF_COLUMN): "${displayValue(email)}" is not an email address` };
+    }
+    raiseOnBehalfOf = email.trim();
+  }
+
+  return {
+    ok: true,
+    request: {
+      requestFieldValues: values,
+      marker,
+      attachmentName: attachmentNameFor(sub.sourceId),
+      attachment: Buffer.from(`${JSON.stringify(sub.payload, null, 2)}\n`, 'utf8'),
+      raiseOnBehalfOf,
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// The tagged result of one submission in one run: what `status`, the logs and the summary report.
+export type Outcome =
+  | { tag: 'created'; ticketKey: string }
+  | { tag: 'recovered'; ticketKey: string; note: string }
+  | { tag: 'would-create'; requestFieldValues: Record<string, unknown>; attachmentName: string }
+  | { tag: 'skipped:already-processed'; ticketKey: string | null; note: string }
+  | { tag: 'skipped:in-progress'; note: string }
+  | { tag: 'failed:invalid-value'; error: string }
+  | { tag: 'failed:jira-rejected'; error: string }
+  | { tag: 'failed:jira-unavailable'; error: string }
+  | { tag: 'parked'; error: string }
+  | { tag: 'stopped'; error: string };
+
+export type OutcomeTag = Outcome['tag'];
+
+export interface SubmissionResult {
+  key: string;
+  sourceId: string;
+  outcome: Outcome;
+}
+
+export interface Counts {
+  created: number;
+  skipped: number;
+  failed: number;
+  parked: number;
+}
+
+export function countOutcomes(results: SubmissionResult[]): Counts {
+  const c: Counts = { created: 0, skipped: 0, failed: 0, parked: 0 };
+  for (const { outcome } of results) {
+    const t = outcome.tag;
+    if (t === 'created' || t === 'recovered') c.created += 1;
+    else if (t.startsWith('skipped:')) c.skipped += 1;
+    else if (t.startsWith('failed:')) c.failed += 1;
+    else if (t === 'parked') c.parked += 1;
+  }
+  return c;
+}

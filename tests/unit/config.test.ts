@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+const valid = {
+  DATABASE_URL: 'postgres://sync:pg-pass-123@db.example.com:5432/forms',
+  JIRA_BASE_URL: 'https://example.atlassian.net/',
+  JIRA_EMAIL: 'robot@example.com',
+  JIRA_API_TOKEN: 'tok-abc',
+  JSM_SERVICE_DESK_ID: '1',
+  JSM_REQUEST_TYPE_ID: '10',
+};
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig(valid);
+    expect(c).toMatchObject({
+      sourceTable: 'webform_submissions', idColumn: 'id', timestampColumn: 'created_at', uniqueKeyColumns: null, batchSize: 30,
+      trackerPath: 'tracker/tracker.db', fieldMappingPath: 'field_mapping.json', logDir: 'logs', logLevel: 'info',
+      jiraBaseUrl: 'https://example.atlassian.net', maxAttempts: 5, recoveryGraceMinutes: 10, concurrency: 4, attachmentPublic: false,
+    });
+    expect(c.jiraAuth).toEqual({ kind: 'basic', email: 'robot@example.com', apiToken: 'tok-abc' });
+    expect(c.secrets).toEqual(expect.arrayContaining(['tok-abc', 'pg-pass-123']));
+  });
+
+  it('reports every problem at once, naming each variable', () => {
+    const p = problems({ BATCH_SIZE: 'lots', LOG_LEVEL: 'loud', SOURCE_TABLE: 'web forms', JSM_SERVICE_DESK_ID: 'HW' });
+    const text = p.join('\n');
+    for (const name of ['DATABASE_URL', 'JIRA_BASE_URL', 'JSM_REQUEST_TYPE_ID', 'BATCH_SIZE', 'LOG_LEVEL', 'SOURCE_TABLE', 'JSM_SERVICE_DESK_ID', 'JIRA_EMAIL and JIRA_API_TOKEN']) {
+      expect(text).toContain(name);
+    }
+    expect(p.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('takes a PAT for Data Center and refuses both kinds of credentials at once', () => {
+    expect(loadConfig({ ...valid, JIRA_EMAIL: '', JIRA_API_TOKEN: '', JIRA_PAT: 'pat-1' }).jiraAuth).toEqual({ kind: 'pat', pat: 'pat-1' });
+    expect(problems({ ...valid, JIRA_PAT: 'pat-1' }).join()).toContain('not both');
+  });
+
+  it('never echoes a malformed DATABASE_URL, which may carry a password', () => {
+    const p = problems({ ...valid, DATABASE_URL: 'mysql://u:hunter2@x/y' }).join('\n');
+    expect(p).toContain('DATABASE_URL');
+    expect(p).not.toContain('hunter2');
+  });
+
+  it('local commands need only the tracker settings', () => {
+    expect(() => loadConfig({}, 'local')).not.toThrow();
+    expect(() => loadConfig({}, 'all')).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,350 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import {
+  createLogging,
+  formatSummaryLine,
+  makeRedactor,
+  redactUrlPassword,
+  type Logging,
+  type LoggingOptions,
+} from '../../src/logging/index.js';
+
+const NOW = new Date('2026-11-23T09:15:02.345Z');
+const TOKEN = 'atl-TOKEN-9f8e7d6c5b4a';
+const PAT = 'pat_Zq81xYwV';
+const DB_PASSWORD = 'pg-Pa55word';
+const DATABASE_URL = `postgres://sync:${DB_PASSWORD}@db.internal:5432/forms`;
+// ESC, built at runtime so the regex literal has no control character in it.
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`);
+
+/** Captures console output without any stream buffering in between. */
+function capture(): { stream: NodeJS.WritableStream; text: () => string } {
+  const chunks: string[] = [];
+  const stream = {
+    write(chunk: unknown): boolean {
+      chunks.push(String(chunk));
+      return true;
+    },
+  } as unknown as NodeJS.WritableStream;
+  return { stream, text: () => chunks.join('') };
+}
+
+function readJsonLines(file: string): Array<Record<string, unknown>> {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+let dir: string;
+let logDir: string;
+const open: Logging[] = [];
+
+function make(over: Partial<LoggingOptions> = {}): { logging: Logging; console: () => string } {
+  const out = capture();
+  const logging = createLogging({
+    logDir,
+    level: 'info',
+    runId: 'run-7f3c',
+    secrets: [TOKEN, PAT, DB_PASSWORD],
+    now: () => NOW,
+    console: { stream: out.stream, isTTY: false, noColor: false },
+    ...over,
+  });
+  open.push(logging);
+  return { logging, console: out.text };
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jira-sync-logging-'));
+  logDir = path.join(dir, 'logs');
+});
+
+afterEach(() => {
+  for (const l of open.splice(0)) l.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('per-module JSON files', () => {
+  it('writes each module to <module>.log with runId, module and child key/sourceId', () => {
+    const { logging } = make();
+    logging.forModule('tracker').child({ key: 'sub-42', sourceId: 42 }).info({ issueKey: 'SD-1' }, 'recorded');
+    logging.forModule('create_ticket').child({ key: 'sub-42', sourceId: 42 }).info('created request');
+    logging.forModule('main').info('run started');
+
+    const tracker = readJsonLines(path.join(logDir, 'tracker.log'));
+    expect(tracker).toHaveLength(1);
+    expect(tracker[0]).toMatchObject({
+      level: 'info',
+      runId: 'run-7f3c',
+      module: 'tracker',
+      key: 'sub-42',
+      sourceId: 42,
+      issueKey: 'SD-1',
+      msg: 'recorded',
+      time: NOW.toISOString(),
+    });
+    const ticket = readJsonLines(path.join(logDir, 'create_ticket.log'));
+    expect(ticket).toEqual([expect.objectContaining({ module: 'create_ticket', key: 'sub-42', runId: 'run-7f3c' })]);
+    const main = readJsonLines(path.join(logDir, 'main.log'));
+    expect(main).toEqual([expect.objectContaining({ module: 'main', msg: 'run started', runId: 'run-7f3c' })]);
+    expect(main[0]).not.toHaveProperty('key');
+  });
+
+  it('caches one logger per module and rejects names that could escape the log dir', () => {
+    const { logging } = make();
+    expect(logging.forModule('unique_key')).toBe(logging.forModule('unique_key'));
+    expect(() => logging.forModule('../etc')).toThrow(/invalid module name/);
+    expect(() => logging.forModule('Tracker')).toThrow(/invalid module name/);
+    expect(fs.readdirSync(logDir).sort()).toEqual(['unique_key.log']);
+  });
+
+  it('keeps lines logged before a SIGKILL (synchronous writes)', () => {
+    const script = path.join(dir, 'killed.ts');
+    const indexUrl = new URL('../../src/logging/index.ts', import.meta.url).href;
+    fs.writeFileSync(
+      script,
+      `import { createLogging } from ${JSON.stringify(indexUrl)};
+const l = createLogging({ logDir: ${JSON.stringify(logDir)}, level: 'info', runId: 'killed-run', secrets: [] });
+for (let i = 0; i < 50; i++) l.forModule('create_ticket').info({ i }, 'line');
+process.kill(process.pid, 'SIGKILL');
+`,
+    );
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const res = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+    expect(res.signal).toBe('SIGKILL');
+    const lines = readJsonLines(path.join(logDir, 'create_ticket.log'));
+    expect(lines).toHaveLength(50);
+    expect(lines[49]).toMatchObject({ i: 49, runId: 'killed-run' });
+  });
+
+  it('still writes lines logged after close()', () => {
+    const { logging } = make();
+    const log = logging.forModule('attach_submission');
+    log.info('before');
+    logging.close();
+    log.info('after');
+    expect(readJsonLines(path.join(logDir, 'attach_submission.log')).map((r) => r.msg)).toEqual(['before', 'after']);
+  });
+
+  it('writes nothing to disk when fileLogging is false', () => {
+    const { logging, console } = make({ fileLogging: false });
+    logging.forModule('main').error('console only');
+    logging.summary('dry summary');
+    expect(fs.existsSync(logDir)).toBe(false);
+    expect(console()).toContain('console only');
+    expect(console()).toContain('dry summary');
+  });
+});
+
+describe('redaction', () => {
+  it('removes secrets from messages, nested fields, URLs, Error message and stack', () => {
+    const { logging, console } = make();
+    const log = logging.forModule('field_mapping');
+    log.error({ nested: { deeper: [`Bearer-less ${PAT}`] }, db: DATABASE_URL }, `jira said no to ${TOKEN}`);
+    log.error({ err: new Error(`401 for token ${TOKEN} "quoted"`) }, 'request failed');
+    log.error({ headers: { authorization: 'Basic c3luY0BleGFtcGxlLmNvbTp4eHg=' }, password: 'hunter2' }, 'keys');
+
+    const raw = fs.readFileSync(path.join(logDir, 'field_mapping.log'), 'utf8');
+    for (const secret of [TOKEN, PAT, DB_PASSWORD, 'c3luY0BleGFtcGxlLmNvbTp4eHg=', 'hunter2']) {
+      expect(raw).not.toContain(secret);
+      expect(console()).not.toContain(secret);
+    }
+    const [first, second, third] = readJsonLines(path.join(logDir, 'field_mapping.log'));
+    expect(first).toMatchObject({
+      msg: 'jira said no to [REDACTED]',
+      nested: { deeper: ['Bearer-less [REDACTED]'] },
+      db: 'postgres://sync:[REDACTED]@db.internal:5432/forms',
+    });
+    const err = second?.err as { message: string; stack: string };
+    expect(err.message).toBe('401 for token [REDACTED] "quoted"');
+    expect(err.stack).toContain('401 for token [REDACTED]');
+    expect(third).toMatchObject({ headers: { authorization: '[REDACTED]' }, password: '[REDACTED]' });
+  });
+
+  it('redacts the summary line and exposes the redactor', () => {
+    const { logging, console } = make();
+    logging.summary(`run failed: ${DATABASE_URL}`);
+    const summary = fs.readFileSync(path.join(logDir, 'summary.log'), 'utf8');
+    expect(summary).toBe('run failed: postgres://sync:[REDACTED]@db.internal:5432/forms\n');
+    expect(console()).not.toContain(DB_PASSWORD);
+    expect(logging.redact(`x${PAT}y`)).toBe('x[REDACTED]y');
+  });
+
+  it('makeRedactor: encoded forms, longest match, blank secrets ignored', () => {
+    const r = makeRedactor(['p@ss/word', 'abc', 'abcdef', '', '  ']);
+    expect(r('url p%40ss%2Fword and raw p@ss/word')).toBe('url [REDACTED] and raw [REDACTED]');
+    expect(r('abcdef-abc')).toBe('[REDACTED]-[REDACTED]');
+    expect(r('nothing secret here')).toBe('nothing secret here');
+    expect(r('Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload')).toBe('Authorization: Bearer [REDACTED]');
+    expect(r('Basic information')).toBe('Basic information');
+  });
+
+  it('keeps the JSON valid when a secret looks like structure (numeric password)', () => {
+    const { logging } = make({ secrets: ['2026', 'info', 'pa"ss'] });
+    logging.forModule('main').info({ year: 2026, note: 'since 2026', quoted: 'x pa"ss y' }, 'n');
+    const raw = fs.readFileSync(path.join(logDir, 'main.log'), 'utf8');
+    expect(raw).not.toContain('pa\\"ss');
+    const [rec] = readJsonLines(path.join(logDir, 'main.log'));
+    expect(rec).toMatchObject({
+      level: 'info',
+      time: NOW.toISOString(),
+      year: 2026,
+      note: 'since [REDACTED]',
+      quoted: 'x [REDACTED] y',
+    });
+  });
+
+  it('redactUrlPassword', () => {
+    expect(redactUrlPassword('postgres://user:pass@host/db')).toBe('postgres://user:[REDACTED]@host/db');
+    expect(redactUrlPassword('postgres://user:p@ss@host:5432/db?sslmode=require')).toBe(
+      'postgres://user:[REDACTED]@host:5432/db?sslmode=require',
+    );
+    expect(redactUrlPassword('postgres://user@host/db')).toBe('postgres://user@host/db');
+    expect(redactUrlPassword('postgres://host/db?user=u&password=secret')).toBe('postgres://host/db?user=u&password=[REDACTED]');
+  });
+});
+
+describe('daily rolling and retention', () => {
+  const yesterdayNoon = new Date('2026-11-22T12:00:00Z');
+
+  function touch(name: string, mtime: Date, content = '{}\n'): string {
+    const file = path.join(logDir, name);
+    fs.mkdirSync(logDir, { recursive: true });
+    fs.writeFileSync(file, content);
+    fs.utimesSync(file, mtime, mtime);
+    return file;
+  }
+
+  it('renames a file last written yesterday and leaves one written today', () => {
+    touch('tracker.log', yesterdayNoon, 'old\n');
+    touch('unique_key.log', new Date('2026-11-23T00:30:00Z'), 'today\n');
+    make();
+    expect(fs.readFileSync(path.join(logDir, 'tracker.2026-11-22.log'), 'utf8')).toBe('old\n');
+    expect(fs.existsSync(path.join(logDir, 'tracker.log'))).toBe(false);
+    expect(fs.readFileSync(path.join(logDir, 'unique_key.log'), 'utf8')).toBe('today\n');
+  });
+
+  it('never overwrites an existing rolled file', () => {
+    touch('tracker.2026-11-22.log', yesterdayNoon, 'first\n');
+    touch('tracker.2026-11-22.1.log', yesterdayNoon, 'second\n');
+    touch('tracker.log', yesterdayNoon, 'third\n');
+    make();
+    expect(fs.readFileSync(path.join(logDir, 'tracker.2026-11-22.log'), 'utf8')).toBe('first\n');
+    expect(fs.readFileSync(path.join(logDir, 'tracker.2026-11-22.1.log'), 'utf8')).toBe('second\n');
+    expect(fs.readFileSync(path.join(logDir, 'tracker.2026-11-22.2.log'), 'utf8')).toBe('third\n');
+  });
+
+  it('deletes rolled files older than retentionDays and keeps newer ones and foreign files', () => {
+    touch('tracker.2026-10-23.log', yesterdayNoon); // 31 days before 2026-11-23
+    touch('tracker.2026-10-24.log', yesterdayNoon); // 30 days: kept
+    touch('main.2026-11-01.3.log', yesterdayNoon);
+    touch('notes.txt', new Date('2020-01-01T00:00:00Z'));
+    touch('create_ticket.log', new Date('2026-09-01T08:00:00Z')); // rolled, then past retention
+    make({ retentionDays: 30 });
+    expect(fs.readdirSync(logDir).sort()).toEqual([
+      'main.2026-11-01.3.log',
+      'notes.txt',
+      'tracker.2026-10-24.log',
+    ]);
+  });
+
+  it('honours a shorter retention window', () => {
+    touch('tracker.2026-11-20.log', yesterdayNoon);
+    touch('tracker.2026-11-21.log', yesterdayNoon);
+    make({ retentionDays: 2 });
+    expect(fs.readdirSync(logDir).sort()).toEqual(['tracker.2026-11-21.log']);
+  });
+});
+
+describe('console', () => {
+  it('non-TTY (cron) shows only the summary and errors', () => {
+    const { logging, console } = make({ level: 'debug' });
+    const log = logging.forModule('create_ticket').child({ key: 'sub-9', sourceId: 9 });
+    log.debug('debug detail');
+    log.info('created request');
+    log.warn('slow response');
+    log.error({ err: new Error('jira 500') }, 'create failed');
+    logging.summary('the summary');
+
+    const lines = console().trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^2026-11-23T09:15:02Z ERROR create_ticket create failed key=sub-9 sourceId=9 err="Error: jira 500"/);
+    expect(lines[0]).toContain('runId=run-7f3c');
+    expect(lines[1]).toBe('the summary');
+    expect(console()).not.toMatch(ANSI);
+    // The file still has everything at the configured level.
+    expect(readJsonLines(path.join(logDir, 'create_ticket.log'))).toHaveLength(4);
+  });
+
+  it('TTY shows coloured info lines with module, message and key fields', () => {
+    const out = capture();
+    const { logging } = make({ console: { stream: out.stream, isTTY: true, noColor: false } });
+    logging.forModule('tracker').child({ key: 'sub-1', sourceId: 1 }).info('recorded');
+    const text = out.text();
+    expect(text).toMatch(ANSI);
+    const plain = text.replace(new RegExp(ANSI.source, 'g'), '');
+    expect(plain).toBe('2026-11-23T09:15:02Z INFO  tracker recorded key=sub-1 sourceId=1\n');
+  });
+
+  it('NO_COLOR removes ANSI codes on a TTY', () => {
+    const out = capture();
+    const { logging } = make({ console: { stream: out.stream, isTTY: true, noColor: true } });
+    logging.forModule('tracker').warn('plain');
+    expect(out.text()).toBe('2026-11-23T09:15:02Z WARN  tracker plain\n');
+  });
+});
+
+describe('level filtering', () => {
+  it('drops lines below the configured level in files and on the console', () => {
+    const out = capture();
+    const { logging } = make({ level: 'warn', console: { stream: out.stream, isTTY: true, noColor: true } });
+    const log = logging.forModule('main');
+    log.debug('d');
+    log.info('i');
+    log.warn('w');
+    log.error('e');
+    expect(readJsonLines(path.join(logDir, 'main.log')).map((r) => r.msg)).toEqual(['w', 'e']);
+    expect(out.text()).not.toContain(' i\n');
+    expect(out.text()).toContain('WARN  main w');
+  });
+
+  it('passes debug through when asked to', () => {
+    const { logging } = make({ level: 'debug' });
+    logging.forModule('main').debug('d');
+    expect(readJsonLines(path.join(logDir, 'main.log')).map((r) => r.level)).toEqual(['debug']);
+  });
+
+  it('silent writes no log lines but the summary still appears', () => {
+    const { logging, console } = make({ level: 'silent' });
+    logging.forModule('main').fatal('f');
+    logging.summary('s');
+    expect(fs.readFileSync(path.join(logDir, 'main.log'), 'utf8')).toBe('');
+    expect(console()).toBe('s\n');
+  });
+
+  it('rejects an unknown level', () => {
+    expect(() => make({ level: 'verbose' })).toThrow(/invalid log level/);
+  });
+});
+
+describe('formatSummaryLine', () => {
+  const base = { at: NOW, runId: '7f3c9a', created: 12, skipped: 3, failed: 1, parked: 0, durationMs: 4210 };
+
+  it('formats one human-readable line', () => {
+    expect(formatSummaryLine(base)).toBe('2026-11-23T09:15:02Z run 7f3c9a created 12, skipped 3, failed 1, parked 0 in 4.2 s');
+  });
+
+  it('marks dry runs and clamps an impossible duration', () => {
+    expect(formatSummaryLine({ ...base, dryRun: true, durationMs: -5 })).toBe(
+      '2026-11-23T09:15:02Z run 7f3c9a created 12, skipped 3, failed 1, parked 0 in 0.0 s (dry run, nothing written)',
+    );
+  });
+});

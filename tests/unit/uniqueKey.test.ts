@@ -1,0 +1,82 @@
+// Golden vectors: these keys are stored in every tracker and written on every Jira ticket.
+// If a test here fails, the change broke the key's stability promise; do not update the
+// expected values, fix the code (or introduce a new versioned scheme).
+import { describe, expect, it } from 'vitest';
+import type { ColumnInfo } from '../../src/adapters/postgres/values.js';
+import { normalizeTimestamp } from '../../src/adapters/postgres/values.js';
+import { canonicalEncoding, canonicalNumber, markerFor, uniqueKey } from '../../src/steps/uniqueKey.js';
+
+const columns: ColumnInfo[] = [
+  { name: 'id', pgType: 'bigint', kind: 'number' },
+  { name: 'created_at', pgType: 'timestamp with time zone', kind: 'timestamp' },
+  { name: 'email_address', pgType: 'text', kind: 'text' },
+  { name: 'needed_by', pgType: 'date', kind: 'date' },
+  { name: 'quantity', pgType: 'integer', kind: 'number' },
+  { name: 'price', pgType: 'numeric(10,2)', kind: 'number' },
+  { name: 'urgent', pgType: 'boolean', kind: 'boolean' },
+  { name: 'notes', pgType: 'text', kind: 'text' },
+  { name: 'extra', pgType: 'jsonb', kind: 'json' },
+];
+const row = {
+  id: '42',
+  created_at: '2026-11-20T09:15:02.123456Z',
+  email_address: 'Zoë.Ørsted@example.com',
+  needed_by: '2026-12-01',
+  quantity: 2,
+  price: '10.50',
+  urgent: true,
+  notes: null,
+  extra: { b: 1, a: [true, 'x'] },
+};
+
+describe('unique key golden vectors', () => {
+  it('encodes every column, sorted by name, with typed values', () => {
+    expect(canonicalEncoding(row, columns, null)).toBe(
+      'v1\n[["created_at","t:2026-11-20T09:15:02.123456Z"],["email_address","s:Zoë.Ørsted@example.com"],["extra","j:{\\"a\\":[true,\\"x\\"],\\"b\\":1}"],["id","n:42"],["needed_by","d:2026-12-01"],["notes","null"],["price","n:10.5"],["quantity","n:2"],["urgent","b:true"]]',
+    );
+    expect(uniqueKey(row, columns, null)).toBe('05311de07d7292daea9bb573baa98e1c49f5a22682220e2ffa60f95d75b6472f');
+  });
+
+  it('uses only UNIQUE_KEY_COLUMNS, in a fixed order whatever the configured order', () => {
+    // sha256 of the encoding below, computed independently with `printf … | sha256sum`.
+    expect(canonicalEncoding(row, columns, ['needed_by', 'email_address'])).toBe('v1\n[["email_address","s:Zoë.Ørsted@example.com"],["needed_by","d:2026-12-01"]]');
+    expect(uniqueKey(row, columns, ['needed_by', 'email_address'])).toBe('b63d245478c1b33591cef6f55c4e40a39d6168e5814382b62a8738cd78534493');
+    expect(uniqueKey(row, columns, ['email_address', 'needed_by'])).toBe('b63d245478c1b33591cef6f55c4e40a39d6168e5814382b62a8738cd78534493');
+  });
+
+  it('tells text "1", number 1, true and null apart', () => {
+    const cols: ColumnInfo[] = [{ name: 'v', pgType: 'text', kind: 'text' }];
+    const keys = ['1', 1, true, null].map((v) => uniqueKey({ v }, cols, null));
+    expect(new Set(keys).size).toBe(4);
+  });
+
+  it('gives the same key for equal numerics and jsonb written differently', () => {
+    const cols: ColumnInfo[] = [
+      { name: 'n', pgType: 'numeric', kind: 'number' },
+      { name: 'j', pgType: 'jsonb', kind: 'json' },
+    ];
+    expect(uniqueKey({ n: '10.50', j: { a: 1, b: 2 } }, cols, null)).toBe(uniqueKey({ n: '10.5', j: { b: 2, a: 1 } }, cols, null));
+    expect(uniqueKey({ n: '10.51', j: { a: 1 } }, cols, null)).not.toBe(uniqueKey({ n: '10.5', j: { a: 1 } }, cols, null));
+  });
+
+  it('canonicalises decimals', () => {
+    expect(canonicalNumber('007.500')).toBe('7.5');
+    expect(canonicalNumber('-0.0')).toBe('0');
+    expect(canonicalNumber('+12')).toBe('12');
+    expect(canonicalNumber(-0)).toBe('0');
+    expect(canonicalNumber('1e3')).toBe('1e3');
+  });
+
+  it('normalises Postgres timestamps to fixed-width UTC, whatever the session offset', () => {
+    expect(normalizeTimestamp('2026-11-20 09:15:02.5+00')).toBe('2026-11-20T09:15:02.500000Z');
+    expect(normalizeTimestamp('2026-11-20 09:15:02')).toBe('2026-11-20T09:15:02.000000Z');
+    expect(normalizeTimestamp('2026-11-20 10:45:02.123456+01:30')).toBe('2026-11-20T09:15:02.123456Z');
+    expect(normalizeTimestamp('2026-11-20 00:15:02-09')).toBe('2026-11-20T09:15:02.000000Z');
+  });
+
+  it('derives a label-safe marker from the key', () => {
+    const m = markerFor('05311de07d7292daea9bb573baa98e1c49f5a22682220e2ffa60f95d75b6472f');
+    expect(m).toBe('jira-sync-05311de07d7292daea9bb573baa98e1c');
+    expect(m).not.toMatch(/\s/);
+  });
+});
