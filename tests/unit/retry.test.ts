@@ -446,6 +446,23 @@ describe('withRetry: errors that are never retried', () => {
 });
 
 describe('withRetry: the shared budget', () => {
+  it('charges overlapping waits once (their wall-clock union) and counts a wait in progress', async () => {
+    const clock = new FakeClock();
+    const budget = new RetryBudget(10_000, clock);
+    const a = budget.track(() => clock.sleep(5000)); // 0 .. 5000
+    await clock.sleep(1000);
+    expect(budget.remainingMs()).toBe(9000);
+    const b = budget.track(() => clock.sleep(5000)); // 1000 .. 6000
+    await Promise.all([a, b]);
+    expect(clock.now()).toBe(6000);
+    expect(budget.remainingMs()).toBe(4000);
+    await clock.sleep(3000); // nobody waiting to retry: free
+    expect(budget.remainingMs()).toBe(4000);
+    await expect(budget.track(() => Promise.reject(new Error('x')))).rejects.toThrow('x');
+    await budget.track(() => clock.sleep(500));
+    expect(budget.remainingMs()).toBe(3500);
+  });
+
   it('stops retrying when the next wait does not fit the budget', async () => {
     const { opts, scripted, budget } = setup({ policy: { budgetMs: 2000 } });
     const { fn, times } = scripted(...Array.from({ length: 5 }, () => jiraError({ kind: 'transient', status: 502 })));

@@ -130,7 +130,7 @@ export class RateLimiter {
     if (this.rate === undefined) return;
     // Successes during a pause are answers to requests sent before it: no signal.
     if (this.clock.now() < this.pauseEnd) return;
-    this.rate = this.clamp(this.rate + this.recovery * 4);
+    this.rate = this.clamp(this.rate + this.recovery / Math.max(1, this.rate));
   }
 
   private decrease(now: number): void {
