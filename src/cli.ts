@@ -9,6 +9,8 @@ import { ConfigError, DependencyError, ExitCode, LockHeldError, errorMessage } f
 import { makeRedactor } from './logging/index.js';
 import { runCommand } from './commands/run.js';
 import { mapFieldsCommand } from './commands/mapFields.js';
+import { statusCommand } from './commands/status.js';
+import { retryCommand } from './commands/retry.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -79,6 +81,27 @@ export function buildProgram(): Command {
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async () => {
       process.exitCode = await mapFieldsCommand(config(), print);
+    });
+
+  program
+    .command('status')
+    .description('what the runs did, what failed and why, and what needs a person (reads the tracker only)')
+    .option('--json', 'machine-readable output')
+    .version(pkg.version, '-V, --version')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action((o: { json?: boolean }) => {
+      process.exitCode = statusCommand(config('local'), { json: o.json === true }, print);
+    });
+
+  program
+    .command('retry')
+    .description('put parked submissions back in the queue for the next run')
+    .argument('[ids...]', 'submission keys (or their first 8+ characters) or source ids')
+    .option('--all', 'every parked submission')
+    .version(pkg.version, '-V, --version')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action((ids: string[], o: { all?: boolean }) => {
+      process.exitCode = retryCommand(config('local'), { all: o.all === true, ids }, print);
     });
 
   return program;

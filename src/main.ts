@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { JiraGateway } from './adapters/jira/gateway.js';
 import type { PostgresSource } from './adapters/postgres/source.js';
 import type { ColumnInfo } from './adapters/postgres/values.js';
-import { finishRun, startRun } from './adapters/tracker/runs.js';
+import { finishRun, isRunAlive, startRun } from './adapters/tracker/runs.js';
 import type { TrackedSubmission, Tracker } from './adapters/tracker/tracker.js';
 import type { ResolvedConfig } from './config.js';
 import { ConfigError, DependencyError } from './errors.js';
@@ -137,6 +137,7 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
             tracker, jira: deps.jira as JiraGateway, now: deps.now, runId: deps.runId,
             recoveryGraceMs: config.recoveryGraceMinutes * 60_000, log: subLog('create_ticket'), attachLog: subLog('attach_submission'),
             mapping, maxAttempts: config.maxAttempts, raiseOnBehalfOfColumn: config.raiseOnBehalfOfColumn,
+            isRunAlive: (id) => isRunAlive(tracker.db, id, deps.now()),
             onFatal: (e) => { fatal ??= e; },
           },
           sub,

@@ -15,6 +15,8 @@ export interface ProcessContext extends StepContext {
   /** attach_submission.log; ctx.log is create_ticket.log. */
   attachLog: StepContext['log'];
   raiseOnBehalfOfColumn: string | null;
+  /** Whether the run that last touched a submission may still be working on it. */
+  isRunAlive: (runId: string | null) => boolean;
   /** Called when Jira is down or refuses us: the run stops taking new submissions. */
   onFatal: (error: JiraCallError) => void;
 }
@@ -36,6 +38,11 @@ function fail(ctx: ProcessContext, sub: TrackedSubmission, tag: 'failed:invalid-
 }
 
 export async function processSubmission(ctx: ProcessContext, sub: TrackedSubmission): Promise<Outcome> {
+  if ((sub.state === 'creating' || sub.state === 'created' || sub.state === 'attached') && sub.runId !== ctx.runId) {
+    // Mid-way in another run: leave it alone while that run lives, then take it over, once.
+    if (ctx.isRunAlive(sub.runId)) return { tag: 'skipped:in-progress', note: `run ${sub.runId} is working on it` };
+    if (!ctx.tracker.takeOver(sub.key, sub.state, sub.runId, ctx.runId)) return { tag: 'skipped:in-progress', note: 'another run took it over' };
+  }
   const built = buildTicketRequest(ctx.mapping, sub, ctx.raiseOnBehalfOfColumn);
   if (sub.state === 'attached') {
     markProcessed(ctx.tracker, sub.key, 'recovered');
@@ -66,6 +73,8 @@ export async function processSubmission(ctx: ProcessContext, sub: TrackedSubmiss
       case 'fatal':
         ctx.onFatal(created.error);
         return { tag: 'stopped', error: created.error.message };
+      case 'taken':
+        return { tag: 'skipped:in-progress', note: created.note };
       case 'created':
         ticketKey = created.ticketKey;
         recovered = created.recovered;
@@ -82,6 +91,8 @@ export async function processSubmission(ctx: ProcessContext, sub: TrackedSubmiss
       return { tag: 'failed:jira-unavailable', error: attached.error };
     case 'rejected':
       return fail(ctx, { ...sub, ticketKey }, 'failed:jira-rejected', `ticket ${ticketKey} was created, but Jira refused the attachment: ${attached.error}`, true);
+    case 'taken':
+      return { tag: 'skipped:in-progress', note: attached.note };
     case 'attached':
       break;
   }

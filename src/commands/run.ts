@@ -2,6 +2,10 @@
 import type { ResolvedConfig } from '../config.js';
 import { exitCodeFor, recordRunEnd, runSync, type RunReport } from '../main.js';
 import { formatSummaryLine } from '../logging/index.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { RunLock } from '../adapters/tracker/lock.js';
+import { backupIfDue } from '../adapters/tracker/backup.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId, openTracker } from '../runtime.js';
 
 export interface RunCommandOptions {
@@ -16,8 +20,22 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
   const runId = newRunId();
   const started = now();
   // A dry run writes nothing anywhere: no log files, no tracker file.
+  // A dry run writes nothing, so it needs no lock. JIRA_SYNC_UNSAFE_NO_LOCK exists only so a
+  // test can prove the per-submission claim alone prevents double creation.
+  let lock: RunLock | null = null;
+  if (!opts.dryRun && process.env.JIRA_SYNC_UNSAFE_NO_LOCK !== '1') {
+    fs.mkdirSync(path.dirname(path.resolve(config.trackerPath)), { recursive: true });
+    lock = RunLock.acquire(RunLock.lockPathFor(config.trackerPath), { runId, startedAt: started.toISOString() });
+  }
   const logging = makeLogging(config, runId, now, !opts.dryRun);
-  const tracker = openTracker(config, now, { readonly: opts.dryRun });
+  let tracker: ReturnType<typeof openTracker> = null;
+  try {
+    tracker = openTracker(config, now, { readonly: opts.dryRun });
+  } catch (err) {
+    lock?.release();
+    logging.close();
+    throw err;
+  }
   let source: Awaited<ReturnType<typeof connectSource>> | null = null;
   try {
     source = await connectSource(config);
@@ -37,6 +55,13 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
         logging.forModule('main').error({ key: r.key, sourceId: r.sourceId, outcome: r.outcome.tag }, `submission ${r.sourceId}: ${r.outcome.tag}: ${error}`);
       }
     }
+    if (tracker && !opts.dryRun) {
+      // A failed backup must never fail the run that did the work; it is logged and retried next run.
+      await backupIfDue(tracker.db, config.trackerPath, end).then(
+        (file) => file && logging.forModule('tracker').info({ file }, 'tracker backed up'),
+        (err: unknown) => logging.forModule('tracker').warn({ err }, 'tracker backup failed'),
+      );
+    }
     logging.summary(formatSummaryLine({ at: end, runId, ...report.counts, durationMs: end.getTime() - started.getTime(), dryRun: opts.dryRun }));
     if (report.stoppedBy) throw report.stoppedBy;
     return code;
@@ -44,5 +69,6 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
     await source?.close();
     tracker?.close();
     logging.close();
+    lock?.release();
   }
 }

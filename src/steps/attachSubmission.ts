@@ -5,7 +5,7 @@ import { asJiraError, type StepContext } from './createTicket.js';
 import type { JiraCallError } from '../adapters/jira/errors.js';
 import type { TicketRequest } from './mapFields.js';
 
-export type AttachResult = { kind: 'attached'; alreadyThere: boolean } | { kind: 'lost'; error: string } | { kind: 'rejected'; error: string } | { kind: 'fatal'; error: JiraCallError };
+export type AttachResult = { kind: 'attached'; alreadyThere: boolean } | { kind: 'taken'; note: string } | { kind: 'lost'; error: string } | { kind: 'rejected'; error: string } | { kind: 'fatal'; error: JiraCallError };
 
 export async function attachSubmission(
   ctx: StepContext,
@@ -35,7 +35,7 @@ export async function attachSubmission(
     return { kind: 'lost', error: e.message };
   }
   failpoint('after-attach');
-  ctx.tracker.markAttached(sub.key);
+  if (!ctx.tracker.markAttached(sub.key)) return { kind: 'taken', note: 'another run recorded the attachment first' };
   ctx.log.info({ ticketKey: sub.ticketKey, file: request.attachmentName }, 'submission attached');
   failpoint('after-attached');
   return { kind: 'attached', alreadyThere: false };

@@ -20,6 +20,7 @@ export interface StepContext {
 export type CreateResult =
   | { kind: 'created'; ticketKey: string; recovered: boolean; note?: string }
   | { kind: 'waiting'; note: string }
+  | { kind: 'taken'; note: string }
   | { kind: 'rejected'; error: string }
   | { kind: 'lost'; error: string }
   | { kind: 'fatal'; error: JiraCallError };
@@ -39,7 +40,7 @@ async function recover(ctx: StepContext, sub: TrackedSubmission, marker: string)
       ctx.tracker.flagForReview(sub.key, note);
       ctx.log.warn({ tickets: hits.map((h) => h.key) }, 'duplicate tickets found; flagged for review');
     }
-    ctx.tracker.markCreated(sub.key, oldest.key, oldest.id, 'recovered');
+    if (!ctx.tracker.markCreated(sub.key, oldest.key, oldest.id, 'recovered')) return { kind: 'taken', note: 'another run settled this submission first' };
     ctx.log.info({ ticketKey: oldest.key }, 'recovered ticket by marker');
     return { kind: 'created', ticketKey: oldest.key, recovered: true, note };
   }
@@ -84,7 +85,10 @@ export async function createTicket(ctx: StepContext, sub: TrackedSubmission, req
     return { kind: 'fatal', error: e };
   }
   failpoint('after-create-response');
-  ctx.tracker.markCreated(sub.key, res.issueKey, res.issueId, 'created');
+  if (!ctx.tracker.markCreated(sub.key, res.issueKey, res.issueId, 'created')) {
+    // Another run adopted this ticket while our answer was on its way; it carries on from here.
+    return { kind: 'taken', note: `another run adopted ${res.issueKey} first` };
+  }
   ctx.log.info({ ticketKey: res.issueKey }, 'ticket created');
   failpoint('after-created');
   return { kind: 'created', ticketKey: res.issueKey, recovered: false };

@@ -1,4 +1,5 @@
 // One row per run, so `status` can show what recent runs did without reading logs.
+import os from 'node:os';
 import type Database from 'better-sqlite3';
 
 export interface RunCounts {
@@ -17,7 +18,32 @@ export interface RunRecord extends RunCounts {
 }
 
 export function startRun(db: Database.Database, runId: string, at: Date): void {
-  db.prepare('INSERT INTO runs (run_id, started_at) VALUES (?, ?)').run(runId, at.toISOString());
+  db.prepare('INSERT INTO runs (run_id, started_at, pid, host) VALUES (?, ?, ?, ?)').run(runId, at.toISOString(), process.pid, os.hostname());
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Whether the run that last touched a submission may still be working on it. The run lock
+ * normally makes this moot; it matters when two runs overlap anyway (lock bypassed, or a
+ * tracker restored while a run was going). A run killed with -9 has no end time but a dead pid.
+ */
+export function isRunAlive(db: Database.Database, runId: string | null, now: Date): boolean {
+  if (!runId) return false;
+  const r = db.prepare('SELECT ended_at, pid, host, started_at FROM runs WHERE run_id = ?').get(runId) as
+    | { ended_at: string | null; pid: number | null; host: string | null; started_at: string }
+    | undefined;
+  if (!r || r.ended_at) return false;
+  if (r.host === os.hostname() && r.pid) return pidAlive(r.pid);
+  // Another machine (unsupported, but be careful): trust it for six hours.
+  return now.getTime() - Date.parse(r.started_at) < 6 * 3_600_000;
 }
 
 export function finishRun(db: Database.Database, runId: string, at: Date, counts: RunCounts, exitCode: number, note: string | null): void {

@@ -42,7 +42,9 @@ const MIGRATIONS: string[] = [
      failed INTEGER NOT NULL DEFAULT 0,
      parked INTEGER NOT NULL DEFAULT 0,
      exit_code INTEGER,
-     note TEXT
+     note TEXT,
+     pid INTEGER,
+     host TEXT
    );
    CREATE TABLE cursor (
      id INTEGER PRIMARY KEY CHECK (id = 1),

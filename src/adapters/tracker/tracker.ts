@@ -154,6 +154,15 @@ export class Tracker {
     );
   }
 
+  /** Take over a submission an ended or dead run left mid-way. Conditional on the run we saw. */
+  takeOver(key: string, state: SubmissionState, seenRunId: string | null, runId: string): boolean {
+    return (
+      this.db
+        .prepare(`UPDATE submissions SET run_id = ?, updated_at = ? WHERE key = ? AND state = ? AND run_id IS ?`)
+        .run(runId, this.iso(), key, state, seenRunId).changes === 1
+    );
+  }
+
   /** Undo a claim whose create call certainly never reached Jira (e.g. Jira refused the connection). */
   releaseClaim(key: string, error: string): void {
     this.db

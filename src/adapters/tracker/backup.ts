@@ -1,0 +1,40 @@
+// Daily online backups of the tracker (SQLite's backup API, safe while runs write), kept
+// for a week. After restoring an old backup, submissions it lacks look new again, but the
+// marker search in recovery finds their tickets, so nothing is created twice.
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+
+const KEEP = 7;
+const NAME = /^tracker-(\d{4}-\d{2}-\d{2})\.db$/;
+
+export function backupDir(trackerPath: string): string {
+  return path.join(path.dirname(path.resolve(trackerPath)), 'backups');
+}
+
+export function listBackups(trackerPath: string): { file: string; day: string; mtime: Date }[] {
+  const dir = backupDir(trackerPath);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => NAME.test(f))
+    .sort()
+    .map((f) => ({ file: path.join(dir, f), day: (NAME.exec(f) as RegExpExecArray)[1] as string, mtime: fs.statSync(path.join(dir, f)).mtime }));
+}
+
+/** Makes today's backup if there is none yet; prunes to the newest seven. Returns the new file, if any. */
+export async function backupIfDue(db: Database.Database, trackerPath: string, now: Date): Promise<string | null> {
+  const day = now.toISOString().slice(0, 10);
+  const existing = listBackups(trackerPath);
+  if (existing.some((b) => b.day === day)) return null;
+  const dir = backupDir(trackerPath);
+  fs.mkdirSync(dir, { recursive: true });
+  const target = path.join(dir, `tracker-${day}.db`);
+  const partial = `${target}.partial`;
+  await db.backup(partial);
+  // Rename last, so a crash mid-backup never leaves a file that looks complete.
+  fs.renameSync(partial, target);
+  const all = listBackups(trackerPath);
+  for (const old of all.slice(0, Math.max(0, all.length - KEEP))) fs.rmSync(old.file, { force: true });
+  return target;
+}

@@ -1,0 +1,136 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** Jira's JsonTypeBean, as shown in a request type's `jiraSchema`. */
+export interface FakeJiraSchema {
+  type: string;
+  items?: string;
+  system?: string;
+  custom?: string;
+  customId?: number;
+}
+
+export interface FakeValidValue {
+  value: string;
+  label: string;
+  children?: { value: string; label: string }[];
+}
+
+export interface FakeRequestTypeField {
+  fieldId: string;
+  name: string;
+  required: boolean;
+  jiraSchema: FakeJiraSchema;
+  validValues?: FakeValidValue[];
+  visible?: boolean;
+  description?: string;
+}
+
+export type FakeJiraAuth = { email: string; apiToken: string } | { pat: string } | null;
+
+export interface FakeJiraOptions {
+  serviceDeskId?: string;
+  projectKey?: string;
+  requestTypes?: Record<string, FakeRequestTypeField[]>;
+  auth?: FakeJiraAuth;
+  latencyMs?: number;
+  rateLimitPerSecond?: number;
+  searchLagMs?: number;
+  now?: () => number;
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number;
+}
+
+export interface FakeAttachment {
+  id: string;
+  filename: string;
+  content: Buffer;
+  public: boolean;
+  mimeType: string;
+  createdAt: number;
+}
+
+export interface FakeComment {
+  id: string;
+  body: string;
+  public: boolean;
+}
+
+export interface FakeIssue {
+  id: string;
+  key: string;
+  requestTypeId: string;
+  serviceDeskId: string;
+  /** requestFieldValues exactly as received. */
+  fields: Record<string, unknown>;
+  labels: string[];
+  description?: string;
+  summary?: string;
+  /** raiseOnBehalfOf as sent (email or accountId). */
+  reporter?: string;
+  attachments: FakeAttachment[];
+  comments: FakeComment[];
+  /** Taken from the injectable clock, so search lag can be tested without sleeping. */
+  createdAt: number;
+}
+
+export interface FakeCustomer {
+  accountId: string;
+  emailAddress: string;
+  displayName: string;
+}
+
+export interface TemporaryFile {
+  fileName: string;
+  content: Buffer;
+  serviceDeskId: string;
+  mimeType: string;
+}
+
+export interface MultipartSummary {
+  multipart: true;
+  parts: { name: string; fileName?: string; contentType?: string; size: number }[];
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON, a multipart summary, text for other bodies, undefined when empty. */
+  body: unknown;
+  /** Status sent; 0 when the socket was destroyed without an answer (drop faults). */
+  status: number;
+  /** Wall-clock ms (Date.now), not the injectable clock: retry/backoff timing is real time. */
+  at: number;
+  /** Kind of the injected fault that fired on this request, if any. */
+  fault?: Fault['kind'];
+}
+
+export type Fault = {
+  match: { method?: string; path: RegExp | string };
+  times?: number;
+} & (
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: unknown }
+  | { kind: 'status-after-effect'; status: number; headers?: Record<string, string>; body?: unknown }
+  | { kind: 'drop-after-effect' }
+  | { kind: 'drop' }
+  | { kind: 'delay'; ms: number }
+);
+
+export interface FakeJira {
+  url: string;
+  close(): Promise<void>;
+  issues: FakeIssue[];
+  requests: RecordedRequest[];
+  temporaryFiles: Map<string, TemporaryFile>;
+  customers: FakeCustomer[];
+  injectFault(f: Fault): void;
+  setRequestTypeFields(requestTypeId: string, fields: FakeRequestTypeField[]): void;
+  setAuth(auth: FakeJiraOptions['auth']): void;
+  setRateLimit(perSecond: number | undefined): void;
+  setLatency(ms: number): void;
+  /** Seeds a customer directly (no HTTP), e.g. for raiseOnBehalfOf. */
+  addCustomer(emailAddress: string, displayName?: string): FakeCustomer;
+  /** Forgets issues, files, customers, requests and faults; restores the initial request types. */
+  reset(): void;
+}
