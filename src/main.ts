@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { JiraGateway } from './adapters/jira/gateway.js';
 import type { PostgresSource } from './adapters/postgres/source.js';
 import type { ColumnInfo } from './adapters/postgres/values.js';
-import { finishRun, isRunAlive, startRun } from './adapters/tracker/runs.js';
+import { isRunAlive } from './adapters/tracker/runs.js';
 import type { TrackedSubmission, Tracker } from './adapters/tracker/tracker.js';
 import type { ResolvedConfig } from './config.js';
 import { ConfigError, DependencyError } from './errors.js';
@@ -69,8 +69,6 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
   const log = deps.log('main');
   const columns = await describeSource(deps.source, config);
   const mapping = loadMapping(config.fieldMappingPath, columns, config);
-  const writable = opts.dryRun ? null : deps.tracker;
-  if (writable) startRun(writable.db, deps.runId, deps.now());
   const results: SubmissionResult[] = [];
   let stoppedBy: DependencyError | null = null;
   try {
@@ -150,20 +148,12 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
     for (const r of outcomes) if (r) results.push(r);
     if (fatal) stoppedBy = describeJiraFailure(fatal, config);
     return { runId: deps.runId, results, counts: countOutcomes(results), stoppedBy };
-  } catch (err) {
-    if (writable) finishRun(writable.db, deps.runId, deps.now(), countOutcomes(results), err instanceof ConfigError ? 2 : 3, err instanceof Error ? err.message : String(err));
-    throw err;
   } finally {
-    log.debug('run body finished');
+    log.debug({ results: results.length }, 'run body finished');
   }
 }
 
 export function exitCodeFor(report: RunReport): number {
   if (report.stoppedBy) return 3;
   return report.counts.failed + report.counts.parked > 0 ? 1 : 0;
-}
-
-export function recordRunEnd(tracker: Tracker | null, report: RunReport, at: Date, dryRun: boolean): void {
-  if (!tracker || dryRun) return;
-  finishRun(tracker.db, report.runId, at, report.counts, exitCodeFor(report), report.stoppedBy?.message ?? null);
 }

@@ -1,12 +1,17 @@
-// `jira-sync run`: one batch, start to finish, with the summary line and the exit code.
-import type { ResolvedConfig } from '../config.js';
-import { exitCodeFor, recordRunEnd, runSync, type RunReport } from '../main.js';
-import { formatSummaryLine } from '../logging/index.js';
+// `jira-sync run`: one batch, start to finish: lock, run record, summary line, backup, alerts.
 import fs from 'node:fs';
 import path from 'node:path';
 import { RunLock } from '../adapters/tracker/lock.js';
 import { backupIfDue } from '../adapters/tracker/backup.js';
+import { finishRun, startRun } from '../adapters/tracker/runs.js';
+import type { Tracker } from '../adapters/tracker/tracker.js';
+import { alertConfigFrom, notifyRunProblems, problemsFromRun } from '../alerts/index.js';
+import type { ResolvedConfig } from '../config.js';
+import { ConfigError, DependencyError, errorMessage } from '../errors.js';
+import { formatSummaryLine, type Logging } from '../logging/index.js';
+import { exitCodeFor, runSync, type RunReport } from '../main.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId, openTracker } from '../runtime.js';
+import type { Counts } from '../steps/outcome.js';
 
 export interface RunCommandOptions {
   dryRun: boolean;
@@ -15,58 +20,81 @@ export interface RunCommandOptions {
   print: (line: string) => void;
 }
 
+async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker: Tracker | null, logging: Logging, runId: string, now: () => Date): Promise<RunReport> {
+  const source = await connectSource(config);
+  try {
+    return await runSync(
+      { source, tracker, jira: opts.dryRun ? null : makeJira(config, now, logging), log: (m) => logging.forModule(m), now, runId, print: opts.print },
+      config,
+      { dryRun: opts.dryRun, batchSize: opts.batchSize ?? config.batchSize, concurrency: opts.concurrency ?? config.concurrency },
+    );
+  } finally {
+    await source.close();
+  }
+}
+
+/** After a real run: its record, the failures in the logs, a backup if due, and alerts. Never throws. */
+async function finish(config: ResolvedConfig, tracker: Tracker, logging: Logging, runId: string, end: Date, report: RunReport | null, error: unknown): Promise<void> {
+  const log = logging.forModule('main');
+  const counts: Counts = report?.counts ?? { created: 0, skipped: 0, failed: 0, parked: 0 };
+  const stopped = error ?? report?.stoppedBy ?? null;
+  const exitCode = error instanceof ConfigError ? 2 : stopped ? 3 : report ? exitCodeFor(report) : 3;
+  try {
+    finishRun(tracker.db, runId, end, counts, exitCode, stopped ? logging.redact(errorMessage(stopped)) : null);
+    await backupIfDue(tracker.db, config.trackerPath, end).then((file) => file && logging.forModule('tracker').info({ file }, 'tracker backed up'));
+  } catch (err) {
+    log.warn({ err }, 'could not record the run end or back up the tracker');
+  }
+  const parkedKeys = (report?.results ?? []).flatMap((r) => (r.outcome.tag === 'parked' ? [{ key: r.key, sourceId: r.sourceId, error: r.outcome.error }] : []));
+  const problems = problemsFromRun({
+    exitCode,
+    dependency: stopped instanceof DependencyError ? stopped.dependency : undefined,
+    errorMessage: stopped ? errorMessage(stopped) : undefined,
+    failed: counts.failed,
+    parkedKeys,
+    runId,
+  });
+  await notifyRunProblems(tracker.db, alertConfigFrom(config), problems, { runId, now: end, log });
+}
+
 export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions): Promise<number> {
   const now = makeNow();
   const runId = newRunId();
   const started = now();
-  // A dry run writes nothing anywhere: no log files, no tracker file.
-  // A dry run writes nothing, so it needs no lock. JIRA_SYNC_UNSAFE_NO_LOCK exists only so a
-  // test can prove the per-submission claim alone prevents double creation.
+  // A dry run writes nothing anywhere (no lock, log files or tracker file). JIRA_SYNC_UNSAFE_NO_LOCK
+  // exists only so a test can prove the per-submission claim alone prevents double creation.
   let lock: RunLock | null = null;
   if (!opts.dryRun && process.env.JIRA_SYNC_UNSAFE_NO_LOCK !== '1') {
     fs.mkdirSync(path.dirname(path.resolve(config.trackerPath)), { recursive: true });
     lock = RunLock.acquire(RunLock.lockPathFor(config.trackerPath), { runId, startedAt: started.toISOString() });
   }
   const logging = makeLogging(config, runId, now, !opts.dryRun);
-  let tracker: ReturnType<typeof openTracker> = null;
+  let tracker: Tracker | null = null;
   try {
     tracker = openTracker(config, now, { readonly: opts.dryRun });
-  } catch (err) {
-    lock?.release();
-    logging.close();
-    throw err;
-  }
-  let source: Awaited<ReturnType<typeof connectSource>> | null = null;
-  try {
-    source = await connectSource(config);
-    const jira = opts.dryRun ? null : makeJira(config, now, logging);
-    const report: RunReport = await runSync(
-      { source, tracker, jira, log: (m) => logging.forModule(m), now, runId, print: opts.print },
-      config,
-      { dryRun: opts.dryRun, batchSize: opts.batchSize ?? config.batchSize, concurrency: opts.concurrency ?? config.concurrency },
-    );
+    if (tracker && !opts.dryRun) startRun(tracker.db, runId, started);
+    let report: RunReport | null = null;
+    let error: unknown = null;
+    try {
+      report = await execute(config, opts, tracker, logging, runId, now);
+    } catch (err) {
+      error = err;
+    }
     const end = now();
-    recordRunEnd(tracker, report, end, opts.dryRun);
-    const code = exitCodeFor(report);
-    if (report.stoppedBy) logging.forModule('main').error({ dependency: report.stoppedBy.dependency }, logging.redact(report.stoppedBy.message));
-    for (const r of report.results) {
+    const log = logging.forModule('main');
+    for (const r of report?.results ?? []) {
       if (r.outcome.tag.startsWith('failed:') || r.outcome.tag === 'parked') {
-        const error = 'error' in r.outcome ? r.outcome.error : '';
-        logging.forModule('main').error({ key: r.key, sourceId: r.sourceId, outcome: r.outcome.tag }, `submission ${r.sourceId}: ${r.outcome.tag}: ${error}`);
+        const detail = 'error' in r.outcome ? r.outcome.error : '';
+        log.error({ key: r.key, sourceId: r.sourceId, outcome: r.outcome.tag }, `submission ${r.sourceId}: ${r.outcome.tag}: ${detail}`);
       }
     }
-    if (tracker && !opts.dryRun) {
-      // A failed backup must never fail the run that did the work; it is logged and retried next run.
-      await backupIfDue(tracker.db, config.trackerPath, end).then(
-        (file) => file && logging.forModule('tracker').info({ file }, 'tracker backed up'),
-        (err: unknown) => logging.forModule('tracker').warn({ err }, 'tracker backup failed'),
-      );
-    }
-    logging.summary(formatSummaryLine({ at: end, runId, ...report.counts, durationMs: end.getTime() - started.getTime(), dryRun: opts.dryRun }));
-    if (report.stoppedBy) throw report.stoppedBy;
-    return code;
+    const stopped = error ?? report?.stoppedBy;
+    if (stopped) log.error({ err: stopped }, 'run stopped');
+    if (tracker && !opts.dryRun) await finish(config, tracker, logging, runId, end, report, error);
+    if (report) logging.summary(formatSummaryLine({ at: end, runId, ...report.counts, durationMs: end.getTime() - started.getTime(), dryRun: opts.dryRun }));
+    if (stopped) throw stopped;
+    return exitCodeFor(report as RunReport);
   } finally {
-    await source?.close();
     tracker?.close();
     logging.close();
     lock?.release();

@@ -158,9 +158,10 @@ export function matchesJql(cond: JqlCondition | null, issue: FakeIssue): boolean
       ? matchesJql(cond.left, issue) && matchesJql(cond.right, issue)
       : matchesJql(cond.left, issue) || matchesJql(cond.right, issue);
   }
-  if (cond.field === 'labels') return cond.values.some((v) => issue.labels.includes(v));
-  // parseJql has already rejected other projects, and all issues live in the one project.
-  if (cond.field === 'project') return true;
+  if ('values' in cond) {
+    // parseJql has already rejected other projects, and all issues live in the one project.
+    return cond.field === 'project' || cond.values.some((v) => issue.labels.includes(v));
+  }
   const needle = cond.contains.toLowerCase();
   const haystacks =
     cond.field === 'summary' ? [issue.summary] : cond.field === 'description' ? [issue.description] : [issue.summary, issue.description];

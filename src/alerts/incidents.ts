@@ -1,0 +1,227 @@
+// Incidents: which problems are new, which persist, which have cleared. The decision is a pure
+// function (planIncidents) so it can be tested over a sequence of runs without a network; the
+// state lives in the tracker's SQLite file because cron starts a fresh process every 15 minutes
+// and "alert once per incident" needs to remember what was already said.
+import type Database from 'better-sqlite3';
+
+export interface RunProblem {
+  /** Stable identity across runs, e.g. `run-failed:dependency:Jira` or `parked:<submission key>`. */
+  fingerprint: string;
+  title: string;
+  detail: string;
+  facts?: Record<string, string>;
+  /**
+   * The run ended early because of this problem (exit 2/3), so it cannot tell whether the other
+   * run-level problems are gone: they stay open instead of being cleared by a run that never got
+   * far enough to see them. Set by problemsFromRun.
+   */
+  stopsRun?: boolean;
+}
+
+export interface Incident {
+  fingerprint: string;
+  title: string;
+  detail: string;
+  firstSeen: string;
+  lastSeen: string;
+  runs: number;
+  /** When the "opened" alert got out; NO_CHANNEL; or null while a configured channel has not delivered it. */
+  alertedAt: string | null;
+}
+
+/**
+ * alerted_at of an incident that opened while no channel was configured. It is never announced
+ * later (neither opened nor cleared), so enabling a channel does not replay old history; null is
+ * kept for "a channel failed", which is retried on the next run while the incident is open.
+ */
+export const NO_CHANNEL = 'no-channel';
+
+export interface DueAlert {
+  kind: 'opened' | 'cleared';
+  incident: Incident;
+  facts: Record<string, string>;
+}
+
+export interface Plan {
+  /** Rows to insert or update (new and still-open incidents). */
+  upsert: Incident[];
+  /** Rows to delete: the incident cleared. */
+  close: Incident[];
+  alerts: DueAlert[];
+}
+
+export interface PlanOptions {
+  now: Date;
+  /** Whether any channel is configured: decides between "due" (null) and NO_CHANNEL. */
+  channels: boolean;
+  /** true/false from the tracker when it knows the submission; undefined when it cannot tell. */
+  stillParked?: (key: string) => boolean | undefined;
+}
+
+const PARKED = 'parked:';
+
+export function formatDuration(ms: number): string {
+  const min = Math.max(0, Math.round(ms / 60_000));
+  if (min < 1) return 'less than a minute';
+  const d = Math.floor(min / 1440);
+  const h = Math.floor((min % 1440) / 60);
+  const m = min % 60;
+  if (d > 0) return `${d} d${h > 0 ? ` ${h} h` : ''}`;
+  return h > 0 ? `${h} h${m > 0 ? ` ${m} min` : ''}` : `${m} min`;
+}
+
+export function planIncidents(open: Incident[], problems: RunProblem[], opts: PlanOptions): Plan {
+  const now = opts.now.toISOString();
+  const plan: Plan = { upsert: [], close: [], alerts: [] };
+  const byFingerprint = new Map(open.map((i) => [i.fingerprint, i]));
+  const reported = new Map<string, RunProblem>();
+  for (const p of problems) if (!reported.has(p.fingerprint)) reported.set(p.fingerprint, p);
+  const stopped = [...reported.values()].some((p) => p.stopsRun === true);
+
+  for (const p of reported.values()) {
+    const known = byFingerprint.get(p.fingerprint);
+    const incident: Incident = known
+      ? { ...known, title: p.title, detail: p.detail, lastSeen: now, runs: known.runs + 1 }
+      : { fingerprint: p.fingerprint, title: p.title, detail: p.detail, firstSeen: now, lastSeen: now, runs: 1, alertedAt: opts.channels ? null : NO_CHANNEL };
+    plan.upsert.push(incident);
+    // New, or open but its "opened" alert never got out (channel down last time): say it now.
+    if (opts.channels && incident.alertedAt === null) {
+      const facts = { ...p.facts };
+      if (known) Object.assign(facts, { 'First seen': incident.firstSeen, Runs: String(incident.runs) });
+      plan.alerts.push({ kind: 'opened', incident, facts });
+    }
+  }
+
+  for (const known of open) {
+    if (reported.has(known.fingerprint)) continue;
+    // A parked submission is reported by the one run that parked it; later runs never touch it.
+    // So "not reported" means nothing for it: the tracker decides whether it is still parked.
+    const parked = known.fingerprint.startsWith(PARKED) ? opts.stillParked?.(known.fingerprint.slice(PARKED.length)) : undefined;
+    if (parked === true) {
+      plan.upsert.push({ ...known, lastSeen: now, runs: known.runs + 1 });
+      continue;
+    }
+    if (parked === undefined && stopped) continue; // this run cannot tell; keep it as it is
+    plan.close.push(known);
+    // Never announced (no channel at the time): clearing it silently is what "no replay" means.
+    if (!opts.channels || known.alertedAt === NO_CHANNEL) continue;
+    plan.alerts.push({
+      kind: 'cleared',
+      incident: known,
+      facts: {
+        'First seen': known.firstSeen,
+        'Last seen': known.lastSeen,
+        Runs: String(known.runs),
+        Lasted: formatDuration(opts.now.getTime() - Date.parse(known.firstSeen)),
+      },
+    });
+  }
+  return plan;
+}
+
+/** Problems of one finished run, in the words an operator needs. Exit codes as in cli.ts. */
+export function problemsFromRun(r: {
+  exitCode: number;
+  dependency?: string;
+  errorMessage?: string;
+  failed: number;
+  parkedKeys: { key: string; sourceId: string; error: string }[];
+  runId: string;
+}): RunProblem[] {
+  const out: RunProblem[] = [];
+  const why = r.errorMessage?.trim() || 'no error message was recorded';
+  if (r.exitCode === 2) {
+    out.push({ fingerprint: 'run-failed:configuration', title: 'Runs stop: configuration problem', detail: why, facts: { 'Exit code': '2' }, stopsRun: true });
+  } else if (r.exitCode === 3 && r.dependency) {
+    out.push({
+      fingerprint: `run-failed:dependency:${r.dependency}`,
+      title: `Runs stop: ${r.dependency} is unavailable`,
+      detail: why,
+      facts: { 'Exit code': '3', Dependency: r.dependency },
+      stopsRun: true,
+    });
+  } else if (r.exitCode === 3) {
+    // cli.ts maps unexpected errors to exit 3 too; calling that a dependency would mislead.
+    out.push({ fingerprint: 'run-failed:unexpected', title: 'Runs stop: unexpected error', detail: why, facts: { 'Exit code': '3' }, stopsRun: true });
+  }
+  // Exit 1 with only parked submissions is covered by their own incidents below; a separate
+  // "submissions failing" incident would open now and clear on the next run (parked ones are
+  // not retried), i.e. two extra messages saying nothing new.
+  if (r.failed > 0 || (r.exitCode === 1 && r.parkedKeys.length === 0)) {
+    out.push({
+      fingerprint: 'run-failed:submissions',
+      title: 'Submissions are failing',
+      detail: `${r.failed} submission(s) failed in run ${r.runId}; they are retried automatically. See \`jira-sync status\`.`,
+      facts: { 'Exit code': String(r.exitCode), Failed: String(r.failed) },
+    });
+  }
+  for (const p of r.parkedKeys) {
+    out.push({
+      fingerprint: `${PARKED}${p.key}`,
+      title: `Submission ${p.sourceId} parked after repeated failures`,
+      detail: `It will not be retried automatically. Last error: ${p.error}. Fix the cause, then run \`jira-sync retry\`.`,
+      facts: { 'Source id': p.sourceId, 'Submission key': p.key },
+    });
+  }
+  return out;
+}
+
+// ---- persistence -------------------------------------------------------------------------
+
+const DDL = `CREATE TABLE IF NOT EXISTS alert_incidents (
+  fingerprint TEXT PRIMARY KEY, title TEXT, detail TEXT, first_seen TEXT, last_seen TEXT, runs INTEGER, alerted_at TEXT)`;
+
+interface Row {
+  fingerprint: string;
+  title: string | null;
+  detail: string | null;
+  first_seen: string | null;
+  last_seen: string | null;
+  runs: number | null;
+  alerted_at: string | null;
+}
+
+/** Creates the table when missing (our own table: the tracker's migrations never see it). */
+export function loadOpenIncidents(db: Database.Database): Incident[] {
+  db.exec(DDL);
+  const rows = db.prepare('SELECT * FROM alert_incidents ORDER BY first_seen, fingerprint').all() as Row[];
+  return rows.map((r) => ({
+    fingerprint: r.fingerprint,
+    title: r.title ?? r.fingerprint,
+    detail: r.detail ?? '',
+    firstSeen: r.first_seen ?? new Date(0).toISOString(),
+    lastSeen: r.last_seen ?? r.first_seen ?? new Date(0).toISOString(),
+    runs: r.runs ?? 1,
+    alertedAt: r.alerted_at,
+  }));
+}
+
+/** One transaction: a crash leaves either the old or the new state, never half of each. */
+export function saveIncidentPlan(db: Database.Database, plan: Plan): void {
+  const upsert = db.prepare(
+    `INSERT INTO alert_incidents (fingerprint, title, detail, first_seen, last_seen, runs, alerted_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (fingerprint) DO UPDATE SET title = excluded.title, detail = excluded.detail, last_seen = excluded.last_seen,
+       runs = excluded.runs, alerted_at = excluded.alerted_at`,
+  );
+  const remove = db.prepare('DELETE FROM alert_incidents WHERE fingerprint = ?');
+  db.transaction(() => {
+    for (const i of plan.upsert) upsert.run(i.fingerprint, i.title, i.detail, i.firstSeen, i.lastSeen, i.runs, i.alertedAt);
+    for (const i of plan.close) remove.run(i.fingerprint);
+  })();
+}
+
+/** Called after delivery, so a crash in between means one repeated alert rather than a lost one. */
+export function markAlerted(db: Database.Database, fingerprints: string[], at: Date): void {
+  const stmt = db.prepare('UPDATE alert_incidents SET alerted_at = ? WHERE fingerprint = ? AND alerted_at IS NULL');
+  db.transaction(() => {
+    for (const f of fingerprints) stmt.run(at.toISOString(), f);
+  })();
+}
+
+/** Reads the tracker's `submissions` table when there is one (there is not in a bare test db). */
+export function parkedLookup(db: Database.Database): (key: string) => boolean | undefined {
+  const hasTable = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'submissions'`).get() !== undefined;
+  if (!hasTable) return () => undefined;
+  const stmt = db.prepare('SELECT state FROM submissions WHERE key = ?');
+  return (key) => (stmt.get(key) as { state: string } | undefined)?.state === 'parked';
+}
