@@ -4,6 +4,8 @@ import type { JiraGateway } from './adapters/jira/gateway.js';
 import type { PostgresSource } from './adapters/postgres/source.js';
 import type { ColumnInfo } from './adapters/postgres/values.js';
 import { isRunAlive } from './adapters/tracker/runs.js';
+import { isAfter, raiseHighWater, readHighWater } from './adapters/tracker/highWater.js';
+import type { RowPosition } from './adapters/postgres/source.js';
 import type { TrackedSubmission, Tracker } from './adapters/tracker/tracker.js';
 import type { ResolvedConfig } from './config.js';
 import { ConfigError, DependencyError } from './errors.js';
@@ -109,9 +111,13 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
     if (hasWork) await preflightJira(deps.jira as JiraGateway, config);
 
     const trackerLog = deps.log('tracker');
+    const highWater = readHighWater(config.trackerPath);
+    const restored = highWater !== null && (tracker.getCursor() === null || isAfter(highWater, tracker.getCursor() as RowPosition));
+    if (restored) trackerLog.warn({ highWater, cursor: tracker.getCursor() }, 'tracker is behind its high-water mark (restored from a backup?): searching Jira before creating older submissions');
     const work: TrackedSubmission[] = [...due];
     for (const f of fresh) {
-      const registered = tracker.register(f.position, f.key, f.row, deps.runId);
+      const verifyFirst = restored && !isAfter(f.position, highWater as RowPosition);
+      const registered = tracker.register(f.position, f.key, f.row, deps.runId, verifyFirst);
       const subLog = trackerLog.child({ key: f.key, sourceId: f.position.sourceId });
       if (registered === 'new') {
         subLog.info('submission registered');
@@ -123,6 +129,8 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
         results.push({ key: f.key, sourceId: f.position.sourceId, outcome: { tag: 'skipped:already-processed', ticketKey: known?.ticketKey ?? null, note } });
       }
     }
+
+    raiseHighWater(config.trackerPath, tracker.getCursor());
 
     let fatal: JiraCallError | null = null;
     const outcomes = await runInOrder(

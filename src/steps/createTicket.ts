@@ -3,7 +3,7 @@
 // by searching Jira for its marker, never by creating again blindly.
 import type { Logger } from 'pino';
 import { classifyJiraError, JiraCallError } from '../adapters/jira/errors.js';
-import type { JiraGateway } from '../adapters/jira/gateway.js';
+import type { FoundTicket, JiraGateway } from '../adapters/jira/gateway.js';
 import type { TrackedSubmission, Tracker } from '../adapters/tracker/tracker.js';
 import { failpoint } from '../failpoints.js';
 import type { TicketRequest } from './mapFields.js';
@@ -30,8 +30,8 @@ export function asJiraError(err: unknown, operation: string): JiraCallError {
 }
 
 /** A submission left in `creating` by an earlier attempt: adopt its ticket if Jira has one. */
-async function recover(ctx: StepContext, sub: TrackedSubmission, marker: string): Promise<CreateResult | 'create-again'> {
-  const hits = await ctx.jira.findByMarker(marker);
+async function recover(ctx: StepContext, sub: TrackedSubmission, marker: string, found?: FoundTicket[]): Promise<CreateResult | 'create-again'> {
+  const hits = found ?? (await ctx.jira.findByMarker(marker));
   if (hits.length > 0) {
     const [oldest] = hits as [(typeof hits)[0]];
     let note = `adopted ${oldest.key}, created by an earlier attempt whose answer was lost`;
@@ -62,6 +62,13 @@ export async function createTicket(ctx: StepContext, sub: TrackedSubmission, req
       if (r !== 'create-again') return r;
     } else if (!ctx.tracker.claimForCreate(sub.key, ctx.runId)) {
       return { kind: 'waiting', note: 'another run claimed this submission' };
+    } else if (sub.verifyFirst) {
+      // The tracker was restored from a backup: this submission may have a ticket it forgot.
+      const hits = await ctx.jira.findByMarker(request.marker);
+      if (hits.length > 0) {
+        const adopted = await recover(ctx, sub, request.marker, hits);
+        if (adopted !== 'create-again') return adopted;
+      }
     }
   } catch (err) {
     const e = asJiraError(err, 'search by marker');

@@ -20,6 +20,7 @@ const MIGRATIONS: string[] = [
      attempt_started_at TEXT,
      next_attempt_at TEXT,
      needs_review INTEGER NOT NULL DEFAULT 0,
+     verify_first INTEGER NOT NULL DEFAULT 0,
      review_note TEXT,
      run_id TEXT,
      created_at TEXT NOT NULL,

@@ -24,6 +24,8 @@ export interface TrackedSubmission {
   attemptStartedAt: string | null;
   nextAttemptAt: string | null;
   needsReview: boolean;
+  /** Search Jira for the marker before creating: the tracker was restored and may have forgotten a ticket. */
+  verifyFirst: boolean;
   reviewNote: string | null;
   runId: string | null;
   createdAt: string;
@@ -34,7 +36,7 @@ interface DbRow {
   key: string; source_id: string; source_ts: string; payload: string; state: SubmissionState;
   ticket_key: string | null; ticket_id: string | null; attempts: number; last_error: string | null;
   last_outcome: string | null; attempt_started_at: string | null; next_attempt_at: string | null;
-  needs_review: number; review_note: string | null; run_id: string | null; created_at: string; updated_at: string;
+  needs_review: number; verify_first: number; review_note: string | null; run_id: string | null; created_at: string; updated_at: string;
 }
 
 function fromDb(r: DbRow): TrackedSubmission {
@@ -42,7 +44,7 @@ function fromDb(r: DbRow): TrackedSubmission {
     key: r.key, sourceId: r.source_id, sourceTs: r.source_ts, payload: JSON.parse(r.payload) as Row, state: r.state,
     ticketKey: r.ticket_key, ticketId: r.ticket_id, attempts: r.attempts, lastError: r.last_error,
     lastOutcome: r.last_outcome, attemptStartedAt: r.attempt_started_at, nextAttemptAt: r.next_attempt_at,
-    needsReview: r.needs_review === 1, reviewNote: r.review_note, runId: r.run_id, createdAt: r.created_at, updatedAt: r.updated_at,
+    needsReview: r.needs_review === 1, verifyFirst: r.verify_first === 1, reviewNote: r.review_note, runId: r.run_id, createdAt: r.created_at, updatedAt: r.updated_at,
   };
 }
 
@@ -91,7 +93,7 @@ export class Tracker {
    * now exists) or 'known' when the same content was already tracked (under any source id).
    * The cursor only moves forward; timestamps are fixed-width so text order is time order.
    */
-  register(pos: RowPosition, key: string, payload: Row, runId: string): 'new' | 'known' {
+  register(pos: RowPosition, key: string, payload: Row, runId: string, verifyFirst = false): 'new' | 'known' {
     return this.db.transaction(() => {
       const now = this.iso();
       this.db
@@ -99,10 +101,10 @@ export class Tracker {
         .run(pos.sourceId, pos.sourceTs, key, now);
       const inserted = this.db
         .prepare(
-          `INSERT OR IGNORE INTO submissions (key, source_id, source_ts, payload, state, run_id, created_at, updated_at)
-           VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
+          `INSERT OR IGNORE INTO submissions (key, source_id, source_ts, payload, state, run_id, verify_first, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
         )
-        .run(key, pos.sourceId, pos.sourceTs, JSON.stringify(payload), runId, now, now);
+        .run(key, pos.sourceId, pos.sourceTs, JSON.stringify(payload), runId, verifyFirst ? 1 : 0, now, now);
       this.db
         .prepare(
           `INSERT INTO cursor (id, source_ts, source_id, updated_at) VALUES (1, ?, ?, ?)
