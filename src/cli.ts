@@ -6,11 +6,8 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import dotenv from 'dotenv';
 import { loadConfig, type ConfigNeeds, type ResolvedConfig } from './config.js';
 import { ConfigError, DependencyError, ExitCode, LockHeldError, errorMessage } from './errors.js';
-import { makeRedactor } from './logging/index.js';
-import { runCommand } from './commands/run.js';
-import { mapFieldsCommand } from './commands/mapFields.js';
-import { statusCommand } from './commands/status.js';
-import { retryCommand } from './commands/retry.js';
+// Commands are imported when they run, so --help, --version and status start fast.
+import { makeRedactor } from './logging/redact.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -71,16 +68,20 @@ export function buildProgram(): Command {
     .version(pkg.version, '-V, --version')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (o: { dryRun?: boolean; batchSize?: number; concurrency?: number }) => {
+      const { runCommand } = await import('./commands/run.js');
       process.exitCode = await runCommand(config(), { dryRun: o.dryRun === true, batchSize: o.batchSize, concurrency: o.concurrency, print });
     });
 
   program
     .command('map-fields')
-    .description("read the request type's fields from Jira and write field_mapping.json")
+    .description("read the request type's fields from Jira and write field_mapping.json, keeping hand edits")
+    .option('--force', 'rebuild field_mapping.json from scratch, discarding hand edits (they are listed)')
+    .option('--check', 'compare field_mapping.json with Jira and the table; change nothing; exit 2 if they differ')
     .version(pkg.version, '-V, --version')
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async () => {
-      process.exitCode = await mapFieldsCommand(config(), print);
+    .action(async (o: { force?: boolean; check?: boolean }) => {
+      const { mapFieldsCommand } = await import('./commands/mapFields.js');
+      process.exitCode = await mapFieldsCommand(config(), { force: o.force === true, check: o.check === true }, print);
     });
 
   program
@@ -89,7 +90,8 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .version(pkg.version, '-V, --version')
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean }) => {
+      const { statusCommand } = await import('./commands/status.js');
       process.exitCode = statusCommand(config('local'), { json: o.json === true }, print);
     });
 
@@ -100,8 +102,21 @@ export function buildProgram(): Command {
     .option('--all', 'every parked submission')
     .version(pkg.version, '-V, --version')
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((ids: string[], o: { all?: boolean }) => {
+    .action(async (ids: string[], o: { all?: boolean }) => {
+      const { retryCommand } = await import('./commands/retry.js');
       process.exitCode = retryCommand(config('local'), { all: o.all === true, ids }, print);
+    });
+
+  program
+    .command('doctor')
+    .description('check the configuration, PostgreSQL, Jira, the field mapping, the tracker, the lock and the log folder, and say how to fix each problem; changes nothing')
+    .version(pkg.version, '-V, --version')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async () => {
+      // The raw environment, not config(): doctor reports configuration problems as FAIL lines
+      // and still runs the checks that do not need the broken variables.
+      const { doctorCommand } = await import('./commands/doctor.js');
+      process.exitCode = await doctorCommand(process.env, print);
     });
 
   return program;

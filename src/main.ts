@@ -6,6 +6,7 @@ import type { ColumnInfo } from './adapters/postgres/values.js';
 import { isRunAlive } from './adapters/tracker/runs.js';
 import { isAfter, raiseHighWater, readHighWater } from './adapters/tracker/highWater.js';
 import type { RowPosition } from './adapters/postgres/source.js';
+import { CustomerDirectory } from './adapters/jira/customers.js';
 import type { TrackedSubmission, Tracker } from './adapters/tracker/tracker.js';
 import type { ResolvedConfig } from './config.js';
 import { ConfigError, DependencyError } from './errors.js';
@@ -132,6 +133,7 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
 
     raiseHighWater(config.trackerPath, tracker.getCursor());
 
+    const customers = config.raiseOnBehalfOfColumn ? new CustomerDirectory((deps.jira as JiraGateway).customerClients()) : null;
     let fatal: JiraCallError | null = null;
     const outcomes = await runInOrder(
       work,
@@ -143,6 +145,7 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
             tracker, jira: deps.jira as JiraGateway, now: deps.now, runId: deps.runId,
             recoveryGraceMs: config.recoveryGraceMinutes * 60_000, log: subLog('create_ticket'), attachLog: subLog('attach_submission'),
             mapping, maxAttempts: config.maxAttempts, raiseOnBehalfOfColumn: config.raiseOnBehalfOfColumn,
+            customers,
             isRunAlive: (id) => isRunAlive(tracker.db, id, deps.now()),
             onFatal: (e) => { fatal ??= e; },
           },

@@ -8,6 +8,8 @@ import { buildTicketRequest } from './steps/mapFields.js';
 import { markProcessed } from './steps/markProcessed.js';
 import type { Outcome } from './steps/outcome.js';
 import type { JiraCallError } from './adapters/jira/errors.js';
+import type { CustomerDirectory } from './adapters/jira/customers.js';
+import { resolveCustomer } from './steps/resolveCustomer.js';
 
 export interface ProcessContext extends StepContext {
   mapping: MappingFile;
@@ -15,6 +17,8 @@ export interface ProcessContext extends StepContext {
   /** attach_submission.log; ctx.log is create_ticket.log. */
   attachLog: StepContext['log'];
   raiseOnBehalfOfColumn: string | null;
+  /** Looks up or creates the reporter when RAISE_ON_BEHALF_OF_COLUMN is set. */
+  customers: CustomerDirectory | null;
   /** Whether the run that last touched a submission may still be working on it. */
   isRunAlive: (runId: string | null) => boolean;
   /** Called when Jira is down or refuses us: the run stops taking new submissions. */
@@ -62,7 +66,17 @@ export async function processSubmission(ctx: ProcessContext, sub: TrackedSubmiss
   let recovered = Boolean(ticketKey);
   let note = ticketKey ? `resumed ${ticketKey} from an earlier run` : '';
   if (!ticketKey) {
-    const created = await createTicket(ctx, sub, request);
+    const customer = await resolveCustomer(ctx.customers, request, ctx.log);
+    if (customer.kind === 'fatal') {
+      ctx.onFatal(customer.error);
+      return { tag: 'stopped', error: customer.error.message };
+    }
+    if (customer.kind === 'rejected') {
+      // A submission in `creating` may already have a ticket: only the marker search may settle it.
+      if (sub.state === 'creating') return { tag: 'failed:jira-rejected', error: `${customer.error} (left in creating for recovery)` };
+      return fail(ctx, sub, 'failed:jira-rejected', customer.error, true);
+    }
+    const created = await createTicket(ctx, sub, customer.request);
     switch (created.kind) {
       case 'waiting':
         return { tag: 'skipped:in-progress', note: created.note };

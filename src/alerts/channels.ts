@@ -2,7 +2,6 @@
 // one run goes out as ONE message per channel: a batch that parks 30 submissions must not post
 // 30 webhooks (Slack and Discord rate-limit incoming webhooks to about one per second) and 30
 // e-mails. The senders throw; index.ts turns that into a logged, redacted `ok: false`.
-import nodemailer from 'nodemailer';
 import { makeRedactor } from '../logging/index.js';
 
 export interface AlertItem {
@@ -165,6 +164,8 @@ export interface EmailOptions {
 export async function sendEmail(msg: AlertMessage, o: EmailOptions): Promise<void> {
   // Every phase gets the timeout; the race below also bounds the whole exchange, since
   // nodemailer's timeouts are per phase and a server that dribbles replies would stay under each.
+  // Loaded only when mail is sent: most runs send none, and start-up time matters under cron.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     url: o.smtpUrl,
     connectionTimeout: o.timeoutMs,

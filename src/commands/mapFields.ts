@@ -1,60 +1,167 @@
-// `jira-sync map-fields`: asks Jira for the request type's fields and writes field_mapping.json.
+// `jira-sync map-fields`: reads the request type's fields from Jira and the table's columns,
+// and writes field_mapping.json: built from scratch the first time (or with --force), merged
+// with the existing file otherwise, so a person's edits survive. `--check` compares only.
+import fs from 'node:fs';
+import type { RequestTypeField } from '../adapters/jira/gateway.js';
+import type { ColumnInfo, Row } from '../adapters/postgres/values.js';
 import type { ResolvedConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
 import { describeSource } from '../main.js';
+import { describeChange, jiraChanges, tableChanges } from '../mapping/changes.js';
+import { checkMapping, checkPassed, formatCheck } from '../mapping/check.js';
 import { discoverMapping } from '../mapping/discover.js';
 import type { MappingFile } from '../mapping/format.js';
+import { mappingProblems, readMappingFile } from '../mapping/load.js';
+import { mergeMapping, replacedSources, sameMapping, type MergeNote } from '../mapping/merge.js';
+import { mappingTable } from '../mapping/table.js';
 import { writeMappingFile } from '../mapping/write.js';
 import { describeJiraFailure } from '../preflight.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId } from '../runtime.js';
 import { asJiraError } from '../steps/createTicket.js';
-import { ConfigError } from '../errors.js';
 
-function describeSourceOf(m: MappingFile['fields'][number]): string {
-  const s = m.source;
-  if (!s) return m.fieldId === 'description' || m.fieldId === 'labels' ? '(filled by jira-sync)' : m.required ? 'UNMAPPED (required)' : '-';
-  if ('column' in s) return `column ${s.column}${s.match ? ` (${s.match})` : ''}`;
-  if ('template' in s) return `template "${s.template}"`;
-  return `constant ${JSON.stringify(s.constant)}`;
+export interface MapFieldsOptions {
+  /** Rebuild the file from scratch, discarding hand edits (they are listed). */
+  force: boolean;
+  /** Compare the file with Jira and the table; write nothing. */
+  check: boolean;
 }
 
-export function formatMappingTable(m: MappingFile): string {
-  const rows = [['Jira field', 'required', 'type', 'source'], ...m.fields.map((f) => [`${f.name} (${f.fieldId})`, f.required ? 'yes' : 'no', f.kind, describeSourceOf(f)])];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+type Print = (line: string) => void;
+
+interface Inputs {
+  config: ResolvedConfig;
+  fields: RequestTypeField[];
+  columns: ColumnInfo[];
+  sample: () => Promise<Row | null>;
+  now: Date;
+  print: Print;
 }
 
-export async function mapFieldsCommand(config: ResolvedConfig, print: (line: string) => void): Promise<number> {
+/** Exit code: 0 when the file is ready for `run` (or, with --check, matches); 2 otherwise. */
+export async function mapFieldsCommand(config: ResolvedConfig, opts: MapFieldsOptions, print: Print): Promise<number> {
+  if (opts.force && opts.check) throw new ConfigError(['map-fields: --check changes nothing, so it cannot be combined with --force']);
   const now = makeNow();
-  const logging = makeLogging(config, newRunId(), now);
+  // --check changes nothing, not even the log folder (like run --dry-run).
+  const logging = makeLogging(config, newRunId(), now, !opts.check);
   const log = logging.forModule('field_mapping');
   const source = await connectSource(config);
   try {
     const columns = await describeSource(source, config);
-    const jira = makeJira(config, now, logging);
-    let fields;
-    try {
-      fields = await jira.getRequestTypeFields();
-    } catch (err) {
-      const e = asJiraError(err, 'get request type fields');
-      if (e.kind === 'not-found') {
-        throw new ConfigError([`request type ${config.requestTypeId} on service desk ${config.serviceDeskId} was not found in Jira (JSM_SERVICE_DESK_ID, JSM_REQUEST_TYPE_ID)`]);
-      }
-      throw describeJiraFailure(e, config);
-    }
-    const mapping = discoverMapping(fields, columns, { serviceDeskId: config.serviceDeskId, requestTypeId: config.requestTypeId, idColumn: config.idColumn, now: now() });
-    writeMappingFile(config.fieldMappingPath, mapping);
-    log.info({ file: config.fieldMappingPath, fields: mapping.fields.length, unmappedRequired: mapping.unmappedRequired }, 'field mapping written');
-    print(formatMappingTable(mapping));
-    print('');
-    print(`Wrote ${config.fieldMappingPath} (${mapping.fields.length} fields).`);
-    if (mapping.unusedColumns.length > 0) print(`Columns no field uses (they still appear in the description and the attachment): ${mapping.unusedColumns.join(', ')}`);
-    if (mapping.unmappedRequired.length > 0) {
-      print(`Required fields without a source: ${mapping.unmappedRequired.join(', ')}. Edit ${config.fieldMappingPath} to give each a column, template or constant; \`run\` refuses to start until then.`);
-      return 2;
-    }
-    return 0;
+    const fields = await requestTypeFields(config, now, logging);
+    const inputs: Inputs = { config, fields, columns, sample: () => source.newestRow(columns), now: now(), print };
+    const logWrite = (m: MappingFile, wrote: boolean) =>
+      log.info({ file: config.fieldMappingPath, fields: m.fields.length, unmappedRequired: m.unmappedRequired, wrote }, wrote ? 'field mapping written' : 'field mapping unchanged');
+    const code = opts.check ? check(inputs) : await refresh(inputs, opts.force, logWrite);
+    log.info({ check: opts.check, force: opts.force, exitCode: code }, 'map-fields finished');
+    return code;
   } finally {
     await source.close();
     logging.close();
   }
+}
+
+async function requestTypeFields(config: ResolvedConfig, now: () => Date, logging: ReturnType<typeof makeLogging>): Promise<RequestTypeField[]> {
+  try {
+    return await makeJira(config, now, logging).getRequestTypeFields();
+  } catch (err) {
+    const e = asJiraError(err, 'get request type fields');
+    if (e.kind === 'not-found') {
+      throw new ConfigError([`request type ${config.requestTypeId} on service desk ${config.serviceDeskId} was not found in Jira (JSM_SERVICE_DESK_ID, JSM_REQUEST_TYPE_ID)`]);
+    }
+    throw describeJiraFailure(e, config);
+  }
+}
+
+function check(i: Inputs): number {
+  const file = i.config.fieldMappingPath;
+  if (!fs.existsSync(file)) {
+    i.print(`${file} does not exist yet: run \`jira-sync map-fields\` to create it.`);
+    return 2;
+  }
+  let cached: MappingFile;
+  try {
+    cached = readMappingFile(file);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    i.print(`${file} cannot be used:`);
+    for (const p of err.problems) i.print(`  - ${p}`);
+    return 2;
+  }
+  const result = checkMapping(cached, i.fields, i.columns, i.config, file);
+  for (const line of formatCheck(result, file)) i.print(line);
+  return checkPassed(result) ? 0 : 2;
+}
+
+/** The existing file, when a refresh may build on it; a reason to stop otherwise. */
+function existing(i: Inputs, force: boolean): { old: MappingFile | null; stop?: string[] } {
+  const file = i.config.fieldMappingPath;
+  if (!fs.existsSync(file)) return { old: null };
+  try {
+    const old = readMappingFile(file);
+    if (old.serviceDeskId !== i.config.serviceDeskId || old.requestTypeId !== i.config.requestTypeId) {
+      // With --force the old file describes another request type: nothing in it carries over.
+      if (force) return { old: null };
+      return { old, stop: [`${file} was made for service desk ${old.serviceDeskId}, request type ${old.requestTypeId}, but JSM_SERVICE_DESK_ID/JSM_REQUEST_TYPE_ID say ${i.config.serviceDeskId}/${i.config.requestTypeId}. Nothing was changed: to start over for the new request type, run \`jira-sync map-fields --force\`.`] };
+    }
+    return { old };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // Never overwrite a file a person is half-way through editing: say what is wrong instead.
+    if (force) return { old: null };
+    return { old: null, stop: [...err.problems, `Nothing was changed. Fix ${file}, or run \`jira-sync map-fields --force\` to rebuild it from scratch (your edits in it are then lost).`] };
+  }
+}
+
+async function refresh(i: Inputs, force: boolean, logWrite: (m: MappingFile, wrote: boolean) => void): Promise<number> {
+  const file = i.config.fieldMappingPath;
+  const { old, stop } = existing(i, force);
+  if (stop) {
+    for (const line of stop) i.print(line);
+    return 2;
+  }
+  const build = { serviceDeskId: i.config.serviceDeskId, requestTypeId: i.config.requestTypeId, idColumn: i.config.idColumn, now: i.now };
+  let mapping: MappingFile;
+  let notes: MergeNote[] = [];
+  if (old && !force) ({ mapping, notes } = mergeMapping(old, i.fields, i.columns, build));
+  else {
+    mapping = discoverMapping(i.fields, i.columns, build);
+    if (old) notes = replacedSources(old, mapping);
+  }
+
+  const table = mappingTable(mapping, i.columns, await i.sample());
+  i.print(table.text);
+  i.print('');
+  for (const line of table.marked) i.print(line);
+  if (table.marked.length > 0) i.print('');
+
+  if (old) {
+    const changes = jiraChanges(old.fields, i.fields).map(describeChange);
+    i.print(changes.length > 0 ? 'Changed in Jira since the last map-fields:' : 'Nothing changed in Jira since the last map-fields.');
+    for (const c of changes) i.print(`  - ${c}`);
+    const table = tableChanges(old.columns, i.columns);
+    if (table.length > 0) i.print('Changed in the table since the last map-fields:');
+    for (const c of table) i.print(`  - ${c}`);
+  }
+  if (notes.length > 0) {
+    i.print(force ? 'Rebuilt from scratch (--force):' : 'Mapping updates:');
+    for (const n of notes) i.print(`  - ${n.name} (${n.fieldId}): ${n.text}`);
+  }
+  if (mapping.unusedColumns.length > 0) i.print(`Columns no field uses (they still appear in the description and the attachment): ${mapping.unusedColumns.join(', ')}`);
+
+  const unchanged = old !== null && sameMapping(old, mapping);
+  if (!unchanged) writeMappingFile(file, mapping);
+  logWrite(mapping, !unchanged);
+  i.print(unchanged ? `${file} is up to date; not rewritten.` : `Wrote ${file} (${mapping.fields.length} fields).`);
+
+  const problems = mappingProblems(mapping, i.columns, i.config, file);
+  if (problems.length > 0) {
+    i.print(`\`run\` refuses to start until these are fixed in ${file}:`);
+    for (const p of problems) i.print(`  - ${p}`);
+    return 2;
+  }
+  if (!mapping.fields.some((f) => f.fieldId === 'description' || f.fieldId === 'labels')) {
+    // The marker lives in the description or a label; without either, a lost create answer cannot be settled.
+    i.print('Warning: the request type has neither a Description nor a Labels field, so jira-sync cannot mark its tickets; after a crash it cannot tell whether a ticket was created. Add one of them to the request type in Jira.');
+  }
+  return 0;
 }

@@ -5,6 +5,7 @@ import type { MappedField, ValidValue } from './format.js';
 import { toJiraDate, toJiraDateTime } from './convert-time.js';
 import { allowedList, findOption, matchCascade, matchCascadeParts, splitCascade } from './convert-options.js';
 import type { CascadeMatch } from './convert-options.js';
+import { textLimit, toSummary } from './convert-text.js';
 
 export type ConvertResult = { ok: true; value: unknown } | { ok: false; error: string };
 
@@ -15,13 +16,8 @@ export interface ConvertContext {
   delimiter: string;
 }
 
-// Jira validates these with Java's String.length(), i.e. UTF-16 code units; counting
-// the same way guarantees we never send a value Jira rejects.
-const TEXT_LIMIT = 32_767;
+// Per label, in UTF-16 units like every Jira length (see convert-text.ts).
 const LABEL_LIMIT = 255;
-// The summary limit is counted in code points, as the spec asks, so the shortening
-// below never splits a surrogate pair.
-const SUMMARY_LIMIT = 255;
 const ELLIPSIS = '…';
 const DEFAULT_DELIMITER = ';';
 const PREVIEW_LIMIT = 80;
@@ -44,8 +40,9 @@ export function convertValue(field: MappedField, raw: unknown, ctx: ConvertConte
   switch (field.kind) {
     case 'text': {
       const text = asText(raw).trim();
-      if (text.length <= TEXT_LIMIT) return ok(text);
-      return fail(`${show(raw)} is ${count(text.length)} characters long; "${field.name}" allows at most ${count(TEXT_LIMIT)} characters`);
+      const limit = textLimit(field);
+      if (text.length <= limit) return ok(text);
+      return fail(`${show(raw)} is ${count(text.length)} characters long; "${field.name}" allows at most ${count(limit)} characters`);
     }
     case 'summary':
       return ok(toSummary(asText(raw)));
@@ -122,14 +119,6 @@ function asText(raw: unknown): string {
   if (Array.isArray(raw)) return raw.filter((v) => !isEmptyValue(v)).map(asText).join(', ');
   if (typeof raw === 'object' && raw !== null) return JSON.stringify(raw);
   return String(raw);
-}
-
-function toSummary(input: string): string {
-  // Jira shows the summary on one line and rejects line breaks in it.
-  const line = input.replace(/\s+/gu, ' ').trim();
-  const points = Array.from(line);
-  if (points.length <= SUMMARY_LIMIT) return line;
-  return points.slice(0, SUMMARY_LIMIT - 1).join('') + ELLIPSIS;
 }
 
 // Decimal notation only: Number() alone would also accept "0x1F", "0b1" and "".

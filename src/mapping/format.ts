@@ -51,6 +51,9 @@ export interface MappingFile {
   unusedColumns: string[];
   /** Required fields without a source; `run` refuses to start while this is non-empty. */
   unmappedRequired: string[];
+  /** The table's columns and their Postgres types when map-fields last wrote the file
+   *  (informational): `map-fields --check` reports columns added, removed or retyped since. */
+  columns?: Record<string, string>;
 }
 
 export function kindFromSchema(schema: MappedField['jiraSchema'] | undefined, fieldId: string): FieldKind {

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { ConfigError, errorMessage } from '../errors.js';
 import type { ColumnInfo } from '../adapters/postgres/values.js';
+import { convertValue } from './convert.js';
 import type { FieldKind, MappedField, MappingFile } from './format.js';
 
 const KINDS: FieldKind[] = ['summary', 'text', 'number', 'date', 'datetime', 'select', 'multiselect', 'labels', 'cascade', 'unsupported'];
@@ -24,37 +25,87 @@ export function readMappingFile(file: string): MappingFile {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError([`${file} is not valid JSON (${errorMessage(err)}); fix it or ${FIX} --force`]);
+    throw new ConfigError([`${file} is not valid JSON (${errorMessage(err)}); fix it, or run \`jira-sync map-fields --force\` to rebuild it`]);
   }
   const problems = formatProblems(parsed, file);
   if (problems.length > 0) throw new ConfigError(problems);
-  return parsed as MappingFile;
+  // The two lists and a field's "source" may be left out by a person editing the file.
+  const m = parsed as MappingFile;
+  m.unusedColumns = Array.isArray(m.unusedColumns) ? m.unusedColumns : [];
+  m.unmappedRequired = Array.isArray(m.unmappedRequired) ? m.unmappedRequired : [];
+  for (const f of m.fields) f.source ??= null;
+  return m;
+}
+
+const MATCHES = ['exact', 'synonym', 'prefix', 'manual'];
+const SOURCE_KEYS = ['column', 'template', 'constant'];
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Options as cached from Jira: a list of {"value": id, "label": text}, children likewise. */
+function optionsProblem(v: unknown, depth = 0): string | null {
+  if (!Array.isArray(v)) return 'must be a list';
+  for (const o of v) {
+    if (!isObject(o) || typeof o.value !== 'string' || typeof o.label !== 'string') return 'must hold {"value": "<option id>", "label": "<text>"} entries';
+    if (o.children !== undefined && depth === 0) {
+      const p = optionsProblem(o.children, 1);
+      if (p) return `children of "${o.label}" ${p}`;
+    }
+  }
+  return null;
+}
+
+function sourceProblem(s: unknown): string | null {
+  if (s === null || s === undefined) return null;
+  if (!isObject(s)) return '"source" must be null or an object such as {"column": "email_address"}';
+  const keys = Object.keys(s).filter((k) => SOURCE_KEYS.includes(k));
+  if (keys.length !== 1) return '"source" must have exactly one of "column", "template" or "constant"';
+  const key = keys[0] as string;
+  if (key !== 'constant' && (typeof s[key] !== 'string' || s[key] === '')) return `"source.${key}" must be a non-empty string`;
+  if (s.match !== undefined && !MATCHES.includes(s.match as string)) return `"source.match" must be one of ${MATCHES.join(', ')} (or left out)`;
+  return null;
 }
 
 function formatProblems(m: unknown, file: string): string[] {
-  if (typeof m !== 'object' || m === null) return [`${file}: expected a JSON object; ${FIX}`];
+  if (!isObject(m)) return [`${file}: expected a JSON object; ${FIX}`];
   const o = m as Partial<MappingFile>;
   const problems: string[] = [];
   if (o.version !== 1) problems.push(`${file}: "version" must be 1`);
+  for (const k of ['serviceDeskId', 'requestTypeId'] as const) {
+    if (typeof o[k] !== 'string') problems.push(`${file}: "${k}" must be a string such as "1"; ${FIX}`);
+  }
   if (typeof o.delimiter !== 'string' || o.delimiter === '') problems.push(`${file}: "delimiter" must be a non-empty string such as ";"`);
+  if (o.columns !== undefined && (!isObject(o.columns) || !Object.values(o.columns).every((t) => typeof t === 'string'))) {
+    problems.push(`${file}: "columns" must map column names to their Postgres types (or be left out); ${FIX}`);
+  }
   if (!Array.isArray(o.fields)) return [...problems, `${file}: "fields" must be a list; ${FIX}`];
-  o.fields.forEach((f: Partial<MappedField>, i) => {
-    const name = typeof f?.fieldId === 'string' ? `field "${f.fieldId}"` : `fields[${i}]`;
-    if (typeof f?.fieldId !== 'string') problems.push(`${file}: ${name} has no "fieldId"`);
-    if (typeof f?.required !== 'boolean') problems.push(`${file}: ${name}: "required" must be true or false`);
-    if (!KINDS.includes(f?.kind as FieldKind)) problems.push(`${file}: ${name}: "kind" must be one of ${KINDS.join(', ')}`);
-    const s = f?.source as Record<string, unknown> | null | undefined;
-    if (s !== null && s !== undefined) {
-      const keys = Object.keys(s).filter((k) => ['column', 'template', 'constant'].includes(k));
-      if (keys.length !== 1) problems.push(`${file}: ${name}: "source" must have exactly one of "column", "template" or "constant"`);
-      else if (keys[0] !== 'constant' && typeof s[keys[0] as string] !== 'string') problems.push(`${file}: ${name}: "source.${keys[0]}" must be a string`);
+  const seen = new Set<string>();
+  for (const [i, raw] of (o.fields as unknown[]).entries()) {
+    if (!isObject(raw)) {
+      problems.push(`${file}: fields[${i}] must be an object; ${FIX}`);
+      continue;
     }
-  });
+    const f = raw as Partial<MappedField>;
+    const name = typeof f.fieldId === 'string' ? `field "${f.fieldId}"` : `fields[${i}]`;
+    if (typeof f.fieldId !== 'string' || f.fieldId === '') problems.push(`${file}: ${name} has no "fieldId"`);
+    else if (seen.has(f.fieldId)) problems.push(`${file}: ${name} is listed twice; keep one entry`);
+    else seen.add(f.fieldId);
+    if (typeof f.name !== 'string') problems.push(`${file}: ${name}: "name" must be a string`);
+    if (typeof f.required !== 'boolean') problems.push(`${file}: ${name}: "required" must be true or false`);
+    if (!KINDS.includes(f.kind as FieldKind)) problems.push(`${file}: ${name}: "kind" must be one of ${KINDS.join(', ')}`);
+    if (f.jiraSchema !== undefined && !isObject(f.jiraSchema)) problems.push(`${file}: ${name}: "jiraSchema" must be an object`);
+    const options = f.validValues === undefined ? null : optionsProblem(f.validValues);
+    if (options) problems.push(`${file}: ${name}: "validValues" ${options}; ${FIX} to refresh them`);
+    const source = sourceProblem(f.source);
+    if (source) problems.push(`${file}: ${name}: ${source}`);
+  }
   return problems;
 }
 
 /** Checks that need the config and the table: run refuses to start on any of these. */
-export function mappingProblems(m: MappingFile, columns: ColumnInfo[], expect: { serviceDeskId: string; requestTypeId: string }, file: string): string[] {
+export function mappingProblems(m: MappingFile, columns: readonly ColumnInfo[], expect: { serviceDeskId: string; requestTypeId: string }, file: string): string[] {
   const names = new Set(columns.map((c) => c.name));
   const problems: string[] = [];
   if (m.serviceDeskId !== expect.serviceDeskId || m.requestTypeId !== expect.requestTypeId) {
@@ -75,6 +126,12 @@ export function mappingProblems(m: MappingFile, columns: ColumnInfo[], expect: {
       for (const v of templateVariables(s.template)) {
         if (!names.has(v)) problems.push(`${label}: template variable {{${v}}} names no column of the table; ${FIX}`);
       }
+    }
+    if ('constant' in s) {
+      // A constant is the same for every submission: check it once here, not per submission.
+      const converted = convertValue(f, s.constant, { delimiter: m.delimiter });
+      if (!converted.ok) problems.push(`${label}: constant ${JSON.stringify(s.constant)} is not accepted: ${converted.error}; ${FIX}`);
+      else if (converted.value === undefined && f.required) problems.push(`${label} is required but its constant is empty; ${FIX}`);
     }
   }
   return problems;

@@ -3,6 +3,7 @@
 // fails its own submission with a message naming the column, and nothing is sent.
 import type { Row } from '../adapters/postgres/values.js';
 import { convertValue, isEmptyValue } from '../mapping/convert.js';
+import { fitUtf16, TEXT_LIMIT } from '../mapping/convert-text.js';
 import type { MappedField, MappingFile } from '../mapping/format.js';
 import { markerFor } from './uniqueKey.js';
 
@@ -16,8 +17,9 @@ export interface TicketRequest {
 
 export type BuildResult = { ok: true; request: TicketRequest } | { ok: false; error: string };
 
+/** Each value is trimmed as it goes in: "{{job}} ({{dept}})" with " Finance " gives "… (Finance)". */
 export function renderTemplate(template: string, row: Row): string {
-  return template.replace(/\{\{\s*([^}\s]+)\s*\}\}/g, (_, name: string) => displayValue(row[name]));
+  return template.replace(/\{\{\s*([^}\s]+)\s*\}\}/g, (_, name: string) => displayValue(row[name]).trim());
 }
 
 function displayValue(v: unknown): string {
@@ -38,11 +40,17 @@ function describe(row: Row, lead: string | undefined, fullSummary: string | unde
   if (fullSummary) lines.push(`Full summary: ${fullSummary}`, '');
   lines.push('Submitted fields:');
   for (const [name, value] of Object.entries(row)) lines.push(`- ${name}: ${displayValue(value)}`);
-  lines.push('', `jira-sync key: ${marker}`);
-  return lines.join('\n');
+  const body = lines.join('\n');
+  // Jira refuses a description over 32,767 UTF-16 units. A long submission is cut, never
+  // the marker: crash recovery finds the ticket by it. The attachment has everything.
+  const tail = `\n\njira-sync key: ${marker}`;
+  if (body.length + tail.length <= TEXT_LIMIT) return body + tail;
+  const cut = '\n… (shortened to fit Jira; the attached JSON file has the whole submission)';
+  return fitUtf16(body, TEXT_LIMIT - tail.length - cut.length) + cut + tail;
 }
 
-function sourceValue(field: MappedField, row: Row): { raw: unknown; column?: string } {
+/** The raw value a field's source yields for a row, and the column it came from. */
+export function sourceValue(field: MappedField, row: Row): { raw: unknown; column?: string } {
   const s = field.source;
   if (!s) return { raw: undefined };
   if ('column' in s) return { raw: row[s.column], column: s.column };

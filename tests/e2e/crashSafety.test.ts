@@ -136,7 +136,7 @@ describe('overlapping runs', () => {
     await setup(20, { latencyMs: 20 });
     const env = { JIRA_SYNC_UNSAFE_NO_LOCK: '1' };
     const [a, b] = await Promise.all([cli(['run'], env), cli(['run'], env)]);
-    expect([a.code, b.code]).toEqual([0, 0]);
+    expect([a.code, b.code], `${a.stderr}\n${b.stderr}`).toEqual([0, 0]);
     await cli(['run'], { JIRA_SYNC_CLOCK_OFFSET_MS: String(GRACE_PASSED_MS) });
     expect(posts(CREATE)).toHaveLength(20);
     await expectExactlyOnce(db, jira, ws, 20);

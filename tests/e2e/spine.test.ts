@@ -60,16 +60,19 @@ describe('jira-sync run, end to end', () => {
 
     const rows = (await db.client.query('SELECT id::text AS id, email_address, equipment, quantity FROM webform_submissions ORDER BY created_at, id')).rows;
     expect(jira.issues.map((i) => i.attachments.length)).toEqual(Array(75).fill(1));
-    jira.issues.forEach((issue, n) => {
-      const row = rows[n];
-      const attached = JSON.parse(issue.attachments[0]!.content.toString('utf8'));
-      expect(issue.attachments[0]!.filename).toBe(`submission-${row.id}.json`);
+    // Concurrency may reorder neighbours; pair each ticket with its row by the attachment name.
+    const byFile = new Map(jira.issues.map((i) => [i.attachments[0]!.filename, i]));
+    expect(byFile.size).toBe(75);
+    for (const row of rows) {
+      const issue = byFile.get(`submission-${row.id}.json`);
+      expect(issue, `ticket for row ${row.id}`).toBeDefined();
+      const attached = JSON.parse(issue!.attachments[0]!.content.toString('utf8'));
       expect(attached).toMatchObject({ id: row.id, email_address: row.email_address, equipment: row.equipment, quantity: row.quantity });
-      expect(issue.attachments[0]!.public).toBe(false);
-      expect(issue.fields.customfield_10010).toBe(row.email_address);
-      expect(issue.description).toContain(`email_address: ${row.email_address}`);
-      expect(issue.labels.some((l) => l.startsWith('jira-sync-'))).toBe(true);
-    });
+      expect(issue!.attachments[0]!.public).toBe(false);
+      expect(issue!.fields.customfield_10010).toBe(row.email_address);
+      expect(issue!.description).toContain(`email_address: ${row.email_address}`);
+      expect(issue!.labels.some((l) => l.startsWith('jira-sync-'))).toBe(true);
+    }
     expect(trackerRows().every((r) => r.state === 'done')).toBe(true);
     // Never twice: a fifth run sends nothing to Jira at all.
     const requestsBefore = jira.requests.length;
@@ -147,5 +150,21 @@ describe('jira-sync run, end to end', () => {
     const again = await cli(['run']);
     expect(again.code).toBe(0);
     expect(jira.issues).toHaveLength(1);
+  });
+
+  it('answers --help and --version on the program and on each command', async () => {
+    const version = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')).version as string;
+    for (const args of [[], ['run'], ['map-fields'], ['status'], ['retry']]) {
+      const help = await runCli([...args, '--help'], { env: {} });
+      expect(help.code, args.join(' ')).toBe(0);
+      expect(help.stdout).toContain('Usage: jira-sync');
+      expect(help.stdout).toContain('3  a dependency is unreachable');
+      const v = await runCli([...args, '--version'], { env: {} });
+      expect(v.code).toBe(0);
+      expect(v.stdout.trim()).toBe(version);
+    }
+    const bad = await runCli(['run', '--batch-size', 'zero'], { env: {} });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--batch-size');
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertValue, isEmptyValue } from '../../src/mapping/convert.js';
+import { fitUtf16 } from '../../src/mapping/convert-text.js';
 import type { ConvertContext, ConvertResult } from '../../src/mapping/convert.js';
 import type { FieldKind, MappedField, ValidValue } from '../../src/mapping/format.js';
 
@@ -71,6 +72,13 @@ describe('text', () => {
   it('accepts exactly 32,767 characters', () => {
     expect(value(convertValue(field('text'), 'x'.repeat(32_767), ctx))).toHaveLength(32_767);
   });
+  it('limits a single-line text custom field to 255 characters, counted in UTF-16 units', () => {
+    const single: MappedField = { ...field('text', 'Job title'), jiraSchema: { type: 'string', custom: 'com.atlassian.jira.plugin.system.customfieldtypes:textfield' } };
+    expect(value(convertValue(single, ' ' + 'x'.repeat(255) + ' ', ctx))).toHaveLength(255);
+    expect(error(convertValue(single, '😀'.repeat(128), ctx))).toMatch(/is 256 characters long; "Job title" allows at most 255 characters$/);
+    const paragraph: MappedField = { ...single, jiraSchema: { type: 'string', custom: 'com.atlassian.jira.plugin.system.customfieldtypes:textarea' } };
+    expect(value(convertValue(paragraph, 'x'.repeat(256), ctx))).toHaveLength(256);
+  });
   it('rejects longer text, naming column, value, length and limit', () => {
     const message = error(convertValue(field('text', 'Description'), 'y'.repeat(40_000), ctx));
     expect(message).toMatch(/^column "col": "y{79}…" is 40,000 characters long; "Description" allows at most 32,767 characters$/);
@@ -93,11 +101,48 @@ describe('summary', () => {
     expect(result).toBe('b'.repeat(254) + '…');
     expect(Array.from(result)).toHaveLength(255);
   });
-  it('counts code points and never cuts a surrogate pair in half', () => {
+  it('counts UTF-16 code units, as Jira does, and never cuts a surrogate pair in half', () => {
+    // 300 emoji are 600 UTF-16 units: 127 of them (254 units) plus the ellipsis make 255.
     const result = value(convertValue(field('summary'), '😀'.repeat(300), ctx)) as string;
-    expect(Array.from(result)).toHaveLength(255);
-    expect(result).toBe('😀'.repeat(254) + '…');
+    expect(result).toBe('😀'.repeat(127) + '…');
+    expect(result.length).toBe(255);
     expect(result).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/); // no lone surrogate
+  });
+  it('drops a surrogate pair that would straddle the limit instead of halving it', () => {
+    // "a" then emoji: the 254-unit budget ends in the middle of the 127th emoji.
+    const result = value(convertValue(field('summary'), 'a' + '😀'.repeat(200), ctx)) as string;
+    expect(result).toBe('a' + '😀'.repeat(126) + '…');
+    expect(result.length).toBe(254);
+  });
+  it('leaves a summary of exactly 255 UTF-16 units alone even with astral characters', () => {
+    const text = 'x' + '𝄞'.repeat(127); // 1 + 254 units
+    expect(value(convertValue(field('summary'), text, ctx))).toBe(text);
+  });
+  it('keeps emoji sequences and combining accents whole at the cut', () => {
+    const family = '👩‍👩‍👧'; // 8 UTF-16 units joined by zero-width joiners
+    const cut = value(convertValue(field('summary'), 'a'.repeat(250) + family + 'tail', ctx)) as string;
+    expect(cut).toBe('a'.repeat(250) + '…');
+    const accented = 'e\u0301'; // "é" as e + combining acute
+    const cut2 = value(convertValue(field('summary'), 'b'.repeat(253) + accented + 'zz', ctx)) as string;
+    expect(cut2).toBe('b'.repeat(253) + '…');
+  });
+  it('never keeps half of a flag', () => {
+    // Flags are pairs of regional indicators (2 UTF-16 units each): 🇫🇷 is 4 units.
+    const cut = value(convertValue(field('summary'), 'a'.repeat(252) + '🇫🇷🇩🇪', ctx)) as string;
+    expect(cut).toBe('a'.repeat(252) + '…');
+    const cut2 = value(convertValue(field('summary'), 'a'.repeat(250) + '🇫🇷🇩🇪', ctx)) as string;
+    expect(cut2).toBe('a'.repeat(250) + '🇫🇷…');
+  });
+  it('cuts long texts near the end quickly (the description is cut the same way)', () => {
+    const text = '📞'.repeat(40_000);
+    const started = Date.now();
+    const cut = fitUtf16(text, 32_001);
+    expect(cut).toBe('📞'.repeat(16_000));
+    expect(Date.now() - started).toBeLessThan(200);
+  });
+  it('does not leave a space before the ellipsis', () => {
+    const cut = value(convertValue(field('summary'), 'c'.repeat(253) + ' ' + 'd'.repeat(20), ctx)) as string;
+    expect(cut).toBe('c'.repeat(253) + '…');
   });
   it('measures the length after collapsing whitespace', () => {
     const text = 'c'.repeat(200) + '\n\n\n\n' + 'd'.repeat(54); // 258 raw, 255 collapsed

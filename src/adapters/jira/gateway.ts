@@ -3,12 +3,13 @@
 // if its answer is lost, the caller recovers by searching for the ticket's marker.
 import http from 'node:http';
 import https from 'node:https';
-import { ServiceDeskClient, Version2Client, Version3Client } from 'jira.js';
+import type { ServiceDeskClient, Version2Client, Version3Client } from 'jira.js';
 import type { JiraAuth } from '../../config.js';
 import { failpoint } from '../../failpoints.js';
 import { classifyJiraError } from './errors.js';
 import type { Clock, RateLimiter } from './rateLimiter.js';
 import { withRetry, type RetryBudget, type RetryPolicy } from './retry.js';
+import type { CustomerClients } from './customers.js';
 
 export interface JiraGatewayOptions {
   baseUrl: string;
@@ -51,26 +52,32 @@ const transport = {
 };
 
 export class JiraGateway {
-  private readonly desk: ServiceDeskClient;
-  private readonly platform: Version3Client | Version2Client;
-  private readonly cloud: boolean;
+  private clients: Promise<{ desk: ServiceDeskClient; platform: Version3Client | Version2Client; cloud: boolean }> | null = null;
 
-  constructor(private readonly opts: JiraGatewayOptions) {
-    const authentication =
-      opts.auth.kind === 'basic'
-        ? { basic: { email: opts.auth.email, apiToken: opts.auth.apiToken } }
-        : // Data Center personal access tokens are sent as a Bearer token, which jira.js does via oauth2.
-          { oauth2: { accessToken: opts.auth.pat } };
-    const baseRequestConfig = { timeout: opts.timeoutMs, transport, maxRedirects: 0 };
-    const config = { host: opts.baseUrl, authentication, baseRequestConfig } as ConstructorParameters<typeof ServiceDeskClient>[0];
-    this.desk = new ServiceDeskClient(config);
-    // Cloud (email + API token) has the enhanced JQL search; Data Center (PAT) has /rest/api/2/search.
-    this.cloud = opts.auth.kind === 'basic';
-    this.platform = this.cloud ? new Version3Client(config) : new Version2Client(config);
+  constructor(private readonly opts: JiraGatewayOptions) {}
+
+  // jira.js (with axios and zod) takes a large share of start-up time, and a run with nothing
+  // new never calls Jira, so the library is loaded on the first call only.
+  private connect() {
+    this.clients ??= import('jira.js').then(({ ServiceDeskClient, Version2Client, Version3Client }) => {
+      const { opts } = this;
+      const authentication =
+        opts.auth.kind === 'basic'
+          ? { basic: { email: opts.auth.email, apiToken: opts.auth.apiToken } }
+          : // Data Center personal access tokens are sent as a Bearer token, which jira.js does via oauth2.
+            { oauth2: { accessToken: opts.auth.pat } };
+      const baseRequestConfig = { timeout: opts.timeoutMs, transport, maxRedirects: 0 };
+      const config = { host: opts.baseUrl, authentication, baseRequestConfig } as ConstructorParameters<typeof ServiceDeskClient>[0];
+      // Cloud (email + API token) has the enhanced JQL search; Data Center (PAT) has /rest/api/2/search.
+      const cloud = opts.auth.kind === 'basic';
+      return { desk: new ServiceDeskClient(config), platform: cloud ? new Version3Client(config) : new Version2Client(config), cloud };
+    });
+    return this.clients;
   }
 
-  private call<T>(operation: string, fn: () => Promise<T>, safeToRepeat = true): Promise<T> {
-    return withRetry(operation, fn, {
+  private async call<T>(operation: string, fn: (c: Awaited<ReturnType<JiraGateway['connect']>>) => Promise<T>, safeToRepeat = true): Promise<T> {
+    const clients = await this.connect();
+    return withRetry(operation, () => fn(clients), {
       limiter: this.opts.limiter,
       policy: this.opts.policy,
       budget: this.opts.budget,
@@ -80,22 +87,27 @@ export class JiraGateway {
     });
   }
 
+  /** For customers.ts (raiseOnBehalfOf): the desk, and this gateway's rate-limited, retrying call. */
+  customerClients(): CustomerClients {
+    return { serviceDeskId: this.opts.serviceDeskId, call: (operation, fn, safeToRepeat) => this.call(operation, fn, safeToRepeat) };
+  }
+
   /** Who we are: proves the credentials without touching the service desk. */
   async whoAmI(): Promise<{ accountId?: string; displayName?: string; emailAddress?: string }> {
-    return this.call('myself', () =>
-      this.platform instanceof Version3Client ? this.platform.myself.getCurrentUser() : (this.platform as Version2Client).myself.getCurrentUser(),
+    return this.call('myself', ({ platform, cloud }) =>
+      cloud ? (platform as Version3Client).myself.getCurrentUser() : (platform as Version2Client).myself.getCurrentUser(),
     ) as Promise<{ accountId?: string; displayName?: string }>;
   }
 
   async getServiceDesk(): Promise<{ id?: string; projectKey?: string; projectName?: string }> {
-    return this.call('get service desk', () => this.desk.serviceDesk.getServiceDeskById({ serviceDeskId: this.opts.serviceDeskId })) as Promise<{
+    return this.call('get service desk', ({ desk }) => desk.serviceDesk.getServiceDeskById({ serviceDeskId: this.opts.serviceDeskId })) as Promise<{
       id?: string; projectKey?: string; projectName?: string;
     }>;
   }
 
   async getRequestTypeFields(): Promise<RequestTypeField[]> {
-    const meta = (await this.call('get request type fields', () =>
-      this.desk.serviceDesk.getRequestTypeFields({ serviceDeskId: this.opts.serviceDeskId, requestTypeId: Number(this.opts.requestTypeId) }),
+    const meta = (await this.call('get request type fields', ({ desk }) =>
+      desk.serviceDesk.getRequestTypeFields({ serviceDeskId: this.opts.serviceDeskId, requestTypeId: Number(this.opts.requestTypeId) }),
     )) as { requestTypeFields?: RequestTypeField[] };
     return meta.requestTypeFields ?? [];
   }
@@ -103,8 +115,8 @@ export class JiraGateway {
   async createRequest(requestFieldValues: Record<string, unknown>, raiseOnBehalfOf?: string): Promise<{ issueKey: string; issueId: string }> {
     const res = (await this.call(
       'create request',
-      () =>
-        this.desk.request.createCustomerRequest({
+      ({ desk }) =>
+        desk.request.createCustomerRequest({
           serviceDeskId: this.opts.serviceDeskId,
           requestTypeId: this.opts.requestTypeId,
           requestFieldValues,
@@ -121,10 +133,10 @@ export class JiraGateway {
     const jql = `labels = "${marker}" OR text ~ "${marker}" ORDER BY created ASC`;
     const fields = ['created', 'labels', 'description'];
     type Issue = { id: string; key: string; fields?: { created?: string; labels?: string[]; description?: unknown } };
-    const res = (await this.call('search by marker', () =>
-      this.platform instanceof Version3Client
-        ? this.platform.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost({ jql, fields, maxResults: 50 })
-        : (this.platform as Version2Client).issueSearch.searchForIssuesUsingJqlPost({ jql, fields, maxResults: 50 }),
+    const res = (await this.call('search by marker', ({ platform, cloud }) =>
+      cloud
+        ? (platform as Version3Client).issueSearch.searchForIssuesUsingJqlEnhancedSearchPost({ jql, fields, maxResults: 50 })
+        : (platform as Version2Client).issueSearch.searchForIssuesUsingJqlPost({ jql, fields, maxResults: 50 }),
     )) as { issues?: Issue[] };
     return (res.issues ?? [])
       .filter((i) => (i.fields?.labels ?? []).includes(marker) || JSON.stringify(i.fields?.description ?? '').includes(marker))
@@ -135,8 +147,8 @@ export class JiraGateway {
   async attachmentNames(issueKey: string): Promise<string[]> {
     const names: string[] = [];
     for (let start = 0; ; ) {
-      const page = (await this.call('list attachments', () =>
-        this.desk.request.getAttachmentsForRequest({ issueIdOrKey: issueKey, start, limit: 100 }),
+      const page = (await this.call('list attachments', ({ desk }) =>
+        desk.request.getAttachmentsForRequest({ issueIdOrKey: issueKey, start, limit: 100 }),
       )) as { values?: { filename: string }[]; isLastPage?: boolean; size?: number };
       const values = page.values ?? [];
       names.push(...values.map((v) => v.filename));
@@ -147,8 +159,8 @@ export class JiraGateway {
 
   /** JSM's temporary-file flow: upload to the desk, then attach to the request. */
   async uploadTemporaryFile(fileName: string, content: Buffer): Promise<string> {
-    const res = (await this.call('upload temporary file', () =>
-      this.desk.serviceDesk.attachTemporaryFile({
+    const res = (await this.call('upload temporary file', ({ desk }) =>
+      desk.serviceDesk.attachTemporaryFile({
         serviceDeskId: this.opts.serviceDeskId,
         attachment: { filename: fileName, file: content, mimeType: 'application/json' },
       }),
@@ -162,7 +174,7 @@ export class JiraGateway {
   async attachTemporaryFile(issueKey: string, temporaryAttachmentId: string): Promise<void> {
     await this.call(
       'attach file',
-      () => this.desk.request.createAttachment({ issueIdOrKey: issueKey, temporaryAttachmentIds: [temporaryAttachmentId], public: this.opts.attachmentPublic }),
+      ({ desk }) => desk.request.createAttachment({ issueIdOrKey: issueKey, temporaryAttachmentIds: [temporaryAttachmentId], public: this.opts.attachmentPublic }),
       false,
     );
   }

@@ -78,14 +78,16 @@ export function openTrackerDb(file: string, opts: { readonly?: boolean } = {}): 
 }
 
 function migrate(db: Database.Database, file: string): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new DependencyError('tracker', `${file} has schema version ${current}, newer than this jira-sync understands (${SCHEMA_VERSION}); upgrade jira-sync`);
-  }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
-    db.transaction(() => {
+  // IMMEDIATE takes the write lock before reading the version, so two processes opening a new
+  // tracker at once migrate it once: the second waits, then sees the new version.
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > SCHEMA_VERSION) {
+      throw new DependencyError('tracker', `${file} has schema version ${current}, newer than this jira-sync understands (${SCHEMA_VERSION}); upgrade jira-sync`);
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++) {
       db.exec(MIGRATIONS[v] as string);
       db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
+    }
+  }).immediate();
 }

@@ -1,0 +1,162 @@
+// `jira-sync doctor`: checks, line by line, everything a run needs (configuration, PostgreSQL,
+// Jira, the field mapping, the tracker, the lock, the log folder) and says how to fix what is
+// wrong. It changes nothing: no files, no tracker rows, no tickets; SELECTs and GETs only.
+//
+// It takes the raw environment rather than a parsed config: a broken variable is one FAIL line,
+// and every check that does not depend on that variable still runs, so one pass shows it all.
+import fs from 'node:fs';
+import type { RequestTypeField } from '../adapters/jira/gateway.js';
+import type { ColumnInfo } from '../adapters/postgres/values.js';
+import { loadConfig, type ResolvedConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { checkAlerts, checkLock, checkLogDir, checkTracker } from '../doctor/local.js';
+import { checkJira, checkPostgres } from '../doctor/remote.js';
+import { DoctorReport } from '../doctor/report.js';
+import { makeRedactor } from '../logging/index.js';
+import { describeChange, jiraChanges } from '../mapping/changes.js';
+import { checkMapping, checkPassed } from '../mapping/check.js';
+import type { MappingFile } from '../mapping/format.js';
+import { mappingProblems, readMappingFile } from '../mapping/load.js';
+import { makeNow } from '../runtime.js';
+
+type Env = Record<string, string | undefined>;
+
+/** Prefixes for the kinds of difference checkMapping reports; unknown kinds print bare. */
+const KIND_LABEL: Record<string, string> = { jira: 'changed in Jira: ', table: 'changed in the table: ' };
+
+// Variable names as config.ts writes them into its messages (DATABASE_URL, JSM_SERVICE_DESK_ID).
+const VARIABLE = /\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g;
+
+interface Configuration {
+  /** Usable for every check whose variables are not in `broken`; null when nothing is usable. */
+  config: ResolvedConfig | null;
+  broken: Set<string>;
+}
+
+/** The values never to print, taken from the raw environment: loadConfig may not have got that far. */
+function secretsOf(env: Env): string[] {
+  const password = (url: string | undefined) => {
+    try {
+      return url ? decodeURIComponent(new URL(url).password) : '';
+    } catch {
+      return '';
+    }
+  };
+  return [env.JIRA_API_TOKEN, env.JIRA_PAT, password(env.DATABASE_URL), password(env.SMTP_URL)].map((s) => s?.trim() ?? '').filter((s) => s !== '');
+}
+
+function readConfiguration(env: Env, r: DoctorReport): Configuration {
+  try {
+    const config = loadConfig(env, 'all');
+    r.ok('configuration', 'every variable is set and valid');
+    return { config, broken: new Set() };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const broken = new Set<string>();
+    let unattributed = false;
+    for (const problem of err.problems) {
+      const names = [...new Set(problem.match(VARIABLE) ?? [])];
+      if (names.length === 0) unattributed = true;
+      for (const n of names) broken.add(n);
+      const where = names.length > 0 ? names.join(' / ') : 'the variable named';
+      r.fail({ kind: 'config', what: 'configuration', detail: problem, fix: `set or correct ${where} in .env or the environment (.env.example and the README's Configuration table describe every variable)` });
+    }
+    if (unattributed) return { config: null, broken };
+    // Without the broken variables, defaults stand in, and the checks that need none of them run.
+    const lenient: Env = { ...env };
+    for (const n of broken) delete lenient[n];
+    try {
+      return { config: loadConfig(lenient, 'local'), broken };
+    } catch {
+      return { config: null, broken };
+    }
+  }
+}
+
+/** Does field_mapping.json still fit the table and Jira? Uses what the earlier checks fetched. */
+function checkMappingFile(r: DoctorReport, config: ResolvedConfig, columns: ColumnInfo[] | null, fields: RequestTypeField[] | null): void {
+  const what = 'field mapping';
+  const file = config.fieldMappingPath;
+  const refresh = 'run `jira-sync map-fields` to refresh it (your edits are kept), then review the changes';
+  if (!fs.existsSync(file)) {
+    r.fail({ kind: 'config', what, detail: `${file} does not exist yet`, fix: 'run `jira-sync map-fields` to create it (FIELD_MAPPING_PATH says where)' });
+    return;
+  }
+  let cached: MappingFile;
+  try {
+    cached = readMappingFile(file);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    r.fail({ kind: 'config', what, detail: `${file} cannot be used`, items: err.problems, fix: 'correct the file as each line says, or rebuild it with `jira-sync map-fields`' });
+    return;
+  }
+  if (!columns && !fields) {
+    r.skip(what, `${file} is readable, but neither the table nor Jira could be read to compare it with`);
+    return;
+  }
+  // The same comparison `map-fields --check` makes; with one side missing, the half we can do.
+  const differences: string[] = [];
+  if (columns && fields) {
+    const result = checkMapping(cached, fields, columns, config, file);
+    // Every list in the result is a kind of difference; reading them generically keeps doctor
+    // in step with `map-fields --check` when a kind is added there.
+    if (!checkPassed(result)) {
+      for (const [kind, items] of Object.entries(result)) {
+        if (Array.isArray(items)) differences.push(...items.map((i) => `${KIND_LABEL[kind] ?? ''}${String(i)}`));
+      }
+    }
+  } else if (columns) {
+    differences.push(...mappingProblems(cached, columns, config, file));
+  } else if (fields) {
+    differences.push(...jiraChanges(cached.fields, fields).map((c) => `changed in Jira: ${describeChange(c)}`));
+  }
+  const against = columns && fields ? 'Jira and the table' : columns ? 'the table' : "Jira's fields";
+  if (differences.length > 0) {
+    r.fail({ kind: 'config', what, detail: `${file} no longer matches ${against}`, items: differences, fix: refresh });
+    return;
+  }
+  const unchecked = columns && fields ? '' : columns ? " (not compared with Jira's fields: the Jira checks failed)" : ' (not compared with the table: the PostgreSQL checks failed)';
+  r.ok(what, `${file} matches ${against}${unchecked}`);
+}
+
+/** Exit code: 0 all ok (warnings allowed), 2 configuration or mapping problem, 3 a dependency is down or refuses us. */
+export async function doctorCommand(env: Env, print: (line: string) => void): Promise<number> {
+  const redact = makeRedactor(secretsOf(env));
+  const r = new DoctorReport((line) => print(redact(line)));
+  print('jira-sync doctor: checking what a run needs. Nothing is changed.');
+  print('');
+  const { config, broken } = readConfiguration(env, r);
+  if (!config) {
+    r.skip('everything else', 'the configuration could not be read at all');
+    return r.finish();
+  }
+  const ok = (...names: string[]) => names.every((n) => !broken.has(n));
+
+  let columns: ColumnInfo[] | null = null;
+  if (ok('DATABASE_URL')) {
+    columns = await checkPostgres(r, config, {
+      table: ok('SOURCE_TABLE'),
+      columns: ok('SOURCE_ID_COLUMN', 'SOURCE_TIMESTAMP_COLUMN', 'UNIQUE_KEY_COLUMNS', 'RAISE_ON_BEHALF_OF_COLUMN'),
+    });
+  } else {
+    r.skip('PostgreSQL', 'fix DATABASE_URL first');
+  }
+  const fields = await checkJira(r, config, {
+    auth: ok('JIRA_BASE_URL', 'JIRA_EMAIL', 'JIRA_API_TOKEN', 'JIRA_PAT'),
+    desk: ok('JSM_SERVICE_DESK_ID'),
+    requestType: ok('JSM_REQUEST_TYPE_ID'),
+  });
+  if (ok('FIELD_MAPPING_PATH', 'JSM_SERVICE_DESK_ID', 'JSM_REQUEST_TYPE_ID')) checkMappingFile(r, config, columns, fields);
+  else r.skip('field mapping', 'fix FIELD_MAPPING_PATH and the JSM_* ids first');
+
+  if (ok('TRACKER_PATH')) {
+    checkTracker(r, config.trackerPath);
+    checkLock(r, config.trackerPath, makeNow(env)());
+  } else {
+    r.skip('tracker and run lock', 'fix TRACKER_PATH first');
+  }
+  if (ok('LOG_DIR')) checkLogDir(r, config.logDir);
+  else r.skip('log folder', 'fix LOG_DIR first');
+  if (ok('ALERT_WEBHOOK_URL', 'SMTP_URL', 'ALERT_EMAIL_TO', 'ALERT_EMAIL_FROM')) checkAlerts(r, config);
+  return r.finish();
+}

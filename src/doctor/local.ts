@@ -1,0 +1,139 @@
+// Doctor's checks on this machine: the tracker, the run lock, the log folder, the alert
+// channels. None of them creates, opens for writing or locks anything.
+import fs from 'node:fs';
+import path from 'node:path';
+import { backupDir } from '../adapters/tracker/backup.js';
+import { RunLock, describeHolder } from '../adapters/tracker/lock.js';
+import { SCHEMA_VERSION } from '../adapters/tracker/schema.js';
+import { webhookLabel } from '../alerts/channels.js';
+import type { ResolvedConfig } from '../config.js';
+import { errorMessage } from '../errors.js';
+import type { DoctorReport } from './report.js';
+
+/** The folder a path would be created in: itself or its closest ancestor that exists. */
+function nearestExisting(p: string): string {
+  let dir = path.resolve(p);
+  while (!fs.existsSync(dir)) {
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return dir;
+}
+
+/** Why files cannot be made in `dir`, or null when they can. */
+function notWritableDir(dir: string): string | null {
+  try {
+    if (!fs.statSync(dir).isDirectory()) return `${dir} is not a folder`;
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+    return null;
+  } catch (err) {
+    return `${dir} is not writable (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`;
+  }
+}
+
+const SQLITE_MAGIC = 'SQLite format 3\u0000';
+
+/**
+ * The schema version straight from the file header (bytes 60-63, PRAGMA user_version).
+ * Opening the file with SQLite, even read-only, leaves -wal/-shm files beside a WAL database,
+ * and doctor promises to create nothing.
+ */
+function readUserVersion(file: string): number | string {
+  const header = Buffer.alloc(100);
+  const fd = fs.openSync(file, 'r');
+  try {
+    const n = fs.readSync(fd, header, 0, 100, 0);
+    if (n === 0) return 0; // an empty file: SQLite treats it as a new, empty database
+    if (n < 100 || header.toString('latin1', 0, 16) !== SQLITE_MAGIC) return 'it is not a SQLite database';
+    return header.readUInt32BE(60);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function checkTracker(r: DoctorReport, file: string): void {
+  const what = 'tracker';
+  const whereTo = 'the user cron runs jira-sync as';
+  if (!fs.existsSync(file)) {
+    const base = nearestExisting(path.dirname(path.resolve(file)));
+    const problem = notWritableDir(base);
+    if (problem) {
+      r.fail({ kind: 'dependency', what, detail: `${file} does not exist yet and cannot be created: ${problem}`, fix: `make ${base} writable for ${whereTo}, or set TRACKER_PATH to a writable place` });
+    } else {
+      r.ok(what, `${file} does not exist yet; the first run creates it (${base} is writable)`);
+    }
+    return;
+  }
+  let version: number | string;
+  try {
+    version = readUserVersion(file);
+  } catch (err) {
+    version = errorMessage(err);
+  }
+  if (typeof version === 'string') {
+    r.fail({ kind: 'dependency', what, detail: `${file} cannot be read: ${version}`, fix: `check TRACKER_PATH; if the file is damaged, restore the newest copy from ${backupDir(file)}` });
+    return;
+  }
+  if (version > SCHEMA_VERSION) {
+    r.fail({ kind: 'dependency', what, detail: `${file} has schema version ${version}, newer than this jira-sync understands (${SCHEMA_VERSION})`, fix: 'install the jira-sync version that last wrote it, or a newer one' });
+    return;
+  }
+  // SQLite writes the file and, in WAL mode, a -wal and -shm file beside it.
+  let problem: string | null = notWritableDir(path.dirname(path.resolve(file)));
+  try {
+    fs.accessSync(file, fs.constants.R_OK | fs.constants.W_OK);
+  } catch (err) {
+    problem ??= `${file} is not writable (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`;
+  }
+  if (problem) {
+    r.fail({ kind: 'dependency', what, detail: problem, fix: `give ${whereTo} write access to ${file} and its folder` });
+    return;
+  }
+  const upgrade = version < SCHEMA_VERSION ? `; the next run upgrades it to ${SCHEMA_VERSION}` : '';
+  r.ok(what, `${file} is writable (schema version ${version}${upgrade})`);
+}
+
+export function checkLock(r: DoctorReport, trackerPath: string, now: Date): void {
+  const what = 'run lock';
+  let holder: ReturnType<typeof RunLock.currentHolder>;
+  try {
+    holder = RunLock.currentHolder(RunLock.lockPathFor(trackerPath));
+  } catch (err) {
+    r.warn(what, `cannot tell whether a run holds it (${errorMessage(err)})`, `check ${RunLock.lockPathFor(trackerPath)} is readable`);
+    return;
+  }
+  if (holder === null) {
+    r.ok(what, 'free');
+    return;
+  }
+  // Held is normal while cron's run is going; the OS frees the lock when the holder dies, so
+  // a lock held for long means a run that is alive but stuck.
+  if (holder === 'unknown') {
+    r.warn(what, 'held by a run (holder unknown)', 'wait for the run to finish; `jira-sync status` shows it');
+    return;
+  }
+  const minutes = Math.max(0, Math.round((now.getTime() - Date.parse(holder.startedAt)) / 60_000));
+  r.warn(what, `held by ${describeHolder(holder)} (${minutes} min ago)`, `a run is in progress; if it is still there long after a run should have ended, look at process ${holder.pid} on ${holder.host}`);
+}
+
+export function checkLogDir(r: DoctorReport, logDir: string): void {
+  const what = 'log folder';
+  const exists = fs.existsSync(logDir);
+  const dir = exists ? logDir : nearestExisting(logDir);
+  const problem = notWritableDir(dir);
+  if (problem) {
+    r.fail({ kind: 'dependency', what, detail: problem, fix: `make ${dir} writable for the user cron runs jira-sync as, or set LOG_DIR to a writable folder` });
+    return;
+  }
+  r.ok(what, exists ? `${logDir} is writable` : `${logDir} does not exist yet; the first run creates it (${dir} is writable)`);
+}
+
+export function checkAlerts(r: DoctorReport, config: ResolvedConfig): void {
+  const channels: string[] = [];
+  // Only the webhook's host is shown: its path is the credential.
+  if (config.alertWebhookUrl) channels.push(webhookLabel(config.alertWebhookUrl));
+  if (config.smtpUrl && config.alertEmailTo) channels.push(`email to ${config.alertEmailTo}`);
+  if (channels.length > 0) r.ok('alerts', `${channels.join(' and ')} (nothing sent now)`);
+  else r.warn('alerts', 'no alert channel is set, so nobody hears of a failing run', 'set ALERT_WEBHOOK_URL (Slack, Teams, Discord) or SMTP_URL + ALERT_EMAIL_TO (see README, Alerts)');
+}
