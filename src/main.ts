@@ -4,8 +4,6 @@ import type { JiraGateway } from './adapters/jira/gateway.js';
 import type { PostgresSource } from './adapters/postgres/source.js';
 import type { ColumnInfo } from './adapters/postgres/values.js';
 import { isRunAlive } from './adapters/tracker/runs.js';
-import { isAfter, raiseHighWater, readHighWater } from './adapters/tracker/highWater.js';
-import type { RowPosition } from './adapters/postgres/source.js';
 import { CustomerDirectory } from './adapters/jira/customers.js';
 import type { TrackedSubmission, Tracker } from './adapters/tracker/tracker.js';
 import type { ResolvedConfig } from './config.js';
@@ -18,6 +16,8 @@ import { fetchSubmissions } from './steps/fetchSubmissions.js';
 import { buildTicketRequest } from './steps/mapFields.js';
 import { countOutcomes, type Counts, type Outcome, type SubmissionResult } from './steps/outcome.js';
 import { uniqueKey } from './steps/uniqueKey.js';
+import { registerSubmissions, type KeyedRow } from './steps/registerSubmissions.js';
+import type { MappingFile } from './mapping/format.js';
 import { describeJiraFailure, preflightJira } from './preflight.js';
 import type { JiraCallError } from './adapters/jira/errors.js';
 
@@ -38,6 +38,8 @@ export interface RunOptions {
   dryRun: boolean;
   batchSize: number;
   concurrency: number;
+  /** Called after each submission, for the progress line on a terminal. */
+  onProgress?: (done: number, total: number, counts: Counts) => void;
 }
 
 export interface RunReport {
@@ -68,100 +70,96 @@ export async function describeSource(source: PostgresSource, config: ResolvedCon
   return columns;
 }
 
+interface Batch {
+  due: TrackedSubmission[];
+  fresh: (KeyedRow & { check: ReturnType<typeof checkTracker> })[];
+}
+
+/** Steps 1-3 (read-only): unfinished and due-for-retry submissions first, then new rows up to the batch size. */
+async function gatherBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOptions, columns: ColumnInfo[]): Promise<Batch> {
+  const due = deps.tracker ? deps.tracker.dueForWork(opts.batchSize) : [];
+  const emptyTracker = { getCursor: () => null, seenSourceIds: () => new Set<string>() };
+  const fetched = await fetchSubmissions(deps.source, deps.tracker ?? emptyTracker, {
+    limit: opts.batchSize - due.length,
+    lookbackMinutes: config.lookbackMinutes,
+    columns,
+    idColumn: config.idColumn,
+    exclude: new Set(due.map((d) => d.sourceId)),
+  });
+  deps.log('fetch_submissions').info({ due: due.length, fetched: fetched.length }, 'batch fetched');
+  const keyLog = deps.log('unique_key');
+  const fresh = fetched.map((f) => {
+    const key = uniqueKey(f.row, columns, config.uniqueKeyColumns);
+    keyLog.debug({ key, sourceId: f.position.sourceId }, 'key computed');
+    return { ...f, key, check: checkTracker(deps.tracker, key) };
+  });
+  return { due, fresh };
+}
+
+/** --dry-run: what each submission would become, printed; nothing written, no Jira call. */
+function previewBatch(deps: SyncDeps, config: ResolvedConfig, mapping: MappingFile, batch: Batch): SubmissionResult[] {
+  const pending = [
+    ...batch.due.map((d) => ({ key: d.key, sourceId: d.sourceId, payload: d.payload })),
+    ...batch.fresh.filter((f) => f.check.status === 'new').map((f) => ({ key: f.key, sourceId: f.position.sourceId, payload: f.row })),
+  ];
+  return pending.map((p) => {
+    const built = buildTicketRequest(mapping, p, config.raiseOnBehalfOfColumn);
+    const outcome: Outcome = built.ok
+      ? { tag: 'would-create', requestFieldValues: built.request.requestFieldValues, attachmentName: built.request.attachmentName }
+      : { tag: 'failed:invalid-value', error: built.error };
+    deps.print(JSON.stringify({ sourceId: p.sourceId, key: p.key, ...outcome }, null, 2));
+    return { key: p.key, sourceId: p.sourceId, outcome };
+  });
+}
+
+/** Steps 4-7 for each submission, with bounded concurrency; stops taking new ones if Jira goes down. */
+async function processBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOptions, mapping: MappingFile, tracker: Tracker, work: TrackedSubmission[]) {
+  const jira = deps.jira as JiraGateway;
+  const customers = config.raiseOnBehalfOfColumn ? new CustomerDirectory(jira.customerClients()) : null;
+  let fatal: JiraCallError | null = null;
+  const results: SubmissionResult[] = [];
+  const outcomes = await runInOrder(
+    work,
+    opts.concurrency,
+    async (sub) => {
+      const subLog = (m: string) => deps.log(m).child({ key: sub.key, sourceId: sub.sourceId });
+      const outcome = await processSubmission(
+        {
+          tracker, jira, now: deps.now, runId: deps.runId, mapping, customers,
+          recoveryGraceMs: config.recoveryGraceMinutes * 60_000, maxAttempts: config.maxAttempts, raiseOnBehalfOfColumn: config.raiseOnBehalfOfColumn,
+          log: subLog('create_ticket'), attachLog: subLog('attach_submission'),
+          isRunAlive: (id) => isRunAlive(tracker.db, id, deps.now()),
+          onFatal: (e) => { fatal ??= e; },
+        },
+        sub,
+      );
+      subLog('main').info({ outcome: outcome.tag, ...outcome }, 'submission finished');
+      const result = { key: sub.key, sourceId: sub.sourceId, outcome };
+      results.push(result);
+      opts.onProgress?.(results.length, work.length, countOutcomes(results));
+      return result;
+    },
+    () => fatal !== null,
+  );
+  return { results: outcomes.filter((r): r is SubmissionResult => r !== undefined), fatal: fatal as JiraCallError | null };
+}
+
 export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunOptions): Promise<RunReport> {
-  const log = deps.log('main');
   const columns = await describeSource(deps.source, config);
   const mapping = loadMapping(config.fieldMappingPath, columns, config);
-  const results: SubmissionResult[] = [];
-  let stoppedBy: DependencyError | null = null;
-  try {
-    // Unfinished and due-for-retry submissions first, then new rows up to the batch size.
-    const due: TrackedSubmission[] = deps.tracker ? deps.tracker.dueForWork(opts.batchSize) : [];
-    const emptyTracker = { getCursor: () => null, seenSourceIds: () => new Set<string>() };
-    const fetched = await fetchSubmissions(deps.source, deps.tracker ?? emptyTracker, {
-      limit: opts.batchSize - due.length,
-      lookbackMinutes: config.lookbackMinutes,
-      columns,
-      idColumn: config.idColumn,
-      exclude: new Set(due.map((d) => d.sourceId)),
-    });
-    deps.log('fetch_submissions').info({ due: due.length, fetched: fetched.length }, 'batch fetched');
+  const batch = await gatherBatch(deps, config, opts, columns);
+  const report = (results: SubmissionResult[], stoppedBy: DependencyError | null = null): RunReport => ({ runId: deps.runId, results, counts: countOutcomes(results), stoppedBy });
+  if (opts.dryRun) return report(previewBatch(deps, config, mapping, batch));
 
-    const keyLog = deps.log('unique_key');
-    const fresh = fetched.map((f) => {
-      const key = uniqueKey(f.row, columns, config.uniqueKeyColumns);
-      keyLog.debug({ key, sourceId: f.position.sourceId }, 'key computed');
-      return { ...f, key, check: checkTracker(deps.tracker, key) };
-    });
-
-    if (opts.dryRun) {
-      const pending = [...due.map((d) => ({ key: d.key, sourceId: d.sourceId, payload: d.payload })), ...fresh.filter((f) => f.check.status === 'new').map((f) => ({ key: f.key, sourceId: f.position.sourceId, payload: f.row }))];
-      for (const p of pending) {
-        const built = buildTicketRequest(mapping, p, config.raiseOnBehalfOfColumn);
-        const outcome: Outcome = built.ok
-          ? { tag: 'would-create', requestFieldValues: built.request.requestFieldValues, attachmentName: built.request.attachmentName }
-          : { tag: 'failed:invalid-value', error: built.error };
-        deps.print(JSON.stringify({ sourceId: p.sourceId, key: p.key, ...outcome }, null, 2));
-        results.push({ key: p.key, sourceId: p.sourceId, outcome });
-      }
-      return { runId: deps.runId, results, counts: countOutcomes(results), stoppedBy };
-    }
-    const tracker = deps.tracker as Tracker;
-    const hasWork = due.length > 0 || fresh.some((f) => f.check.status === 'new');
-    // No Jira call at all when there is nothing to do; otherwise prove Jira answers before writing anything.
-    if (hasWork) await preflightJira(deps.jira as JiraGateway, config);
-
-    const trackerLog = deps.log('tracker');
-    const highWater = readHighWater(config.trackerPath);
-    const restored = highWater !== null && (tracker.getCursor() === null || isAfter(highWater, tracker.getCursor() as RowPosition));
-    if (restored) trackerLog.warn({ highWater, cursor: tracker.getCursor() }, 'tracker is behind its high-water mark (restored from a backup?): searching Jira before creating older submissions');
-    const work: TrackedSubmission[] = [...due];
-    for (const f of fresh) {
-      const verifyFirst = restored && !isAfter(f.position, highWater as RowPosition);
-      const registered = tracker.register(f.position, f.key, f.row, deps.runId, verifyFirst);
-      const subLog = trackerLog.child({ key: f.key, sourceId: f.position.sourceId });
-      if (registered === 'new') {
-        subLog.info('submission registered');
-        work.push(tracker.get(f.key) as TrackedSubmission);
-      } else {
-        const known = tracker.get(f.key);
-        const note = `same content as source row ${known?.sourceId ?? '?'}${known?.ticketKey ? ` (${known.ticketKey})` : ''}`;
-        subLog.info({ outcome: 'skipped:already-processed', note }, 'already processed');
-        results.push({ key: f.key, sourceId: f.position.sourceId, outcome: { tag: 'skipped:already-processed', ticketKey: known?.ticketKey ?? null, note } });
-      }
-    }
-
-    raiseHighWater(config.trackerPath, tracker.getCursor());
-
-    const customers = config.raiseOnBehalfOfColumn ? new CustomerDirectory((deps.jira as JiraGateway).customerClients()) : null;
-    let fatal: JiraCallError | null = null;
-    const outcomes = await runInOrder(
-      work,
-      opts.concurrency,
-      async (sub) => {
-        const subLog = (m: string) => deps.log(m).child({ key: sub.key, sourceId: sub.sourceId });
-        const outcome = await processSubmission(
-          {
-            tracker, jira: deps.jira as JiraGateway, now: deps.now, runId: deps.runId,
-            recoveryGraceMs: config.recoveryGraceMinutes * 60_000, log: subLog('create_ticket'), attachLog: subLog('attach_submission'),
-            mapping, maxAttempts: config.maxAttempts, raiseOnBehalfOfColumn: config.raiseOnBehalfOfColumn,
-            customers,
-            isRunAlive: (id) => isRunAlive(tracker.db, id, deps.now()),
-            onFatal: (e) => { fatal ??= e; },
-          },
-          sub,
-        );
-        subLog('main').info({ outcome: outcome.tag, ...outcome }, 'submission finished');
-        return { key: sub.key, sourceId: sub.sourceId, outcome };
-      },
-      () => fatal !== null,
-    );
-    for (const r of outcomes) if (r) results.push(r);
-    if (fatal) stoppedBy = describeJiraFailure(fatal, config);
-    return { runId: deps.runId, results, counts: countOutcomes(results), stoppedBy };
-  } finally {
-    log.debug({ results: results.length }, 'run body finished');
-  }
+  const tracker = deps.tracker as Tracker;
+  const fresh = batch.fresh.filter((f) => f.check.status === 'new');
+  const alreadyProcessed = batch.fresh.length - fresh.length;
+  if (batch.due.length === 0 && fresh.length === 0 && alreadyProcessed === 0) return report([]);
+  // No Jira call at all when there is nothing to create; otherwise prove Jira answers before writing anything.
+  if (batch.due.length > 0 || fresh.length > 0) await preflightJira(deps.jira as JiraGateway, config);
+  const { registered, skipped } = registerSubmissions(tracker, batch.fresh, { trackerPath: config.trackerPath, runId: deps.runId, log: deps.log('tracker') });
+  const { results, fatal } = await processBatch(deps, config, opts, mapping, tracker, [...batch.due, ...registered]);
+  return report([...skipped, ...results], fatal ? describeJiraFailure(fatal, config) : null);
 }
 
 export function exitCodeFor(report: RunReport): number {

@@ -12,6 +12,7 @@ import { formatSummaryLine, type Logging } from '../logging/index.js';
 import { exitCodeFor, runSync, type RunReport } from '../main.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId, openTracker } from '../runtime.js';
 import type { Counts } from '../steps/outcome.js';
+import { createProgress, type Progress } from '../progress.js';
 
 export interface RunCommandOptions {
   dryRun: boolean;
@@ -22,13 +23,24 @@ export interface RunCommandOptions {
 
 async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker: Tracker | null, logging: Logging, runId: string, now: () => Date): Promise<RunReport> {
   const source = await connectSource(config);
+  // n/N on a terminal; nothing under cron (createProgress writes only to a TTY).
+  const bar: { progress: Progress | null } = { progress: null };
   try {
     return await runSync(
       { source, tracker, jira: opts.dryRun ? null : makeJira(config, now, logging), log: (m) => logging.forModule(m), now, runId, print: opts.print },
       config,
-      { dryRun: opts.dryRun, batchSize: opts.batchSize ?? config.batchSize, concurrency: opts.concurrency ?? config.concurrency },
+      {
+        dryRun: opts.dryRun,
+        batchSize: opts.batchSize ?? config.batchSize,
+        concurrency: opts.concurrency ?? config.concurrency,
+        onProgress: (done, total, counts) => {
+          bar.progress ??= createProgress({ stream: process.stderr, isTTY: process.stderr.isTTY === true, total });
+          bar.progress.update({ done, created: counts.created, failed: counts.failed + counts.parked });
+        },
+      },
     );
   } finally {
+    bar.progress?.end();
     await source.close();
   }
 }

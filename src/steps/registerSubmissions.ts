@@ -1,0 +1,45 @@
+// The write half of step 3: fetched rows become tracked submissions (or are skipped as
+// already processed), in one committed transaction each, before any ticket is created.
+import type { Logger } from 'pino';
+import type { RowPosition } from '../adapters/postgres/source.js';
+import type { Row } from '../adapters/postgres/values.js';
+import { isAfter, raiseHighWater, readHighWater } from '../adapters/tracker/highWater.js';
+import type { TrackedSubmission, Tracker } from '../adapters/tracker/tracker.js';
+import type { SubmissionResult } from './outcome.js';
+
+export interface KeyedRow {
+  position: RowPosition;
+  row: Row;
+  key: string;
+}
+
+export function registerSubmissions(
+  tracker: Tracker,
+  rows: KeyedRow[],
+  opts: { trackerPath: string; runId: string; log: Logger },
+): { registered: TrackedSubmission[]; skipped: SubmissionResult[] } {
+  // A tracker restored from an old backup is behind its high-water mark: rows up to the mark
+  // may have tickets it forgot, so their markers are searched before creating.
+  const highWater = readHighWater(opts.trackerPath);
+  const cursor = tracker.getCursor();
+  const restored = highWater !== null && (cursor === null || isAfter(highWater, cursor));
+  if (restored) opts.log.warn({ highWater, cursor }, 'tracker is behind its high-water mark (restored from a backup?): searching Jira before creating older submissions');
+
+  const registered: TrackedSubmission[] = [];
+  const skipped: SubmissionResult[] = [];
+  for (const f of rows) {
+    const verifyFirst = restored && !isAfter(f.position, highWater as RowPosition);
+    const subLog = opts.log.child({ key: f.key, sourceId: f.position.sourceId });
+    if (tracker.register(f.position, f.key, f.row, opts.runId, verifyFirst) === 'new') {
+      subLog.info({ verifyFirst }, 'submission registered');
+      registered.push(tracker.get(f.key) as TrackedSubmission);
+      continue;
+    }
+    const known = tracker.get(f.key);
+    const note = `same content as source row ${known?.sourceId ?? '?'}${known?.ticketKey ? ` (${known.ticketKey})` : ''}`;
+    subLog.info({ outcome: 'skipped:already-processed', note }, 'already processed');
+    skipped.push({ key: f.key, sourceId: f.position.sourceId, outcome: { tag: 'skipped:already-processed', ticketKey: known?.ticketKey ?? null, note } });
+  }
+  raiseHighWater(opts.trackerPath, tracker.getCursor());
+  return { registered, skipped };
+}
