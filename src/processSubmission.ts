@@ -34,7 +34,8 @@ export function nextAttemptAt(attempts: number, maxAttempts: number, now: Date):
 }
 
 function fail(ctx: ProcessContext, sub: TrackedSubmission, tag: 'failed:invalid-value' | 'failed:jira-rejected', error: string, countAttempt: boolean): Outcome {
-  const attempts = sub.attempts + (countAttempt ? 1 : 0);
+  // The tracker is the truth: a claim in this run has already counted its attempt there.
+  const attempts = (ctx.tracker.get(sub.key)?.attempts ?? sub.attempts) + (countAttempt ? 1 : 0);
   const at = nextAttemptAt(attempts, ctx.maxAttempts, ctx.now());
   ctx.tracker.markFailed(sub.key, tag, error, at, countAttempt);
   ctx.log.warn({ outcome: at ? tag : 'parked', error, attempts, nextAttemptAt: at?.toISOString() }, at ? 'submission failed' : 'submission parked');
