@@ -2,19 +2,7 @@
 // The table is shaped like the one the README's field_mapping.json example is written against,
 // with the (created_at, id) index that serves jira-sync's fetch.
 
-export const SEED_DDL = `
-  CREATE TABLE webform_submissions (
-    id bigserial PRIMARY KEY,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    email_address text NOT NULL,
-    department_name text,
-    new_user_name text,
-    equipment text,
-    needed_by date,
-    quantity integer,
-    notes text
-  );
-  CREATE INDEX webform_submissions_keyset ON webform_submissions (created_at, id);`;
+export { SUBMISSIONS_DDL as SEED_DDL } from '../tests/support/schema.js';
 
 export interface SeedRequest {
   email: string;

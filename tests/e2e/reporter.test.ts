@@ -1,36 +1,22 @@
 // RAISE_ON_BEHALF_OF_COLUMN: the person who filled in the form becomes the reporter, whether
 // or not they are already a JSM customer.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeJira, type FakeJira } from '../support/fakeJira/index.js';
-import { makeWorkspace, type Workspace } from '../support/cli.js';
-import { createTestDatabase, insertSubmissions, sampleSubmission, SUBMISSIONS_DDL, type TestDatabase } from '../support/db.js';
-import { cliFor, expectExactlyOnce } from '../support/scenario.js';
+import { describe, expect, it } from 'vitest';
+import { insertSubmissions, sampleSubmission } from '../support/db.js';
+import { useCliHarness } from '../support/harness.js';
+import { expectExactlyOnce } from '../support/scenario.js';
 
-let db: TestDatabase;
-let jira: FakeJira;
-let ws: Workspace;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await db.client.query(SUBMISSIONS_DDL);
-  jira = await startFakeJira({ auth: { email: 'robot@example.com', apiToken: 'test-token-s3cr3t' } });
-  ws = makeWorkspace({ databaseUrl: db.url, jiraUrl: jira.url, extra: { RAISE_ON_BEHALF_OF_COLUMN: 'email_address' } });
-});
-afterAll(async () => {
-  await jira.close();
-  ws.cleanup();
-  await db.drop();
-});
+const h = useCliHarness();
+const REPORTER = { RAISE_ON_BEHALF_OF_COLUMN: 'email_address' };
 
 describe('raiseOnBehalfOf', () => {
   it('uses an existing customer, creates a missing one, and both become reporters', async () => {
+    const { jira } = h;
     const known = jira.addCustomer('person0@example.com', 'Person Zero');
-    await insertSubmissions(db.client, [sampleSubmission(0), sampleSubmission(1)]);
-    const cli = cliFor(ws);
-    expect((await cli(['map-fields'])).code).toBe(0);
-    const r = await cli(['run', '--concurrency', '1']);
+    await insertSubmissions(h.db.client, [sampleSubmission(0), sampleSubmission(1)]);
+    expect((await h.cli(['map-fields'], REPORTER)).code).toBe(0);
+    const r = await h.cli(['run', '--concurrency', '1'], REPORTER);
     expect(r.code, r.stderr).toBe(0);
-    await expectExactlyOnce(db, jira, ws, 2);
+    await expectExactlyOnce(h.db, jira, h.ws, 2);
     const created = jira.customers.find((c) => c.emailAddress === 'person1@example.com');
     expect(created, 'customer created for person1').toBeDefined();
     expect(jira.customers.filter((c) => c.emailAddress === 'person0@example.com')).toHaveLength(1);

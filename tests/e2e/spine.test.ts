@@ -2,66 +2,37 @@
 // a real SQLite tracker file.
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeJira, type FakeJira } from '../support/fakeJira/index.js';
-import { makeWorkspace, runCli, type Workspace } from '../support/cli.js';
-import { createTestDatabase, insertSubmissions, sampleSubmission, SUBMISSIONS_DDL, type TestDatabase } from '../support/db.js';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { insertSubmissions, sampleSubmission } from '../support/db.js';
+import { trackerRows as rowsOf, useCliHarness } from '../support/harness.js';
 
-let db: TestDatabase;
-let jira: FakeJira;
-let ws: Workspace;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await db.client.query(SUBMISSIONS_DDL);
-});
-afterAll(async () => {
-  await db.drop();
-});
-beforeEach(async () => {
-  await db.client.query('TRUNCATE webform_submissions RESTART IDENTITY');
-  jira = await startFakeJira({ auth: { email: 'robot@example.com', apiToken: 'test-token-s3cr3t' } });
-  ws = makeWorkspace({ databaseUrl: db.url, jiraUrl: jira.url });
-});
-afterEach(async () => {
-  await jira.close();
-  ws.cleanup();
-});
-
-const cli = (args: string[], extra: Record<string, string> = {}) => runCli(args, { env: { ...ws.env, ...extra } });
-const creates = () => jira.requests.filter((r) => r.method === 'POST' && r.path === '/rest/servicedeskapi/request');
-function trackerRows(): { state: string; source_id: string; last_error: string | null }[] {
-  if (!fs.existsSync(ws.trackerPath)) return [];
-  const t = new Database(ws.trackerPath, { readonly: true });
-  try {
-    return t.prepare('SELECT state, source_id, last_error FROM submissions ORDER BY CAST(source_id AS INTEGER)').all() as never;
-  } finally {
-    t.close();
-  }
-}
+const h = useCliHarness();
+const cli = (args: string[], extra: Record<string, string> = {}) => h.cli(args, extra);
+const creates = () => h.jira.requests.filter((r) => r.method === 'POST' && r.path === '/rest/servicedeskapi/request');
+const trackerRows = () => rowsOf(h.ws);
 
 describe('jira-sync run, end to end', () => {
   it('turns 75 rows into 75 requests over four runs (30, 30, 15, 0), each with its row attached once', async () => {
-    await insertSubmissions(db.client, Array.from({ length: 75 }, (_, i) => sampleSubmission(i)));
+    await insertSubmissions(h.db.client, Array.from({ length: 75 }, (_, i) => sampleSubmission(i)));
     const mapped = await cli(['map-fields']);
     expect(mapped.code, mapped.stderr).toBe(0);
-    expect(fs.existsSync(ws.mappingPath)).toBe(true);
+    expect(fs.existsSync(h.ws.mappingPath)).toBe(true);
 
     const counts: number[] = [];
     for (let run = 0; run < 4; run++) {
-      const before = jira.issues.length;
+      const before = h.jira.issues.length;
       const r = await cli(['run']);
       expect(r.code, r.stderr).toBe(0);
-      counts.push(jira.issues.length - before);
-      expect(r.stderr).toMatch(new RegExp(`created ${jira.issues.length - before}, skipped 0, failed 0`));
+      counts.push(h.jira.issues.length - before);
+      expect(r.stderr).toMatch(new RegExp(`created ${h.jira.issues.length - before}, skipped 0, failed 0`));
     }
     expect(counts).toEqual([30, 30, 15, 0]);
 
-    const rows = (await db.client.query('SELECT id::text AS id, email_address, equipment, quantity FROM webform_submissions ORDER BY created_at, id')).rows;
-    expect(jira.issues.map((i) => i.attachments.length)).toEqual(Array(75).fill(1));
+    const rows = (await h.db.client.query('SELECT id::text AS id, email_address, equipment, quantity FROM webform_submissions ORDER BY created_at, id')).rows;
+    expect(h.jira.issues.map((i) => i.attachments.length)).toEqual(Array(75).fill(1));
     // Concurrency may reorder neighbours; pair each ticket with its row by the attachment name.
-    const byFile = new Map(jira.issues.map((i) => [i.attachments[0]!.filename, i]));
+    const byFile = new Map(h.jira.issues.map((i) => [i.attachments[0]!.filename, i]));
     expect(byFile.size).toBe(75);
     for (const row of rows) {
       const issue = byFile.get(`submission-${row.id}.json`);
@@ -75,15 +46,15 @@ describe('jira-sync run, end to end', () => {
     }
     expect(trackerRows().every((r) => r.state === 'done')).toBe(true);
     // Never twice: a fifth run sends nothing to Jira at all.
-    const requestsBefore = jira.requests.length;
+    const requestsBefore = h.jira.requests.length;
     expect((await cli(['run'])).code).toBe(0);
-    expect(jira.requests.length).toBe(requestsBefore);
+    expect(h.jira.requests.length).toBe(requestsBefore);
   });
 
   it('fails a row Jira rejects with Jira\'s own message, and the rest go through (exit 1)', async () => {
-    await insertSubmissions(db.client, [0, 1, 2].map((i) => sampleSubmission(i)));
+    await insertSubmissions(h.db.client, [0, 1, 2].map((i) => sampleSubmission(i)));
     expect((await cli(['map-fields'])).code).toBe(0);
-    jira.injectFault({
+    h.jira.injectFault({
       match: { method: 'POST', path: '/rest/servicedeskapi/request' },
       kind: 'status',
       status: 400,
@@ -92,14 +63,14 @@ describe('jira-sync run, end to end', () => {
     const r = await cli(['run', '--concurrency', '1']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain('created 2, skipped 0, failed 1');
-    expect(jira.issues).toHaveLength(2);
+    expect(h.jira.issues).toHaveLength(2);
     const failed = trackerRows().find((t) => t.state === 'failed');
     expect(failed?.source_id).toBe('1');
     expect(failed?.last_error).toContain('the address is not valid for this service desk');
   });
 
   it('fails a row whose value cannot be converted before calling Jira, naming the column and the allowed values', async () => {
-    await insertSubmissions(db.client, [sampleSubmission(0, { equipment: 'Fax machine' }), sampleSubmission(1)]);
+    await insertSubmissions(h.db.client, [sampleSubmission(0, { equipment: 'Fax machine' }), sampleSubmission(1)]);
     expect((await cli(['map-fields'])).code).toBe(0);
     const r = await cli(['run']);
     expect(r.code).toBe(1);
@@ -110,24 +81,24 @@ describe('jira-sync run, end to end', () => {
   });
 
   it('--dry-run prints the request and attachment name and changes nothing', async () => {
-    await insertSubmissions(db.client, [sampleSubmission(0), sampleSubmission(1)]);
+    await insertSubmissions(h.db.client, [sampleSubmission(0), sampleSubmission(1)]);
     expect((await cli(['map-fields'])).code).toBe(0);
-    const jiraCallsBefore = jira.requests.length;
+    const jiraCallsBefore = h.jira.requests.length;
     const r = await cli(['run', '--dry-run']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('"attachmentName": "submission-1.json"');
     expect(r.stdout).toContain('"customfield_10010": "person0@example.com"');
     expect(r.stdout).not.toContain('test-token-s3cr3t');
-    expect(jira.requests.length).toBe(jiraCallsBefore);
-    expect(fs.existsSync(ws.trackerPath)).toBe(false);
-    expect(fs.existsSync(path.join(ws.logDir, 'main.log'))).toBe(false);
+    expect(h.jira.requests.length).toBe(jiraCallsBefore);
+    expect(fs.existsSync(h.ws.trackerPath)).toBe(false);
+    expect(fs.existsSync(path.join(h.ws.logDir, 'main.log'))).toBe(false);
   });
 
   it('reports every configuration problem at once, with exit 2, before connecting', async () => {
-    const r = await runCli(['run'], { env: { BATCH_SIZE: 'many', JIRA_BASE_URL: 'not a url', TRACKER_PATH: ws.trackerPath } });
+    const r = await runCli(['run'], { env: { BATCH_SIZE: 'many', JIRA_BASE_URL: 'not a url', TRACKER_PATH: h.ws.trackerPath } });
     expect(r.code).toBe(2);
     for (const v of ['DATABASE_URL', 'JIRA_BASE_URL', 'BATCH_SIZE', 'JSM_SERVICE_DESK_ID', 'JSM_REQUEST_TYPE_ID', 'JIRA_API_TOKEN']) expect(r.stderr).toContain(v);
-    expect(fs.existsSync(ws.trackerPath)).toBe(false);
+    expect(fs.existsSync(h.ws.trackerPath)).toBe(false);
   });
 
   it('says plainly when PostgreSQL is unreachable (exit 3)', async () => {
@@ -138,18 +109,18 @@ describe('jira-sync run, end to end', () => {
   });
 
   it('stops on Jira 401 with nothing changed (exit 3)', async () => {
-    await insertSubmissions(db.client, [sampleSubmission(0)]);
+    await insertSubmissions(h.db.client, [sampleSubmission(0)]);
     expect((await cli(['map-fields'])).code).toBe(0);
     const r = await cli(['run'], { JIRA_API_TOKEN: 'revoked-token' });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/Jira: Jira rejected the credentials \(401 Unauthorized\): check JIRA_EMAIL and JIRA_API_TOKEN/);
     expect(r.stderr).not.toContain('revoked-token');
-    expect(jira.issues).toHaveLength(0);
+    expect(h.jira.issues).toHaveLength(0);
     expect(trackerRows()).toEqual([]);
     // With the right token the next run does the work by itself.
     const again = await cli(['run']);
     expect(again.code).toBe(0);
-    expect(jira.issues).toHaveLength(1);
+    expect(h.jira.issues).toHaveLength(1);
   });
 
   it('answers --help and --version on the program and on each command', async () => {

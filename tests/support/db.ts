@@ -39,19 +39,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-export const SUBMISSIONS_DDL = `
-  CREATE TABLE webform_submissions (
-    id bigserial PRIMARY KEY,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    email_address text NOT NULL,
-    department_name text,
-    new_user_name text,
-    equipment text,
-    needed_by date,
-    quantity integer,
-    notes text
-  );
-  CREATE INDEX webform_submissions_keyset ON webform_submissions (created_at, id);`;
+export { SUBMISSIONS_DDL } from './schema.js';
 
 export interface SubmissionInput {
   id?: number;
