@@ -43,11 +43,19 @@ export function collectStatus(config: ResolvedConfig, now: Date): StatusReport {
 
 function advice(p: ProblemSubmission): string {
   if (p.needsReview) return `review: ${p.reviewNote ?? ''}`;
+  // The tracker keeps the row as it was fetched, so a value Jira cannot take is fixed in the
+  // mapping or in Jira (a missing option), not in the database row.
+  const cause =
+    p.lastOutcome === 'failed:invalid-value'
+      ? 'fix field_mapping.json or the field in Jira (e.g. add the missing option, then `jira-sync map-fields`)'
+      : p.lastOutcome === 'failed:jira-rejected'
+        ? "fix what Jira's message names (the request type's fields or permissions)"
+        : null;
   switch (p.state) {
     case 'parked':
-      return 'fix the cause, then `jira-sync retry ' + p.sourceId + '`';
+      return `${cause ?? 'fix the cause'}, then \`jira-sync retry ${p.sourceId}\``;
     case 'failed':
-      return `retried automatically at ${p.nextAttemptAt ?? 'the next run'}`;
+      return `${cause ? `${cause}; ` : ''}retried automatically at ${p.nextAttemptAt ?? 'the next run'}`;
     default:
       return 'resumes on the next run';
   }
