@@ -3,7 +3,7 @@
 // behind the cursor, because a row can share the cursor's timestamp or commit late with an
 // older timestamp; rows the tracker has already seen are filtered out, page by page, so a
 // window full of processed rows costs a cheap index scan and never stalls progress.
-import type { PostgresSource, RowPosition } from '../adapters/postgres/source.js';
+import type { PostgresSource, RowPosition, ScanStart } from '../adapters/postgres/source.js';
 import type { ColumnInfo, Row } from '../adapters/postgres/values.js';
 
 export interface SeenFilter {
@@ -16,7 +16,8 @@ export interface FetchedRow {
   row: Row;
 }
 
-const PAGE = 500;
+/** Positions per scan query: one round trip for a normal look-back window, small enough to stay cheap. */
+export const SCAN_PAGE = 500;
 
 export function windowStart(cursorTs: string, lookbackMinutes: number): string {
   const ms = Date.parse(cursorTs);
@@ -31,10 +32,10 @@ export async function fetchSubmissions(
 ): Promise<FetchedRow[]> {
   if (opts.limit <= 0) return [];
   const cursor = tracker.getCursor();
-  let start: { from?: string; after?: RowPosition } = cursor ? { from: windowStart(cursor.sourceTs, opts.lookbackMinutes) } : {};
+  let start: ScanStart = cursor ? { from: windowStart(cursor.sourceTs, opts.lookbackMinutes) } : {};
   const picked: RowPosition[] = [];
   while (picked.length < opts.limit) {
-    const page = await source.scanPositions(start, PAGE);
+    const page = await source.scanPositions(start, SCAN_PAGE);
     if (page.length === 0) break;
     const seen = tracker.seenSourceIds(page.map((p) => p.sourceId));
     for (const p of page) {
@@ -42,7 +43,7 @@ export async function fetchSubmissions(
       picked.push(p);
       if (picked.length === opts.limit) break;
     }
-    if (page.length < PAGE) break;
+    if (page.length < SCAN_PAGE) break;
     start = { after: page[page.length - 1] as RowPosition };
   }
   const rows = await source.fetchRows(

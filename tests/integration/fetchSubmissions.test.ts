@@ -58,6 +58,15 @@ describe('fetchSubmissions', () => {
     expect(await batch(2)).toEqual(['5']);
   });
 
+  it('orders ids numerically within one timestamp, across scan pages (10 after 9, not before)', async () => {
+    // 1,200 rows in the same microsecond: more than two scan pages, ids of 1 to 4 digits.
+    await db.client.query(
+      `INSERT INTO webform_submissions (created_at, email_address) SELECT timestamptz '2026-11-02 08:00Z', 'p' || g || '@example.com' FROM generate_series(1, 1200) g`,
+    );
+    const ids = await batch(1200);
+    expect(ids).toEqual(Array.from({ length: 1200 }, (_, i) => String(i + 1)));
+  });
+
   it('picks up a row that committed late with an older timestamp', async () => {
     await insertSubmissions(db.client, [0, 1, 2].map((i) => sampleSubmission(i)));
     expect(await batch(10)).toEqual(['1', '2', '3']);

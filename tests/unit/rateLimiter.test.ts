@@ -92,77 +92,131 @@ describe('RateLimiter shared pause', () => {
 
   it('releases queued callers one interval apart after the pause, not all at once', async () => {
     const clock = new FakeClock();
-    const limiter = new RateLimiter({ clock, initialRatePerSecond: 8, random: () => 0 });
-    limiter.onRateLimited(3000); // pace halves to 4/s → 250 ms apart
-    expect(limiter.currentRatePerSecond).toBe(4);
-    expect(await grantTimes(limiter, clock, 4)).toEqual([3000, 3250, 3500, 3750]);
+    const limiter = new RateLimiter({ clock, initialRatePerSecond: 10, random: () => 0 });
+    limiter.onRateLimited(3000); // nothing sent yet: 0.8 × the pace → 8/s, 125 ms apart
+    expect(limiter.currentRatePerSecond).toBe(8);
+    expect(await grantTimes(limiter, clock, 4)).toEqual([3000, 3125, 3250, 3375]);
   });
 
   it('adds at most one interval (capped at 1 s) of jitter to the pause', () => {
     const clock = new FakeClock();
-    const limiter = new RateLimiter({ clock, initialRatePerSecond: 4, random: () => 0.999 });
-    limiter.onRateLimited(5000); // pace 2/s → interval 500 ms
+    const limiter = new RateLimiter({ clock, initialRatePerSecond: 5, random: () => 0.999 });
+    limiter.onRateLimited(5000); // pace 4/s → interval 250 ms
     expect(limiter.pausedUntil).toBeGreaterThan(5000);
-    expect(limiter.pausedUntil).toBeLessThan(5500);
+    expect(limiter.pausedUntil).toBeLessThan(5250);
     const slow = new RateLimiter({ clock, initialRatePerSecond: 0.5, minRatePerSecond: 0.1, random: () => 0.999 });
-    slow.onRateLimited(5000); // interval 4 s, but jitter is capped at 1 s
+    slow.onRateLimited(5000); // pace 0.4/s → interval 2.5 s, but jitter is capped at 1 s
     expect(slow.pausedUntil).toBeGreaterThan(5900);
     expect(slow.pausedUntil).toBeLessThan(6000);
   });
 });
 
-describe('RateLimiter AIMD pace', () => {
-  it('halves the pace once per episode, again after the pause, never below the minimum', async () => {
-    const clock = new FakeClock();
-    const limiter = new RateLimiter({ clock, initialRatePerSecond: 8, minRatePerSecond: 1.5, random: () => 0 });
-    limiter.onRateLimited(1000);
-    expect(limiter.currentRatePerSecond).toBe(4);
-    // Three more 429s from requests that were in flight: same episode, same pace.
-    limiter.onRateLimited(1000);
-    limiter.onRateLimited(1000);
-    limiter.onRateLimited(1000);
-    expect(limiter.currentRatePerSecond).toBe(4);
-    await clock.sleep(1000);
-    limiter.onRateLimited(1000); // after the pause: the new pace is still too fast
-    expect(limiter.currentRatePerSecond).toBe(2);
-    await clock.sleep(1000);
-    limiter.onRateLimited(1000);
-    expect(limiter.currentRatePerSecond).toBe(1.5);
-  });
+/** Requests at `perSecond` (or as fast as the pace allows) for `seconds`, each one accepted. */
+async function traffic(limiter: RateLimiter, clock: FakeClock, perSecond: number, seconds: number): Promise<void> {
+  const end = clock.now() + seconds * 1000;
+  while (clock.now() < end) {
+    await limiter.acquire();
+    limiter.onSuccess();
+    await clock.sleep(1000 / perSecond);
+  }
+}
 
-  it('starts from half the observed sending rate when it was unlimited', async () => {
+describe('RateLimiter pace after a 429', () => {
+  it('drops to 0.8 × the rate Jira accepted, once per episode, never below the minimum', async () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ clock, random: () => 0 });
-    await grantTimes(limiter, clock, 20); // 20 requests within one second
+    await traffic(limiter, clock, 20, 5); // unlimited, 20/s accepted
     limiter.onRateLimited(1000);
-    expect(limiter.currentRatePerSecond).toBe(10);
+    expect(limiter.currentRatePerSecond).toBeCloseTo(16, 5);
+    // More 429s from requests that were in flight: same episode, same pace.
+    limiter.onRateLimited(1000);
+    limiter.onRateLimited(1000);
+    expect(limiter.currentRatePerSecond).toBeCloseTo(16, 5);
+    const floor = new RateLimiter({ clock, initialRatePerSecond: 1, minRatePerSecond: 0.9, random: () => 0 });
+    floor.onRateLimited(1000);
+    expect(floor.currentRatePerSecond).toBe(0.9);
   });
 
-  it('creeps back up additively on success, not during a pause, never above the maximum', async () => {
+  it('starts from the rate actually sent, not from a pace that concurrency never reached', async () => {
     const clock = new FakeClock();
-    const limiter = new RateLimiter({ clock, initialRatePerSecond: 4, maxRatePerSecond: 3, recoveryFactor: 0.25, random: () => 0 });
+    const limiter = new RateLimiter({ clock, initialRatePerSecond: 50, random: () => 0 });
+    await traffic(limiter, clock, 10, 5);
+    limiter.onRateLimited(1000);
+    expect(limiter.currentRatePerSecond).toBeCloseTo(8, 5);
+  });
+
+  it('does not count idle time before the traffic (set-up after the preflight) as a slow rate', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ clock, random: () => 0 });
+    await traffic(limiter, clock, 1, 1); // the preflight
+    await clock.sleep(3000); // registering the batch
+    await traffic(limiter, clock, 10, 2);
+    limiter.onRateLimited(1000);
+    expect(limiter.currentRatePerSecond).toBeCloseTo(8, 5);
+  });
+
+  it('a 429 on the very first request does not pin the pace to the minimum; it is back above 10/s within 15 s', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ clock, random: () => 0 });
+    await limiter.acquire();
+    limiter.onRateLimited(1000);
+    expect(limiter.currentRatePerSecond).toBeCloseTo(0.8, 5); // sent 1 in a second; no evidence of more
+    await clock.sleep(1000);
+    await traffic(limiter, clock, 1000, 15); // as fast as the pace allows, all accepted
+    expect(limiter.currentRatePerSecond).toBeGreaterThan(10);
+  });
+
+  it('climbs back to the accepted rate within about 2 s, then probes above it slowly, faster the longer no 429 comes', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ clock, random: () => 0 });
+    await traffic(limiter, clock, 10, 5);
+    limiter.onRateLimited(1000);
+    expect(limiter.currentRatePerSecond).toBeCloseTo(8, 5);
+    await clock.sleep(1000); // the pause
+    await traffic(limiter, clock, 1000, 2.5);
+    const recovered = limiter.currentRatePerSecond ?? 0;
+    expect(recovered).toBeGreaterThanOrEqual(10);
+    expect(recovered).toBeLessThan(10.5);
+    await traffic(limiter, clock, 1000, 2);
+    const firstProbe = (limiter.currentRatePerSecond ?? 0) - recovered;
+    expect(firstProbe).toBeLessThan(1); // near the known limit: ≈ 0.25/s per second
+    await traffic(limiter, clock, 1000, 8);
+    expect((limiter.currentRatePerSecond ?? 0) - recovered).toBeGreaterThan(5); // no 429 for 10 s: the limit moved
+  });
+
+  it('probes more slowly when Jira asks for long pauses, since each failed probe costs one', async () => {
+    const after = async (retryAfterMs: number) => {
+      const clock = new FakeClock();
+      const limiter = new RateLimiter({ clock, random: () => 0 });
+      await traffic(limiter, clock, 10, 5);
+      limiter.onRateLimited(retryAfterMs);
+      await clock.sleep(retryAfterMs);
+      await traffic(limiter, clock, 1000, 12);
+      return limiter.currentRatePerSecond ?? 0;
+    };
+    expect(await after(30_000)).toBeLessThan((await after(1000)) - 3);
+  });
+
+  it('never climbs above the maximum, and not on answers that arrive during the pause', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ clock, initialRatePerSecond: 4, maxRatePerSecond: 3, random: () => 0 });
     expect(limiter.currentRatePerSecond).toBe(3);
     limiter.onRateLimited(2000);
-    expect(limiter.currentRatePerSecond).toBe(1.5);
+    expect(limiter.currentRatePerSecond).toBeCloseTo(2.4, 5);
     limiter.onSuccess(); // t=0 < pause end: an answer to an old request, no signal
-    expect(limiter.currentRatePerSecond).toBe(1.5);
+    expect(limiter.currentRatePerSecond).toBeCloseTo(2.4, 5);
     await clock.sleep(2000);
-    limiter.onSuccess();
-    expect(limiter.currentRatePerSecond).toBeCloseTo(1.5 + 0.25 / 1.5, 10);
-    // Slowly: one window (≈ rate successes) adds ≈ recoveryFactor.
-    const before = limiter.currentRatePerSecond ?? 0;
-    for (let i = 0; i < 2; i++) limiter.onSuccess();
-    const after = limiter.currentRatePerSecond ?? 0;
-    expect(after - before).toBeGreaterThan(0.2);
-    expect(after - before).toBeLessThan(0.35);
     for (let i = 0; i < 1000; i++) limiter.onSuccess();
     expect(limiter.currentRatePerSecond).toBe(3);
   });
 
-  it('stays unlimited on success before any 429', () => {
-    const limiter = new RateLimiter({ clock: new FakeClock() });
-    limiter.onSuccess();
+  it('stays unlimited on success before any 429, and keeps its memory bounded', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ clock });
+    await traffic(limiter, clock, 100, 60);
     expect(limiter.currentRatePerSecond).toBeUndefined();
+    const kept = (limiter as unknown as { accepted: { times: number[] } }).accepted.times.length;
+    expect(kept).toBeLessThan(2 * 100 * 10 + 256);
   });
 });
 

@@ -28,7 +28,8 @@ export const defaultRetryPolicy: Readonly<RetryPolicy> = Object.freeze({
 /**
  * The run's retry time budget. It measures wall-clock time during which at least one
  * call was waiting to retry: four calls waiting out the same 10 s pause spend 10 s,
- * not 40 s, because they wait in parallel. Pacing waits before first attempts are free.
+ * not 40 s, because they wait in parallel. Pacing waits (for a slot at the current pace)
+ * are free, before first attempts and retries alike.
  */
 export class RetryBudget {
   private spentMs = 0;
@@ -125,10 +126,17 @@ export async function withRetry<T>(operation: string, call: () => Promise<T>, op
     if (delayMs > budget.remainingMs()) throw error;
 
     opts.onRetry?.({ operation, attempt, delayMs, error });
-    await budget.track(async () => {
-      // For a rate limit the limiter itself holds us until the pause ends.
-      if (error.kind !== 'rate-limited' && delayMs > 0) await clock.sleep(delayMs);
+    if (error.kind === 'rate-limited') {
+      // Queue for a permit at once, so this retry keeps its place ahead of later first
+      // attempts (submission order); the limiter holds everyone until the pause ends.
+      const permit = limiter.acquire();
+      // Only the pause is charged: the queue for a paced slot after it is the same wait a
+      // first attempt has, and charging it would end a long, healthy backlog drain early.
+      await budget.track(() => limiter.pauseOver());
+      await permit;
+    } else {
+      if (delayMs > 0) await budget.track(() => clock.sleep(delayMs));
       await limiter.acquire();
-    });
+    }
   }
 }

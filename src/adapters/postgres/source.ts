@@ -73,10 +73,11 @@ export class PostgresSource {
     return rows.map((r) => ({ name: r.name, pgType: r.type, kind: kindOf(r.type) }));
   }
 
-  /** Whether an index leads with (timestamp, id), so the keyset scan never reads the whole table. */
+  /** Whether an index leads with (timestamp, id), so the keyset scan never reads the whole table.
+   *  attname is cast to text: node-postgres leaves a name[] unparsed, as the string "{a,b}". */
   async hasKeysetIndex(): Promise<boolean> {
     const rows = await this.query<{ cols: string[] }>(
-      `SELECT array(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
+      `SELECT array(SELECT a.attname::text FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
                      ORDER BY k.ord) AS cols
          FROM pg_index i WHERE i.indrelid = to_regclass($1)`,
@@ -90,38 +91,17 @@ export class PostgresSource {
    * look-back window) or strictly after `after` (keyset paging). Reads only the two key
    * columns so a window full of already-processed rows costs little.
    */
-  async scanPositions(start: { from?: string; after?: RowPosition }, limit: number): Promise<RowPosition[]> {
-    const ts = quoteIdent(this.opts.timestampColumn);
-    const id = quoteIdent(this.opts.idColumn);
-    let where = '';
-    const params: unknown[] = [];
-    if (start.after) {
-      params.push(start.after.sourceTs, start.after.sourceId);
-      where = `WHERE (${ts}, ${id}) > ($1, $2)`;
-    } else if (start.from) {
-      params.push(start.from);
-      where = `WHERE ${ts} >= $1`;
-    }
-    params.push(limit);
-    const rows = await this.query<{ id: string; ts: string }>(
-      `SELECT ${id}::text AS id, ${ts} AS ts FROM ${this.table} ${where} ORDER BY ${ts}, ${id} LIMIT $${params.length}`,
-      params,
-    );
+  async scanPositions(start: ScanStart, limit: number): Promise<RowPosition[]> {
+    const q = scanPositionsQuery(this.opts, start, limit);
+    const rows = await this.query<{ id: string; ts: string }>(q.text, q.values);
     return rows.map((r) => ({ sourceId: r.id, sourceTs: normalizeTimestamp(String(r.ts)) }));
   }
 
   /** Whole rows for the given ids, normalised, in (timestamp, id) order. */
   async fetchRows(ids: string[], columns: ColumnInfo[]): Promise<Row[]> {
     if (ids.length === 0) return [];
-    const idCol = columns.find((c) => c.name === this.opts.idColumn);
-    const ts = quoteIdent(this.opts.timestampColumn);
-    const id = quoteIdent(this.opts.idColumn);
-    // Cast the parameter, not the column, so the primary-key index is used.
-    const rows = await this.query<Row>(
-      `SELECT * FROM ${this.table} WHERE ${id} = ANY($1::${idCol?.pgType ?? 'text'}[]) ORDER BY ${ts}, ${id}`,
-      [ids],
-    );
-    return rows.map((r) => normalizeRow(r, columns));
+    const q = fetchRowsQuery(this.opts, ids, columns);
+    return (await this.query<Row>(q.text, q.values)).map((r) => normalizeRow(r, columns));
   }
 
   /** The newest row, as a sample for map-fields. */
@@ -131,6 +111,50 @@ export class PostgresSource {
     const rows = await this.query<Row>(`SELECT * FROM ${this.table} ORDER BY ${ts} DESC, ${id} DESC LIMIT 1`);
     return rows[0] ? normalizeRow(rows[0], columns) : null;
   }
+}
+
+export type ScanStart = { from?: string; after?: RowPosition };
+
+// The two queries a run's fetch makes, as functions so a test and the benchmark can EXPLAIN
+// exactly what runs. Both are shaped for the (timestamp, id) index: the scan is a range on
+// its leading columns in index order with a LIMIT, so it reads only the rows it returns
+// (an index-only scan once the table is vacuumed), whatever the table's size.
+
+/** Keyset page of positions; see PostgresSource.scanPositions. */
+export function scanPositionsQuery(opts: SourceOptions, start: ScanStart, limit: number): { text: string; values: unknown[] } {
+  // Qualified with the table's alias: a bare ORDER BY "id" would name the output column
+  // `id` (the text cast), sorting '10' before '9' against the keyset's numeric order, and
+  // forcing a sort of everything after the cursor instead of walking the index.
+  const ts = `src.${quoteIdent(opts.timestampColumn)}`;
+  const id = `src.${quoteIdent(opts.idColumn)}`;
+  let where = '';
+  const values: unknown[] = [];
+  if (start.after) {
+    // A row comparison, which PostgreSQL turns into one index range; `ts > $1 OR (ts = $1 AND
+    // id > $2)` would not be.
+    values.push(start.after.sourceTs, start.after.sourceId);
+    where = `WHERE (${ts}, ${id}) > ($1, $2)`;
+  } else if (start.from) {
+    values.push(start.from);
+    where = `WHERE ${ts} >= $1`;
+  }
+  values.push(limit);
+  return { text: `SELECT ${id}::text AS id, ${ts} AS ts FROM ${quoteIdent(opts.table)} AS src ${where} ORDER BY ${ts}, ${id} LIMIT $${values.length}`, values };
+}
+
+/** The picked rows by primary key; the columns are the described ones, since the whole
+ *  submission is the attachment (and the unique key when UNIQUE_KEY_COLUMNS is unset). */
+export function fetchRowsQuery(opts: SourceOptions, ids: string[], columns: ColumnInfo[]): { text: string; values: unknown[] } {
+  const idCol = columns.find((c) => c.name === opts.idColumn);
+  const ts = quoteIdent(opts.timestampColumn);
+  const id = quoteIdent(opts.idColumn);
+  // Column names come from the catalogue and may contain dots: quoted whole, not split like a table name.
+  const list = columns.length > 0 ? columns.map((c) => `"${c.name.replace(/"/g, '""')}"`).join(', ') : '*';
+  // Cast the parameter, not the column, so the primary-key index is used.
+  return {
+    text: `SELECT ${list} FROM ${quoteIdent(opts.table)} WHERE ${id} = ANY($1::${idCol?.pgType ?? 'text'}[]) ORDER BY ${ts}, ${id}`,
+    values: [ids],
+  };
 }
 
 function describePgError(err: unknown): string {

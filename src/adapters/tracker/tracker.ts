@@ -116,14 +116,15 @@ export class Tracker {
     })();
   }
 
-  /** Submissions a run should work on, oldest first: unfinished ones and failed ones whose retry time has come. */
+  /** Submissions a run should work on, oldest first: unfinished ones and failed ones whose retry time has come.
+   *  Ids are text here; ordering by length first keeps numeric ids in numeric order ('9' before '10'). */
   dueForWork(limit: number): TrackedSubmission[] {
     const rows = this.db
       .prepare(
         `SELECT * FROM submissions
           WHERE state IN ('pending','creating','created','attached')
              OR (state = 'failed' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
-          ORDER BY source_ts, source_id LIMIT ?`,
+          ORDER BY source_ts, length(source_id), source_id LIMIT ?`,
       )
       .all(this.iso(), limit) as DbRow[];
     return rows.map(fromDb);
