@@ -3,44 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { HttpException, ServiceDeskClient } from 'jira.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { classifyJiraError, JiraCallError, parseRetryAfter, type JiraCallErrorInit } from '../../src/adapters/jira/errors.js';
-import { RateLimiter, type Clock } from '../../src/adapters/jira/rateLimiter.js';
+import { RateLimiter } from '../../src/adapters/jira/rateLimiter.js';
 import { RetryBudget, withRetry, type RetryPolicy } from '../../src/adapters/jira/retry.js';
+import { FakeClock } from '../support/fakeClock.js';
 
-/** Virtual time (same as in rateLimiter.test.ts): timers fire in order once the loop is idle. */
-class FakeClock implements Clock {
-  private t: number;
-  private seq = 0;
-  private timers: Array<{ at: number; seq: number; resolve: () => void }> = [];
-  private scheduled = false;
-  readonly sleeps: number[] = [];
-
-  constructor(start = 0) {
-    this.t = start;
-  }
-  now(): number {
-    return this.t;
-  }
-  sleep(ms: number): Promise<void> {
-    this.sleeps.push(ms);
-    return new Promise((resolve) => {
-      this.timers.push({ at: this.t + Math.max(0, ms), seq: this.seq++, resolve });
-      this.schedule();
-    });
-  }
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      const next = this.timers.shift();
-      if (!next) return;
-      this.t = Math.max(this.t, next.at);
-      next.resolve();
-      if (this.timers.length > 0) this.schedule();
-    });
-  }
-}
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {
