@@ -1,6 +1,6 @@
 // Before a run writes anything, one cheap call proves Jira is reachable and accepts our
 // credentials, so "Jira is down" or "token revoked" ends the run with nothing changed.
-import { asJiraError } from './steps/createTicket.js';
+import { asJiraError } from './adapters/jira/errors.js';
 import type { JiraCallError } from './adapters/jira/errors.js';
 import type { JiraGateway } from './adapters/jira/gateway.js';
 import type { ResolvedConfig } from './config.js';

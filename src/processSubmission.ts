@@ -48,11 +48,11 @@ export async function processSubmission(ctx: ProcessContext, sub: TrackedSubmiss
     if (ctx.isRunAlive(sub.runId)) return { tag: 'skipped:in-progress', note: `run ${sub.runId} is working on it` };
     if (!ctx.tracker.takeOver(sub.key, sub.state, sub.runId, ctx.runId)) return { tag: 'skipped:in-progress', note: 'another run took it over' };
   }
-  const built = buildTicketRequest(ctx.mapping, sub, ctx.raiseOnBehalfOfColumn);
   if (sub.state === 'attached') {
     markProcessed(ctx.tracker, sub.key, 'recovered');
     return { tag: 'recovered', ticketKey: sub.ticketKey ?? '', note: 'finished marking an attached ticket' };
   }
+  const built = buildTicketRequest(ctx.mapping, sub, ctx.raiseOnBehalfOfColumn);
   if (!built.ok) {
     if (sub.ticketKey) return fail(ctx, sub, 'failed:invalid-value', built.error, true);
     if (sub.state === 'creating') {

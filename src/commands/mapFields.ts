@@ -17,7 +17,7 @@ import { mappingTable } from '../mapping/table.js';
 import { writeMappingFile } from '../mapping/write.js';
 import { describeJiraFailure } from '../preflight.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId } from '../runtime.js';
-import { asJiraError } from '../steps/createTicket.js';
+import { asJiraError } from '../adapters/jira/errors.js';
 
 export interface MapFieldsOptions {
   /** Rebuild the file from scratch, discarding hand edits (they are listed). */

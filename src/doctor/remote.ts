@@ -9,7 +9,7 @@ import { ConfigError, DependencyError, errorMessage } from '../errors.js';
 import { describeSource } from '../main.js';
 import { describeJiraFailure } from '../preflight.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId } from '../runtime.js';
-import { asJiraError } from '../steps/createTicket.js';
+import { asJiraError } from '../adapters/jira/errors.js';
 import type { DoctorReport, Failure } from './report.js';
 
 /** host:port/db as user; never the password. */

@@ -1,8 +1,8 @@
 // Step 6: the submission as a JSON file on its ticket, exactly once. When resuming a ticket
 // made by an earlier run, its attachments are listed first so a second copy is never added.
 import { failpoint } from '../failpoints.js';
-import { asJiraError, type StepContext } from './createTicket.js';
-import type { JiraCallError } from '../adapters/jira/errors.js';
+import { asJiraError, type JiraCallError } from '../adapters/jira/errors.js';
+import type { StepContext } from './createTicket.js';
 import type { TicketRequest } from './mapFields.js';
 
 export type AttachResult = { kind: 'attached'; alreadyThere: boolean } | { kind: 'taken'; note: string } | { kind: 'lost'; error: string } | { kind: 'rejected'; error: string } | { kind: 'fatal'; error: JiraCallError };

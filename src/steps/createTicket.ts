@@ -2,7 +2,7 @@
 // before the POST, so a crash or a lost answer leaves evidence; such a submission is settled
 // by searching Jira for its marker, never by creating again blindly.
 import type { Logger } from 'pino';
-import { classifyJiraError, JiraCallError } from '../adapters/jira/errors.js';
+import { asJiraError, type JiraCallError } from '../adapters/jira/errors.js';
 import type { FoundTicket, JiraGateway } from '../adapters/jira/gateway.js';
 import type { TrackedSubmission, Tracker } from '../adapters/tracker/tracker.js';
 import { failpoint } from '../failpoints.js';
@@ -24,10 +24,6 @@ export type CreateResult =
   | { kind: 'rejected'; error: string }
   | { kind: 'lost'; error: string }
   | { kind: 'fatal'; error: JiraCallError };
-
-export function asJiraError(err: unknown, operation: string): JiraCallError {
-  return err instanceof JiraCallError ? err : classifyJiraError(err, operation, Date.now());
-}
 
 /** A submission left in `creating` by an earlier attempt: adopt its ticket if Jira has one. */
 async function recover(ctx: StepContext, sub: TrackedSubmission, marker: string, found?: FoundTicket[]): Promise<CreateResult | 'create-again'> {

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { CustomerDirectory } from '../adapters/jira/customers.js';
 import type { JiraCallError } from '../adapters/jira/errors.js';
-import { asJiraError } from './createTicket.js';
+import { asJiraError } from '../adapters/jira/errors.js';
 import type { TicketRequest } from './mapFields.js';
 
 export type ResolveCustomerResult =

@@ -268,3 +268,8 @@ export function classifyJiraError(err: unknown, operation: string, now: number):
     ...(code !== undefined ? { code } : {}),
   });
 }
+
+/** Whatever a gateway call threw, as a JiraCallError (withRetry already classifies most). */
+export function asJiraError(err: unknown, operation: string): JiraCallError {
+  return err instanceof JiraCallError ? err : classifyJiraError(err, operation, Date.now());
+}
