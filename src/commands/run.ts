@@ -103,7 +103,10 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
     const stopped = error ?? report?.stoppedBy;
     if (stopped) log.error({ err: stopped }, 'run stopped');
     if (tracker && !opts.dryRun) await finish(config, tracker, logging, runId, end, report, error);
-    if (report) logging.summary(formatSummaryLine({ at: end, runId, ...report.counts, durationMs: end.getTime() - started.getTime(), dryRun: opts.dryRun }));
+    // One summary line for every run, also one that stopped early, so summary.log shows them all.
+    const counts = report?.counts ?? { created: 0, skipped: 0, failed: 0, parked: 0 };
+    const reason = stopped ? logging.redact(errorMessage(stopped).split('\n')[0] ?? '') : undefined;
+    logging.summary(formatSummaryLine({ at: end, runId, ...counts, durationMs: end.getTime() - started.getTime(), dryRun: opts.dryRun, stopped: reason }));
     if (stopped) throw stopped;
     return exitCodeFor(report as RunReport);
   } finally {

@@ -106,6 +106,8 @@ describe('jira-sync run, end to end', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/PostgreSQL: cannot connect \(connection refused\)/);
     expect(r.stderr).not.toContain('db-secret-pw');
+    // summary.log has a line for this run too, saying why it stopped.
+    expect(fs.readFileSync(path.join(h.ws.logDir, 'summary.log'), 'utf8')).toMatch(/created 0, skipped 0, failed 0, parked 0 in [\d.]+ s; stopped: PostgreSQL: cannot connect/);
   });
 
   it('stops on Jira 401 with nothing changed (exit 3)', async () => {

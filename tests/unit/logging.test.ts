@@ -347,4 +347,10 @@ describe('formatSummaryLine', () => {
       '2026-11-23T09:15:02Z run 7f3c9a created 12, skipped 3, failed 1, parked 0 in 0.0 s (dry run, nothing written)',
     );
   });
+
+  it('says why a run stopped early', () => {
+    expect(formatSummaryLine({ ...base, created: 0, skipped: 0, failed: 0, stopped: 'PostgreSQL: cannot connect (connection refused)' })).toBe(
+      '2026-11-23T09:15:02Z run 7f3c9a created 0, skipped 0, failed 0, parked 0 in 4.2 s; stopped: PostgreSQL: cannot connect (connection refused)',
+    );
+  });
 });
