@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { startFakeJira, type FakeJira } from './fakeJira/index.js';
+import { startFakeJira, type FakeJira, type FakeJiraOptions } from './fakeJira/index.js';
 import { makeWorkspace, runCli, type CliResult, type Workspace } from './cli.js';
 import { createTestDatabase, insertSubmissions, sampleSubmission, SUBMISSIONS_DDL, type TestDatabase } from './db.js';
 
@@ -29,7 +29,8 @@ export interface Harness {
   seed(n: number): Promise<number[]>;
 }
 
-export function useCliHarness(): Harness {
+/** `fake`: extra fake Jira options for every test of the file (e.g. a per-call latency). */
+export function useCliHarness(opts: { fake?: Omit<FakeJiraOptions, 'auth'> } = {}): Harness {
   let db: TestDatabase;
   let jira: FakeJira;
   let ws: Workspace;
@@ -42,7 +43,7 @@ export function useCliHarness(): Harness {
   });
   beforeEach(async () => {
     await db.client.query('TRUNCATE webform_submissions RESTART IDENTITY');
-    jira = await startFakeJira({ auth: { email: EMAIL, apiToken: TOKEN } });
+    jira = await startFakeJira({ auth: { email: EMAIL, apiToken: TOKEN }, ...opts.fake });
     ws = makeWorkspace({ databaseUrl: db.url, jiraUrl: jira.url });
   });
   afterEach(async () => {
