@@ -21,6 +21,7 @@ Exit codes:
 
 let secrets: string[] = [];
 const print = (line: string) => process.stdout.write(`${makeRedactor(secrets)(line)}\n`);
+const printError = (line: string) => process.stderr.write(`${makeRedactor(secrets)(line)}\n`);
 
 function config(needs: ConfigNeeds = 'all'): ResolvedConfig {
   const c = loadConfig(process.env, needs);
@@ -97,14 +98,14 @@ export function buildProgram(): Command {
 
   program
     .command('retry')
-    .description('put parked submissions back in the queue for the next run')
-    .argument('[ids...]', 'submission keys (or their first 8+ characters) or source ids')
-    .option('--all', 'every parked submission')
+    .description('put failed and parked submissions back in the queue, due at the next run (correct the row first: it is re-read)')
+    .argument('[ids...]', 'source ids, submission keys, or their first 8+ characters')
+    .option('--all', 'every failed and parked submission')
     .version(pkg.version, '-V, --version')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (ids: string[], o: { all?: boolean }) => {
       const { retryCommand } = await import('./commands/retry.js');
-      process.exitCode = retryCommand(config('local'), { all: o.all === true, ids }, print);
+      process.exitCode = retryCommand(config('local'), { all: o.all === true, ids }, print, printError);
     });
 
   program

@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { JiraGateway } from './adapters/jira/gateway.js';
 import type { PostgresSource } from './adapters/postgres/source.js';
-import type { ColumnInfo } from './adapters/postgres/values.js';
+import type { ColumnInfo, Row } from './adapters/postgres/values.js';
 import { isRunAlive } from './adapters/tracker/runs.js';
 import { CustomerDirectory } from './adapters/jira/customers.js';
 import type { TrackedSubmission, Tracker } from './adapters/tracker/tracker.js';
@@ -10,7 +10,7 @@ import type { ResolvedConfig } from './config.js';
 import { ConfigError, DependencyError } from './errors.js';
 import { loadMapping } from './mapping/load.js';
 import { runInOrder } from './pool.js';
-import { processSubmission } from './processSubmission.js';
+import { processSubmission, type WorkItem } from './processSubmission.js';
 import { checkTracker } from './steps/checkTracker.js';
 import { fetchSubmissions } from './steps/fetchSubmissions.js';
 import { buildTicketRequest } from './steps/mapFields.js';
@@ -71,20 +71,30 @@ export async function describeSource(source: PostgresSource, config: ResolvedCon
 }
 
 interface Batch {
-  due: TrackedSubmission[];
+  /** Submissions from the tracker, each with its source row as it is now when it has no ticket yet. */
+  due: WorkItem[];
   fresh: (KeyedRow & { check: ReturnType<typeof checkTracker> })[];
+}
+
+/** The source rows of the due submissions that have no ticket yet, as they are now, in one query:
+ *  such a submission is built from its row as corrected since, not as first fetched. */
+async function currentRows(deps: SyncDeps, config: ResolvedConfig, columns: ColumnInfo[], subs: TrackedSubmission[]): Promise<WorkItem[]> {
+  const ids = subs.filter((s) => !s.ticketKey).map((s) => s.sourceId);
+  const rows = await deps.source.fetchRows(ids, columns);
+  const byId = new Map<string, Row>(rows.map((r) => [String(r[config.idColumn]), r]));
+  return subs.map((sub) => ({ sub, row: sub.ticketKey ? sub.payload : (byId.get(sub.sourceId) ?? null) }));
 }
 
 /** Steps 1-3 (read-only): unfinished and due-for-retry submissions first, then new rows up to the batch size. */
 async function gatherBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOptions, columns: ColumnInfo[]): Promise<Batch> {
-  const due = deps.tracker ? deps.tracker.dueForWork(opts.batchSize) : [];
+  const due = await currentRows(deps, config, columns, deps.tracker ? deps.tracker.dueForWork(opts.batchSize) : []);
   const emptyTracker = { getCursor: () => null, seenSourceIds: () => new Set<string>() };
   const fetched = await fetchSubmissions(deps.source, deps.tracker ?? emptyTracker, {
     limit: opts.batchSize - due.length,
     lookbackMinutes: config.lookbackMinutes,
     columns,
     idColumn: config.idColumn,
-    exclude: new Set(due.map((d) => d.sourceId)),
+    exclude: new Set(due.map((d) => d.sub.sourceId)),
   });
   deps.log('fetch_submissions').info({ due: due.length, fetched: fetched.length }, 'batch fetched');
   const keyLog = deps.log('unique_key');
@@ -99,7 +109,7 @@ async function gatherBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOpti
 /** --dry-run: what each submission would become, printed; nothing written, no Jira call. */
 function previewBatch(deps: SyncDeps, config: ResolvedConfig, mapping: MappingFile, batch: Batch): SubmissionResult[] {
   const pending = [
-    ...batch.due.map((d) => ({ key: d.key, sourceId: d.sourceId, payload: d.payload })),
+    ...batch.due.map((d) => ({ key: d.sub.key, sourceId: d.sub.sourceId, payload: d.row ?? d.sub.payload })),
     ...batch.fresh.filter((f) => f.check.status === 'new').map((f) => ({ key: f.key, sourceId: f.position.sourceId, payload: f.row })),
   ];
   return pending.map((p) => {
@@ -113,7 +123,7 @@ function previewBatch(deps: SyncDeps, config: ResolvedConfig, mapping: MappingFi
 }
 
 /** Steps 4-7 for each submission, with bounded concurrency; stops taking new ones if Jira goes down. */
-async function processBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOptions, mapping: MappingFile, tracker: Tracker, work: TrackedSubmission[]) {
+async function processBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOptions, mapping: MappingFile, tracker: Tracker, work: WorkItem[]) {
   const jira = deps.jira as JiraGateway;
   const customers = config.raiseOnBehalfOfColumn ? new CustomerDirectory(jira.customerClients()) : null;
   let fatal: JiraCallError | null = null;
@@ -121,7 +131,8 @@ async function processBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOpt
   const outcomes = await runInOrder(
     work,
     opts.concurrency,
-    async (sub) => {
+    async (item) => {
+      const sub = item.sub;
       const subLog = (m: string) => deps.log(m).child({ key: sub.key, sourceId: sub.sourceId });
       const outcome = await processSubmission(
         {
@@ -131,7 +142,7 @@ async function processBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOpt
           isRunAlive: (id) => isRunAlive(tracker.db, id, deps.now()),
           onFatal: (e) => { fatal ??= e; },
         },
-        sub,
+        item,
       );
       subLog('main').info({ outcome: outcome.tag, ...outcome }, 'submission finished');
       const result = { key: sub.key, sourceId: sub.sourceId, outcome };
@@ -158,7 +169,7 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
   // No Jira call at all when there is nothing to create; otherwise prove Jira answers before writing anything.
   if (batch.due.length > 0 || fresh.length > 0) await preflightJira(deps.jira as JiraGateway, config);
   const { registered, skipped } = registerSubmissions(tracker, batch.fresh, { trackerPath: config.trackerPath, runId: deps.runId, log: deps.log('tracker') });
-  const { results, fatal } = await processBatch(deps, config, opts, mapping, tracker, [...batch.due, ...registered]);
+  const { results, fatal } = await processBatch(deps, config, opts, mapping, tracker, [...batch.due, ...registered.map((sub) => ({ sub, row: sub.payload }))]);
   return report([...skipped, ...results], fatal ? describeJiraFailure(fatal, config) : null);
 }
 

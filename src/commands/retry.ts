@@ -1,25 +1,55 @@
-// `jira-sync retry [--all | <key or source id>...]`: parked submissions back in the queue.
+// `jira-sync retry [--all | <key or source id>...]`: failed and parked submissions back in the
+// queue, due at once. Reads and writes the tracker only; never creates one.
+import fs from 'node:fs';
 import type { ResolvedConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
-import { requeueParked } from '../adapters/tracker/status.js';
+import { ExitCode } from '../errors.js';
+import { requeue, resolveSelectors } from '../adapters/tracker/requeue.js';
 import { makeNow, openTracker } from '../runtime.js';
 
-export function retryCommand(config: ResolvedConfig, opts: { all: boolean; ids: string[] }, print: (line: string) => void): number {
-  if (!opts.all && opts.ids.length === 0) throw new ConfigError(['name the submissions to retry (their key or source id), or use --all']);
+export function retryCommand(
+  config: ResolvedConfig,
+  opts: { all: boolean; ids: string[] },
+  print: (line: string) => void,
+  printError: (line: string) => void,
+): number {
+  if (!opts.all && opts.ids.length === 0) {
+    printError('jira-sync retry: name the submissions to retry (their key or source id), or use --all');
+    return ExitCode.usage;
+  }
+  if (!fs.existsSync(config.trackerPath)) {
+    // Opening it would create it: a command that only re-queues must leave no file behind.
+    if (opts.all) {
+      print(`No tracker at ${config.trackerPath} yet: no run has written anything, so there is nothing to retry yet.`);
+      return ExitCode.ok;
+    }
+    printError(`jira-sync retry: no tracker at ${config.trackerPath} yet (no run has written anything), so ${opts.ids.map((i) => `"${i}"`).join(', ')} matches no submission`);
+    return ExitCode.usage;
+  }
   const now = makeNow();
   const tracker = openTracker(config, now);
-  if (!tracker) return 0;
+  if (!tracker) return ExitCode.ok;
   try {
-    const requeued = requeueParked(tracker.db, opts.all ? 'all' : opts.ids, now());
-    if (requeued.length === 0) {
-      print(opts.all ? 'No parked submissions.' : `None of ${opts.ids.join(', ')} is parked; nothing re-queued (see \`jira-sync status\`).`);
-      return 0;
+    let keys: string[] | 'all' = 'all';
+    const notRequeued: string[] = [];
+    if (!opts.all) {
+      const { found, problems } = resolveSelectors(tracker.db, opts.ids);
+      if (problems.length > 0) {
+        printError(`jira-sync retry: nothing was re-queued:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+        return ExitCode.usage;
+      }
+      keys = found.map((f) => f.key);
+      for (const f of found) {
+        if (f.state !== 'failed' && f.state !== 'parked') {
+          notRequeued.push(`source id ${f.sourceId} is ${f.state}${f.ticketKey ? ` (${f.ticketKey})` : ''}: nothing to retry (only failed and parked submissions are re-queued)`);
+        }
+      }
     }
+    const requeued = requeue(tracker.db, keys, now());
     for (const r of requeued) print(`re-queued source id ${r.sourceId} (key ${r.key})`);
-    print(`${requeued.length} submission${requeued.length === 1 ? '' : 's'} will be retried by the next run.`);
-    const missing = opts.all ? [] : opts.ids.filter((id) => !requeued.some((r) => r.key === id || r.sourceId === id || (id.length >= 8 && r.key.startsWith(id))));
-    if (missing.length > 0) print(`Not parked, so not re-queued: ${missing.join(', ')}`);
-    return 0;
+    for (const line of notRequeued) print(line);
+    if (requeued.length === 0) print(opts.all ? 'No failed or parked submissions: nothing to retry.' : 'Nothing re-queued.');
+    else print(`${requeued.length} submission${requeued.length === 1 ? '' : 's'} will be retried by the next run.`);
+    return ExitCode.ok;
   } finally {
     tracker.close();
   }

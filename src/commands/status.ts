@@ -41,23 +41,47 @@ export function collectStatus(config: ResolvedConfig, now: Date): StatusReport {
   }
 }
 
+/** A time a person reads: minutes are enough ("2026-12-01 10:42 UTC"). */
+function at(iso: string | null): string {
+  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : 'the next run';
+}
+
+/** What fixes the last failure. The row is re-read whenever a submission without a ticket is
+ *  tried again, so a value in the row is fixed by correcting the row. */
+function cause(p: ProblemSubmission): string {
+  const retry = `\`jira-sync retry ${p.sourceId}\``;
+  switch (p.lastOutcome) {
+    case 'failed:invalid-value':
+      return `correct the row, then ${retry} (if the row is right, fix field_mapping.json or the field in Jira instead, e.g. add the missing option, then \`jira-sync map-fields\`)`;
+    case 'failed:jira-rejected':
+      return p.ticketKey
+        ? `the ticket exists but Jira refused the attachment: fix what Jira's message names, then ${retry}`
+        : `correct the row, then ${retry} (if the row is right, fix what Jira's message names: the request type's fields or permissions)`;
+    case 'failed:search':
+      return `Jira could not search for its marker and a ticket may already exist, so nothing is created until a search succeeds: fix what Jira's message names (e.g. the account's Browse projects permission), then ${retry}`;
+    case 'parked:row-gone':
+      return `its source row was deleted: if it should still become a request, restore the row, then ${retry}`;
+    default:
+      return `fix the cause, then ${retry}`;
+  }
+}
+
 function advice(p: ProblemSubmission): string {
   if (p.needsReview) return `review: ${p.reviewNote ?? ''}`;
-  // The tracker keeps the row as it was fetched, so a value Jira cannot take is fixed in the
-  // mapping or in Jira (a missing option), not in the database row.
-  const cause =
-    p.lastOutcome === 'failed:invalid-value'
-      ? 'fix field_mapping.json or the field in Jira (e.g. add the missing option, then `jira-sync map-fields`)'
-      : p.lastOutcome === 'failed:jira-rejected'
-        ? "fix what Jira's message names (the request type's fields or permissions)"
-        : null;
   switch (p.state) {
     case 'parked':
-      return `${cause ?? 'fix the cause'}, then \`jira-sync retry ${p.sourceId}\``;
+      return cause(p);
     case 'failed':
-      return `${cause ? `${cause}; ` : ''}retried automatically at ${p.nextAttemptAt ?? 'the next run'}`;
+      if (p.lastOutcome === 'requeued') return 're-queued: the next run tries it';
+      return `${cause(p)}; otherwise ${p.lastOutcome === 'failed:search' ? 'searched again' : 'retried automatically'} after ${at(p.nextAttemptAt)}`;
+    case 'creating':
+      return p.nextAttemptAt
+        ? `a create call may have reached Jira and no ticket with its marker is found yet (Jira's search index can lag): searched again after ${at(p.nextAttemptAt)}`
+        : 'a create call may have reached Jira: the next run searches for its marker before creating anything';
+    case 'created':
+      return `the ticket exists: the next run attaches the submission`;
     default:
-      return 'resumes on the next run';
+      return 'the next run marks it done';
   }
 }
 

@@ -10,7 +10,7 @@ export type AttachResult = { kind: 'attached'; alreadyThere: boolean } | { kind:
 export async function attachSubmission(
   ctx: StepContext,
   sub: { key: string; ticketKey: string },
-  request: TicketRequest,
+  request: Pick<TicketRequest, 'attachmentName' | 'attachment'>,
   opts: { checkFirst: boolean },
 ): Promise<AttachResult> {
   try {

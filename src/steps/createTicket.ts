@@ -1,12 +1,14 @@
 // Step 5: the JSM request, created at most once. The claim (state `creating`) is committed
 // before the POST, so a crash or a lost answer leaves evidence; such a submission is settled
-// by searching Jira for its marker, never by creating again blindly.
+// by searching Jira for its marker (recoverTicket), never by creating again blindly.
 import type { Logger } from 'pino';
 import { asJiraError, type JiraCallError } from '../adapters/jira/errors.js';
-import type { FoundTicket, JiraGateway } from '../adapters/jira/gateway.js';
-import type { TrackedSubmission, Tracker } from '../adapters/tracker/tracker.js';
+import type { JiraGateway } from '../adapters/jira/gateway.js';
+import type { Row } from '../adapters/postgres/values.js';
+import { nextAttemptAt, type TrackedSubmission, type Tracker } from '../adapters/tracker/tracker.js';
 import { failpoint } from '../failpoints.js';
 import type { TicketRequest } from './mapFields.js';
+import { markerFor } from './uniqueKey.js';
 
 export interface StepContext {
   tracker: Tracker;
@@ -18,16 +20,44 @@ export interface StepContext {
 }
 
 export type CreateResult =
-  | { kind: 'created'; ticketKey: string; recovered: boolean; note?: string }
+  | { kind: 'created'; ticketKey: string }
   | { kind: 'waiting'; note: string }
   | { kind: 'taken'; note: string }
   | { kind: 'rejected'; error: string }
   | { kind: 'lost'; error: string }
   | { kind: 'fatal'; error: JiraCallError };
 
-/** A submission left in `creating` by an earlier attempt: adopt its ticket if Jira has one. */
-async function recover(ctx: StepContext, sub: TrackedSubmission, marker: string, found?: FoundTicket[]): Promise<CreateResult | 'create-again'> {
-  const hits = found ?? (await ctx.jira.findByMarker(marker));
+export type RecoverResult =
+  | { kind: 'adopted'; ticketKey: string; note: string }
+  /** Nothing found and the grace period is over: the caller may create again (createTicket). */
+  | { kind: 'none' }
+  | { kind: 'waiting'; note: string }
+  | { kind: 'taken'; note: string }
+  | { kind: 'search-failed'; error: string; parked: boolean }
+  | { kind: 'fatal'; error: JiraCallError };
+
+/** Whether a failed search means Jira as a whole is unusable for this run (stop it, count nothing)
+ *  rather than a failure of this submission's search (a refused JQL, a permission, a server error),
+ *  which is counted against the submission so that it cannot stall every later run. */
+function stopsTheRun(e: JiraCallError): boolean {
+  return e.kind === 'unreachable' || e.kind === 'rate-limited' || (e.kind === 'auth' && e.status !== 403);
+}
+
+/** A submission in `creating` (a create call may have reached Jira): adopt its ticket if Jira has one. */
+export async function recoverTicket(ctx: StepContext & { maxAttempts: number }, sub: TrackedSubmission): Promise<RecoverResult> {
+  let hits;
+  try {
+    hits = await ctx.jira.findByMarker(markerFor(sub.key));
+  } catch (err) {
+    const e = asJiraError(err, 'search by marker');
+    if (stopsTheRun(e)) return { kind: 'fatal', error: e };
+    const error = `searching Jira for the marker failed: ${e.message}; a ticket may already exist, so nothing is created until a search succeeds`;
+    const attempts = (ctx.tracker.get(sub.key)?.attempts ?? sub.attempts) + 1;
+    const at = nextAttemptAt(attempts, ctx.maxAttempts, ctx.now());
+    if (!ctx.tracker.markSearchFailed(sub.key, sub.attemptStartedAt, error, at)) return { kind: 'taken', note: 'another run settled this submission first' };
+    ctx.log.warn({ outcome: at ? 'failed:search' : 'parked', error, attempts, nextAttemptAt: at?.toISOString() }, 'marker search failed');
+    return { kind: 'search-failed', error, parked: at === null };
+  }
   if (hits.length > 0) {
     const [oldest] = hits as [(typeof hits)[0]];
     let note = `adopted ${oldest.key}, created by an earlier attempt whose answer was lost`;
@@ -38,39 +68,28 @@ async function recover(ctx: StepContext, sub: TrackedSubmission, marker: string,
     }
     if (!ctx.tracker.markCreated(sub.key, oldest.key, oldest.id, 'recovered')) return { kind: 'taken', note: 'another run settled this submission first' };
     ctx.log.info({ ticketKey: oldest.key }, 'recovered ticket by marker');
-    return { kind: 'created', ticketKey: oldest.key, recovered: true, note };
+    return { kind: 'adopted', ticketKey: oldest.key, note };
   }
   const startedMs = sub.attemptStartedAt ? Date.parse(sub.attemptStartedAt) : 0;
   const waitedMs = ctx.now().getTime() - startedMs;
   if (waitedMs < ctx.recoveryGraceMs) {
-    // Jira's search index lags; "not found" only counts once the grace period has passed.
-    return { kind: 'waiting', note: `no ticket found yet for an attempt ${Math.round(waitedMs / 1000)} s ago; searching again after the grace period` };
+    // Jira's search index lags; "not found" only counts once the grace period has passed. Until
+    // then the submission is not due, so it takes no new row's place in a batch.
+    const until = new Date(startedMs + ctx.recoveryGraceMs);
+    ctx.tracker.deferRecovery(sub.key, sub.attemptStartedAt, until);
+    return { kind: 'waiting', note: `no ticket found yet for an attempt ${Math.round(waitedMs / 1000)} s ago; searched again after ${until.toISOString()}` };
   }
-  if (!ctx.tracker.reclaimCreating(sub.key, sub.attemptStartedAt, ctx.runId)) return { kind: 'waiting', note: 'another run took this submission' };
-  ctx.log.info({ attemptStartedAt: sub.attemptStartedAt }, 'no ticket found after the grace period; creating again');
-  return 'create-again';
+  return { kind: 'none' };
 }
 
-export async function createTicket(ctx: StepContext, sub: TrackedSubmission, request: TicketRequest): Promise<CreateResult> {
-  try {
-    if (sub.state === 'creating') {
-      const r = await recover(ctx, sub, request.marker);
-      if (r !== 'create-again') return r;
-    } else if (!ctx.tracker.claimForCreate(sub.key, ctx.runId)) {
-      return { kind: 'waiting', note: 'another run claimed this submission' };
-    } else if (sub.verifyFirst) {
-      // The tracker was restored from a backup: this submission may have a ticket it forgot.
-      const hits = await ctx.jira.findByMarker(request.marker);
-      if (hits.length > 0) {
-        const adopted = await recover(ctx, sub, request.marker, hits);
-        if (adopted !== 'create-again') return adopted;
-      }
-    }
-  } catch (err) {
-    const e = asJiraError(err, 'search by marker');
-    return e.kind === 'auth' || e.kind === 'unreachable' || e.kind === 'transient' || e.kind === 'rate-limited'
-      ? { kind: 'fatal', error: e }
-      : { kind: 'lost', error: `searching Jira for the marker failed: ${e.message}` };
+/** Claims the submission (or, after recoverTicket found nothing, re-claims it) and sends the one create call.
+ *  `row` is what the request was built from; the tracker keeps it as the submission's payload. */
+export async function createTicket(ctx: StepContext, sub: TrackedSubmission, request: TicketRequest, row: Row): Promise<CreateResult> {
+  if (sub.state === 'creating') {
+    if (!ctx.tracker.reclaimCreating(sub.key, sub.attemptStartedAt, ctx.runId, row)) return { kind: 'waiting', note: 'another run took this submission' };
+    ctx.log.info({ attemptStartedAt: sub.attemptStartedAt }, 'no ticket found after the grace period; creating again');
+  } else if (!ctx.tracker.claimForCreate(sub.key, ctx.runId, row)) {
+    return { kind: 'waiting', note: 'another run claimed this submission' };
   }
   failpoint('after-claim');
 
@@ -94,5 +113,5 @@ export async function createTicket(ctx: StepContext, sub: TrackedSubmission, req
   }
   ctx.log.info({ ticketKey: res.issueKey }, 'ticket created');
   failpoint('after-created');
-  return { kind: 'created', ticketKey: res.issueKey, recovered: false };
+  return { kind: 'created', ticketKey: res.issueKey };
 }

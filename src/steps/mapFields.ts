@@ -33,6 +33,11 @@ export function attachmentNameFor(sourceId: string): string {
   return `submission-${sourceId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
 }
 
+/** The JSON file attached to the ticket: the submission's row, as the ticket was created from it. */
+export function attachmentFor(sub: { sourceId: string; payload: Row }): Pick<TicketRequest, 'attachmentName' | 'attachment'> {
+  return { attachmentName: attachmentNameFor(sub.sourceId), attachment: Buffer.from(`${JSON.stringify(sub.payload, null, 2)}\n`, 'utf8') };
+}
+
 /** The description lists every submitted field, then the marker, so JQL text search can find the ticket. */
 function describe(row: Row, lead: string | undefined, fullSummary: string | undefined, marker: string): string {
   const lines: string[] = [];
@@ -106,8 +111,7 @@ export function buildTicketRequest(mapping: MappingFile, sub: { key: string; sou
     request: {
       requestFieldValues: values,
       marker,
-      attachmentName: attachmentNameFor(sub.sourceId),
-      attachment: Buffer.from(`${JSON.stringify(sub.payload, null, 2)}\n`, 'utf8'),
+      ...attachmentFor(sub),
       raiseOnBehalfOf,
     },
   };

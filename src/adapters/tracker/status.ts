@@ -48,16 +48,3 @@ export function cursorPosition(db: Database.Database): { sourceTs: string; sourc
   const r = db.prepare('SELECT source_ts, source_id, updated_at FROM cursor WHERE id = 1').get() as { source_ts: string; source_id: string; updated_at: string } | undefined;
   return r ? { sourceTs: r.source_ts, sourceId: r.source_id, updatedAt: r.updated_at } : null;
 }
-
-/** Parked submissions back in the queue: the next run retries them with a fresh attempt count. */
-export function requeueParked(db: Database.Database, selectors: string[] | 'all', now: Date): { key: string; sourceId: string }[] {
-  return db.transaction(() => {
-    const parked = db.prepare(`SELECT key, source_id FROM submissions WHERE state = 'parked'`).all() as { key: string; source_id: string }[];
-    const chosen = selectors === 'all' ? parked : parked.filter((p) => selectors.includes(p.key) || selectors.includes(p.source_id) || selectors.some((s) => s.length >= 8 && p.key.startsWith(s)));
-    const update = db.prepare(
-      `UPDATE submissions SET state = 'failed', attempts = 0, next_attempt_at = NULL, last_outcome = 'requeued', updated_at = ? WHERE key = ? AND state = 'parked'`,
-    );
-    for (const c of chosen) update.run(now.toISOString(), c.key);
-    return chosen.map((c) => ({ key: c.key, sourceId: c.source_id }));
-  })();
-}

@@ -7,6 +7,15 @@ import type Database from 'better-sqlite3';
 import type { Row } from '../postgres/values.js';
 import type { RowPosition } from '../postgres/source.js';
 
+const RETRY_BASE_MS = 15 * 60_000; // one cron interval, doubling per attempt
+
+/** When to try a failing submission again after its `attempts`-th attempt, or null to park it
+ *  for a person. The same schedule for every kind of failure, a failed marker search included. */
+export function nextAttemptAt(attempts: number, maxAttempts: number, now: Date): Date | null {
+  if (attempts >= maxAttempts) return null;
+  return new Date(now.getTime() + RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1));
+}
+
 export type SubmissionState = 'pending' | 'creating' | 'created' | 'attached' | 'done' | 'failed' | 'parked';
 export const SUBMISSION_STATES: SubmissionState[] = ['pending', 'creating', 'created', 'attached', 'done', 'failed', 'parked'];
 
@@ -116,44 +125,93 @@ export class Tracker {
     })();
   }
 
-  /** Submissions a run should work on, oldest first: unfinished ones and failed ones whose retry time has come.
-   *  Ids are text here; ordering by length first keeps numeric ids in numeric order ('9' before '10'). */
+  /** Submissions a run should work on, oldest first: unfinished ones, and failed ones or ones waiting
+   *  for recovery (`creating` after a lost answer) whose time has come. A submission backing off or
+   *  inside the recovery grace period is not returned before its time, so it never takes a new row's
+   *  place in a batch. Ids are text here; ordering by length first keeps numeric ids in numeric order. */
   dueForWork(limit: number): TrackedSubmission[] {
     const rows = this.db
       .prepare(
         `SELECT * FROM submissions
-          WHERE state IN ('pending','creating','created','attached')
-             OR (state = 'failed' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
+          WHERE state IN ('pending','created','attached')
+             OR (state IN ('creating','failed') AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
           ORDER BY source_ts, length(source_id), source_id LIMIT ?`,
       )
       .all(this.iso(), limit) as DbRow[];
     return rows.map(fromDb);
   }
 
-  /** The conditional claim: pending/failed -> creating. Exactly one caller wins; the others get false. */
-  claimForCreate(key: string, runId: string): boolean {
+  /** The conditional claim: pending/failed -> creating. Exactly one caller wins; the others get false.
+   *  `payload` is the row the create call is built from; it is kept, so a ticket found later by its
+   *  marker gets the attachment it was created from. A submission that must be searched for first
+   *  (verify_first, see claimRecovery) is never claimed here. */
+  claimForCreate(key: string, runId: string, payload?: Row): boolean {
     const now = this.iso();
     return (
       this.db
         .prepare(
-          `UPDATE submissions SET state = 'creating', attempts = attempts + 1, attempt_started_at = ?, run_id = ?, updated_at = ?
-            WHERE key = ? AND state IN ('pending','failed') AND ticket_key IS NULL`,
+          `UPDATE submissions SET state = 'creating', attempts = attempts + 1, attempt_started_at = ?, next_attempt_at = NULL,
+                  payload = COALESCE(?, payload), run_id = ?, updated_at = ?
+            WHERE key = ? AND state IN ('pending','failed') AND ticket_key IS NULL AND verify_first = 0`,
         )
-        .run(now, runId, now, key).changes === 1
+        .run(now, payload ? JSON.stringify(payload) : null, runId, now, key).changes === 1
+    );
+  }
+
+  /** A pending or failed submission that may already have a ticket (verify_first: a restored
+   *  tracker, or a marker search that failed after a create whose answer was lost) goes back to
+   *  `creating`, where only a marker search may settle it. attempt_started_at is kept: the grace
+   *  period before "not found" is believed runs from the create call that may have reached Jira. */
+  claimRecovery(key: string, runId: string): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE submissions SET state = 'creating', next_attempt_at = NULL, run_id = ?, updated_at = ?
+            WHERE key = ? AND state IN ('pending','failed') AND ticket_key IS NULL AND verify_first = 1`,
+        )
+        .run(runId, this.iso(), key).changes === 1
+    );
+  }
+
+  /** "Not found" is not believed yet (Jira's search index lags): look again at `until`, not before. */
+  deferRecovery(key: string, seenAttemptStartedAt: string | null, until: Date): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE submissions SET next_attempt_at = ?, last_outcome = 'waiting:recovery', updated_at = ?
+            WHERE key = ? AND state = 'creating' AND attempt_started_at IS ?`,
+        )
+        .run(until.toISOString(), this.iso(), key, seenAttemptStartedAt).changes === 1
+    );
+  }
+
+  /** The marker search failed: counted as an attempt, retried at `nextAttemptAt` (the same backoff
+   *  as other failures) or parked when null. verify_first is set, so whenever it is tried again (by
+   *  itself or after `retry`) it is searched for before anything is created. */
+  markSearchFailed(key: string, seenAttemptStartedAt: string | null, error: string, nextAttemptAt: Date | null): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE submissions SET state = ?, attempts = attempts + 1, verify_first = 1, last_outcome = 'failed:search', last_error = ?,
+                  next_attempt_at = ?, updated_at = ?
+            WHERE key = ? AND state = 'creating' AND attempt_started_at IS ?`,
+        )
+        .run(nextAttemptAt ? 'failed' : 'parked', error, nextAttemptAt?.toISOString() ?? null, this.iso(), key, seenAttemptStartedAt).changes === 1
     );
   }
 
   /** A new create attempt for a submission left in `creating` whose marker search found nothing
    *  after the grace period. Conditional on the attempt we looked at, so only one run re-creates. */
-  reclaimCreating(key: string, seenAttemptStartedAt: string | null, runId: string): boolean {
+  reclaimCreating(key: string, seenAttemptStartedAt: string | null, runId: string, payload?: Row): boolean {
     const now = this.iso();
     return (
       this.db
         .prepare(
-          `UPDATE submissions SET attempts = attempts + 1, attempt_started_at = ?, run_id = ?, updated_at = ?
+          `UPDATE submissions SET attempts = attempts + 1, attempt_started_at = ?, next_attempt_at = NULL, payload = COALESCE(?, payload),
+                  run_id = ?, updated_at = ?
             WHERE key = ? AND state = 'creating' AND attempt_started_at IS ?`,
         )
-        .run(now, runId, now, key, seenAttemptStartedAt).changes === 1
+        .run(now, payload ? JSON.stringify(payload) : null, runId, now, key, seenAttemptStartedAt).changes === 1
     );
   }
 
