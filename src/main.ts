@@ -109,14 +109,16 @@ async function gatherBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOpti
 /** --dry-run: what each submission would become, printed; nothing written, no Jira call. */
 function previewBatch(deps: SyncDeps, config: ResolvedConfig, mapping: MappingFile, batch: Batch): SubmissionResult[] {
   const pending = [
-    ...batch.due.map((d) => ({ key: d.sub.key, sourceId: d.sub.sourceId, payload: d.row ?? d.sub.payload })),
-    ...batch.fresh.filter((f) => f.check.status === 'new').map((f) => ({ key: f.key, sourceId: f.position.sourceId, payload: f.row })),
+    ...batch.due.map((d) => ({ key: d.sub.key, sourceId: d.sub.sourceId, payload: d.row ?? d.sub.payload, gone: d.row === null })),
+    ...batch.fresh.filter((f) => f.check.status === 'new').map((f) => ({ key: f.key, sourceId: f.position.sourceId, payload: f.row, gone: false })),
   ];
   return pending.map((p) => {
     const built = buildTicketRequest(mapping, p, config.raiseOnBehalfOfColumn);
-    const outcome: Outcome = built.ok
-      ? { tag: 'would-create', requestFieldValues: built.request.requestFieldValues, attachmentName: built.request.attachmentName }
-      : { tag: 'failed:invalid-value', error: built.error };
+    const outcome: Outcome = p.gone
+      ? { tag: 'parked', error: `source row ${p.sourceId} no longer exists in the source table` }
+      : built.ok
+        ? { tag: 'would-create', requestFieldValues: built.request.requestFieldValues, attachmentName: built.request.attachmentName }
+        : { tag: 'failed:invalid-value', error: built.error };
     deps.print(JSON.stringify({ sourceId: p.sourceId, key: p.key, ...outcome }, null, 2));
     return { key: p.key, sourceId: p.sourceId, outcome };
   });
