@@ -1,6 +1,9 @@
 // The tracker: what happened to every submission, as a persisted state machine.
 //   pending -> creating -> created -> attached -> done
 //   creating/pending -> failed (retried later) -> parked (attempts exhausted)
+//   failed/pending that may have a ticket (verify_first) -> creating, where only a marker search settles it
+// A `creating` or `failed` submission is not due before next_attempt_at (backoff, or the end of
+// the recovery grace period), so waiting submissions never fill a run's batch.
 // Every transition is its own committed transaction and is conditional on the state it
 // leaves, so two processes can never both move a submission (see claimForCreate).
 import type Database from 'better-sqlite3';
