@@ -6,6 +6,7 @@ import { JiraGateway } from './adapters/jira/gateway.js';
 import { RateLimiter, type Clock } from './adapters/jira/rateLimiter.js';
 import { RetryBudget } from './adapters/jira/retry.js';
 import { PostgresSource } from './adapters/postgres/source.js';
+import { redactStoredTexts } from './adapters/tracker/redactStored.js';
 import { openTrackerDb } from './adapters/tracker/schema.js';
 import { Tracker } from './adapters/tracker/tracker.js';
 import type { ResolvedConfig } from './config.js';
@@ -32,7 +33,11 @@ export function makeLogging(config: ResolvedConfig, runId: string, now: () => Da
 export function openTracker(config: ResolvedConfig, now: () => Date, opts: { readonly?: boolean } = {}): Tracker | null {
   if (opts.readonly && !fs.existsSync(config.trackerPath)) return null;
   // Error texts are redacted as they are stored: the tracker and its backups outlive any log.
-  return new Tracker(openTrackerDb(config.trackerPath, opts), now, makeRedactor(config.secrets));
+  // Texts an earlier version stored are redacted here as well.
+  const redact = makeRedactor(config.secrets);
+  const db = openTrackerDb(config.trackerPath, opts);
+  if (!opts.readonly) redactStoredTexts(db, redact);
+  return new Tracker(db, now, redact);
 }
 
 export function connectSource(config: ResolvedConfig): Promise<PostgresSource> {

@@ -76,6 +76,22 @@ describe('secrets echoed by Jira', () => {
   });
 });
 
+describe('a tracker from an earlier version', () => {
+  it('has the secrets in its stored error texts redacted by the next run', async () => {
+    await h.seed(1);
+    expect((await h.cli(['map-fields'])).code).toBe(0);
+    expect((await h.cli(['run'])).code).toBe(0);
+    const db = new Database(h.ws.trackerPath);
+    db.prepare('UPDATE submissions SET last_error = ?').run(`HTTP 400: Basic ${BASIC.replace(/=+$/, '')} refused for token ${TOKEN}`);
+    db.prepare('UPDATE runs SET note = ?').run(`stopped: auth ${BASIC}`);
+    db.close();
+    expect((await h.cli(['run'])).code).toBe(0);
+    const stored = dumpDb(h.ws.trackerPath);
+    expectNoSecret('the tracker', stored);
+    expect(stored).toContain('refused for token [REDACTED]');
+  });
+});
+
 describe('short passwords and credentials in the wrong place', () => {
   const withPassword = (password: string) => {
     const u = new URL(h.db.url);
