@@ -1,6 +1,7 @@
 // Configuration is parsed once, from environment variables (loaded from .env by cli.ts),
 // and every problem is reported together so an operator fixes them in one pass.
 import { ConfigError } from './errors.js';
+import { basicCredentials } from './logging/redact.js';
 
 export type JiraAuth = { kind: 'basic'; email: string; apiToken: string } | { kind: 'pat'; pat: string };
 
@@ -94,13 +95,16 @@ class Reader {
     return v;
   }
 
-  url(name: string, protocols: string[], opts: { required: boolean; what: string }): string | null {
+  url(name: string, protocols: string[], opts: { required: boolean; what: string; noCredentials?: string }): string | null {
     const v = opts.required ? this.required(name, opts.what) : this.raw(name);
     if (!v) return null;
     try {
       const u = new URL(v);
       if (!protocols.includes(u.protocol)) {
         this.problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+      }
+      if (opts.noCredentials && (u.username || u.password)) {
+        this.problems.push(`${name} must not contain a user name or password (user:password@): ${opts.noCredentials}`);
       }
     } catch {
       // Never echo the value: a URL may carry a password.
@@ -126,7 +130,11 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all'): ResolvedConfig
     ? (r.url('DATABASE_URL', ['postgres:', 'postgresql:'], { required: true, what: 'the PostgreSQL connection string, e.g. postgres://user:password@host:5432/db' }) ?? '')
     : (r.raw('DATABASE_URL') ?? '');
   const jiraBaseUrl = all
-    ? (r.url('JIRA_BASE_URL', ['https:', 'http:'], { required: true, what: 'your Jira site, e.g. https://your-company.atlassian.net' }) ?? '')
+    ? (r.url('JIRA_BASE_URL', ['https:', 'http:'], {
+        required: true,
+        what: 'your Jira site, e.g. https://your-company.atlassian.net',
+        noCredentials: 'set only the site, e.g. https://your-company.atlassian.net, and the credentials in JIRA_EMAIL + JIRA_API_TOKEN or JIRA_PAT',
+      }) ?? '')
     : (r.raw('JIRA_BASE_URL') ?? '');
 
   const email = r.raw('JIRA_EMAIL');
@@ -192,7 +200,10 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all'): ResolvedConfig
     if (config[id] && !/^\d+$/.test(config[id])) r.problems.push(`${name} must be a number (Jira's id), got "${config[id]}"`);
   }
 
-  config.secrets = [apiToken, pat, databasePassword(databaseUrl), databasePassword(config.smtpUrl ?? '')].filter(
+  // Every form a credential takes on the wire: the Authorization header carries base64 of
+  // `email:token` (Cloud), and a Jira error body may echo it back.
+  const wireForms = [...(email && apiToken ? basicCredentials(email, apiToken) : []), ...(pat ? [Buffer.from(pat, 'utf8').toString('base64')] : [])];
+  config.secrets = [apiToken, pat, ...wireForms, databasePassword(databaseUrl), databasePassword(config.smtpUrl ?? '')].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -6,10 +6,11 @@ import { JiraGateway } from './adapters/jira/gateway.js';
 import { RateLimiter, type Clock } from './adapters/jira/rateLimiter.js';
 import { RetryBudget } from './adapters/jira/retry.js';
 import { PostgresSource } from './adapters/postgres/source.js';
+import { redactStoredTexts } from './adapters/tracker/redactStored.js';
 import { openTrackerDb } from './adapters/tracker/schema.js';
 import { Tracker } from './adapters/tracker/tracker.js';
 import type { ResolvedConfig } from './config.js';
-import { createLogging, type Logging } from './logging/index.js';
+import { createLogging, makeRedactor, type Logging } from './logging/index.js';
 
 /** The clock. JIRA_SYNC_CLOCK_OFFSET_MS shifts it, so tests can pass a grace period without waiting. */
 export function makeNow(env: NodeJS.ProcessEnv = process.env): () => Date {
@@ -31,7 +32,12 @@ export function makeLogging(config: ResolvedConfig, runId: string, now: () => Da
 
 export function openTracker(config: ResolvedConfig, now: () => Date, opts: { readonly?: boolean } = {}): Tracker | null {
   if (opts.readonly && !fs.existsSync(config.trackerPath)) return null;
-  return new Tracker(openTrackerDb(config.trackerPath, opts), now);
+  // Error texts are redacted as they are stored: the tracker and its backups outlive any log.
+  // Texts an earlier version stored are redacted here as well.
+  const redact = makeRedactor(config.secrets);
+  const db = openTrackerDb(config.trackerPath, opts);
+  if (!opts.readonly) redactStoredTexts(db, redact);
+  return new Tracker(db, now, redact);
 }
 
 export function connectSource(config: ResolvedConfig): Promise<PostgresSource> {
@@ -53,5 +59,6 @@ export function makeJira(config: ResolvedConfig, now: () => Date, logging: Loggi
     budget: new RetryBudget(config.retryBudgetSeconds * 1000, clock),
     clock,
     onRetry: (i) => log.warn({ operation: i.operation, attempt: i.attempt, delayMs: i.delayMs, error: i.error.message }, 'retrying Jira call'),
+    redact: makeRedactor(config.secrets),
   });
 }

@@ -56,9 +56,12 @@ export interface PlanOptions {
   channels: boolean;
   /** true/false from the tracker when it knows the submission; undefined when it cannot tell. */
   stillParked?: (key: string) => boolean | undefined;
+  /** Whether the tracker holds failed or parked submissions; undefined when it cannot tell. */
+  submissionsUnresolved?: boolean;
 }
 
 const PARKED = 'parked:';
+export const SUBMISSIONS_FAILING = 'run-failed:submissions';
 
 export function formatDuration(ms: number): string {
   const min = Math.max(0, Math.round(ms / 60_000));
@@ -96,7 +99,13 @@ export function planIncidents(open: Incident[], problems: RunProblem[], opts: Pl
     if (reported.has(known.fingerprint)) continue;
     // A parked submission is reported by the one run that parked it; later runs never touch it.
     // So "not reported" means nothing for it: the tracker decides whether it is still parked.
-    const parked = known.fingerprint.startsWith(PARKED) ? opts.stillParked?.(known.fingerprint.slice(PARKED.length)) : undefined;
+    // The same holds for "submissions are failing": its cause is the tracker's failed and parked
+    // submissions, which a run in their backoff window neither retries nor reports.
+    const parked = known.fingerprint.startsWith(PARKED)
+      ? opts.stillParked?.(known.fingerprint.slice(PARKED.length))
+      : known.fingerprint === SUBMISSIONS_FAILING
+        ? opts.submissionsUnresolved
+        : undefined;
     if (parked === true) {
       plan.upsert.push({ ...known, lastSeen: now, runs: known.runs + 1 });
       continue;
@@ -127,6 +136,9 @@ export function problemsFromRun(r: {
   failed: number;
   parkedKeys: { key: string; sourceId: string; error: string }[];
   runId: string;
+  /** Failed and parked submissions in the tracker after the run; when known, they (not this
+   *  run's counts) decide whether submissions are failing. */
+  unresolved?: { failed: number; parked: number };
 }): RunProblem[] {
   const out: RunProblem[] = [];
   const why = r.errorMessage?.trim() || 'no error message was recorded';
@@ -144,12 +156,24 @@ export function problemsFromRun(r: {
     // cli.ts maps unexpected errors to exit 3 too; calling that a dependency would mislead.
     out.push({ fingerprint: 'run-failed:unexpected', title: 'Runs stop: unexpected error', detail: why, facts: { 'Exit code': '3' }, stopsRun: true });
   }
-  // Exit 1 with only parked submissions is covered by their own incidents below; a separate
-  // "submissions failing" incident would open now and clear on the next run (parked ones are
-  // not retried), i.e. two extra messages saying nothing new.
-  if (r.failed > 0 || (r.exitCode === 1 && r.parkedKeys.length === 0)) {
+  // Open while any submission is failed or parked in the tracker: the runs between two attempts
+  // skip a failed submission and exit 0, which says nothing about whether it went through.
+  if (r.unresolved) {
+    const { failed, parked } = r.unresolved;
+    if (failed + parked > 0) {
+      out.push({
+        fingerprint: SUBMISSIONS_FAILING,
+        title: 'Submissions are failing',
+        detail:
+          `${failed} submission(s) failed and are retried automatically; ${parked} parked, waiting for a person. ` +
+          'See `jira-sync status`.',
+        facts: { Failed: String(failed), Parked: String(parked) },
+      });
+    }
+  } else if (r.failed > 0 || (r.exitCode === 1 && r.parkedKeys.length === 0)) {
+    // Without the tracker's view, this run's counts are all there is.
     out.push({
-      fingerprint: 'run-failed:submissions',
+      fingerprint: SUBMISSIONS_FAILING,
       title: 'Submissions are failing',
       detail: `${r.failed} submission(s) failed in run ${r.runId}; they are retried automatically. See \`jira-sync status\`.`,
       facts: { 'Exit code': String(r.exitCode), Failed: String(r.failed) },
@@ -216,6 +240,15 @@ export function markAlerted(db: Database.Database, fingerprints: string[], at: D
   db.transaction(() => {
     for (const f of fingerprints) stmt.run(at.toISOString(), f);
   })();
+}
+
+/** Failed and parked submissions in the tracker, or undefined without a `submissions` table. */
+export function unresolvedSubmissions(db: Database.Database): { failed: number; parked: number } | undefined {
+  const hasTable = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'submissions'`).get() !== undefined;
+  if (!hasTable) return undefined;
+  const rows = db.prepare(`SELECT state, count(*) AS n FROM submissions WHERE state IN ('failed', 'parked') GROUP BY state`).all() as { state: string; n: number }[];
+  const n = (state: string) => rows.find((r) => r.state === state)?.n ?? 0;
+  return { failed: n('failed'), parked: n('parked') };
 }
 
 /** Reads the tracker's `submissions` table when there is one (there is not in a bare test db). */

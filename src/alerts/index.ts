@@ -11,11 +11,12 @@ import {
   parkedLookup,
   planIncidents,
   saveIncidentPlan,
+  unresolvedSubmissions,
   type DueAlert,
   type RunProblem,
 } from './incidents.js';
 
-export { problemsFromRun, type RunProblem } from './incidents.js';
+export { problemsFromRun, unresolvedSubmissions, type RunProblem } from './incidents.js';
 
 export interface AlertConfig {
   webhookUrl: string | null;
@@ -107,7 +108,13 @@ async function notify(db: Database.Database, cfg: AlertConfig, problems: RunProb
   let due: DueAlert[];
   let stateError: string | undefined;
   try {
-    const plan = planIncidents(loadOpenIncidents(db), clean, { now: ctx.now, channels: channels.length > 0, stillParked: parkedLookup(db) });
+    const unresolved = unresolvedSubmissions(db);
+    const plan = planIncidents(loadOpenIncidents(db), clean, {
+      now: ctx.now,
+      channels: channels.length > 0,
+      stillParked: parkedLookup(db),
+      submissionsUnresolved: unresolved && unresolved.failed + unresolved.parked > 0,
+    });
     saveIncidentPlan(db, plan);
     due = plan.alerts;
     for (const i of plan.close) ctx.log?.info({ fingerprint: i.fingerprint, runs: i.runs, firstSeen: i.firstSeen }, 'incident cleared');

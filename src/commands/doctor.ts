@@ -13,6 +13,7 @@ import { checkAlerts, checkLock, checkLogDir, checkTracker } from '../doctor/loc
 import { checkJira, checkPostgres } from '../doctor/remote.js';
 import { DoctorReport } from '../doctor/report.js';
 import { makeRedactor } from '../logging/index.js';
+import { basicCredentials, LONG_SECRET } from '../logging/redact.js';
 import { describeChange, jiraChanges } from '../mapping/changes.js';
 import { checkMapping, checkPassed } from '../mapping/check.js';
 import type { MappingFile } from '../mapping/format.js';
@@ -33,16 +34,50 @@ interface Configuration {
   broken: Set<string>;
 }
 
-/** The values never to print, taken from the raw environment: loadConfig may not have got that far. */
+const passwordOf = (url: string | undefined): string => {
+  try {
+    return url ? decodeURIComponent(new URL(url).password) : '';
+  } catch {
+    return '';
+  }
+};
+
+/** The configured secrets by where they come from, taken from the raw environment: loadConfig
+ *  may not have got that far. */
+function namedSecrets(env: Env): { name: string; value: string }[] {
+  const all = [
+    { name: 'JIRA_API_TOKEN', value: env.JIRA_API_TOKEN },
+    { name: 'JIRA_PAT', value: env.JIRA_PAT },
+    { name: 'the password in DATABASE_URL', value: passwordOf(env.DATABASE_URL) },
+    { name: 'the password in SMTP_URL', value: passwordOf(env.SMTP_URL) },
+  ];
+  return all.map((s) => ({ name: s.name, value: s.value?.trim() ?? '' })).filter((s) => s.value !== '');
+}
+
+/** The values never to print, in every form they take on the wire (see config.ts). */
 function secretsOf(env: Env): string[] {
-  const password = (url: string | undefined) => {
-    try {
-      return url ? decodeURIComponent(new URL(url).password) : '';
-    } catch {
-      return '';
-    }
-  };
-  return [env.JIRA_API_TOKEN, env.JIRA_PAT, password(env.DATABASE_URL), password(env.SMTP_URL)].map((s) => s?.trim() ?? '').filter((s) => s !== '');
+  const email = env.JIRA_EMAIL?.trim();
+  const token = env.JIRA_API_TOKEN?.trim();
+  const pat = env.JIRA_PAT?.trim();
+  const wire = [...(email && token ? basicCredentials(email, token) : []), ...(pat ? [Buffer.from(pat, 'utf8').toString('base64')] : [])];
+  return [...namedSecrets(env).map((s) => s.value), ...wire];
+}
+
+/** A short secret cannot be told apart from ordinary words: logs and alerts can hide it only
+ *  where it stands alone, and then hide the same word in ordinary text too. */
+function checkSecretLengths(r: DoctorReport, env: Env): void {
+  const short = namedSecrets(env).filter((s) => s.value.length < LONG_SECRET);
+  if (short.length === 0) {
+    r.ok('secrets', 'every password and token is long enough to be told apart from ordinary text');
+    return;
+  }
+  for (const s of short) {
+    r.warn(
+      'secrets',
+      `${s.name} is only ${s.value.length} character${s.value.length === 1 ? '' : 's'} long: too short to be told apart from ordinary text, so logs, status and alerts hide it only where it stands as a word of its own (and hide that word everywhere)`,
+      `use a password or token of at least ${LONG_SECRET} random characters`,
+    );
+  }
 }
 
 function readConfiguration(env: Env, r: DoctorReport): Configuration {
@@ -126,6 +161,7 @@ export async function doctorCommand(env: Env, print: (line: string) => void): Pr
   print('jira-sync doctor: checking what a run needs. Nothing is changed.');
   print('');
   const { config, broken } = readConfiguration(env, r);
+  checkSecretLengths(r, env);
   if (!config) {
     r.skip('everything else', 'the configuration could not be read at all');
     return r.finish();

@@ -5,7 +5,7 @@ import { RunLock } from '../adapters/tracker/lock.js';
 import { backupIfDue } from '../adapters/tracker/backup.js';
 import { finishRun, startRun } from '../adapters/tracker/runs.js';
 import type { Tracker } from '../adapters/tracker/tracker.js';
-import { alertConfigFrom, notifyRunProblems, problemsFromRun } from '../alerts/index.js';
+import { alertConfigFrom, notifyRunProblems, problemsFromRun, unresolvedSubmissions } from '../alerts/index.js';
 import type { ResolvedConfig } from '../config.js';
 import { ConfigError, DependencyError, errorMessage } from '../errors.js';
 import { formatSummaryLine, type Logging } from '../logging/index.js';
@@ -65,8 +65,18 @@ async function finish(config: ResolvedConfig, tracker: Tracker, logging: Logging
     failed: counts.failed,
     parkedKeys,
     runId,
+    unresolved: readUnresolved(tracker),
   });
   await notifyRunProblems(tracker.db, alertConfigFrom(config), problems, { runId, now: end, log });
+}
+
+/** The tracker's failed and parked submissions; undefined (fall back to this run's counts) if unreadable. */
+function readUnresolved(tracker: Tracker): { failed: number; parked: number } | undefined {
+  try {
+    return unresolvedSubmissions(tracker.db);
+  } catch {
+    return undefined;
+  }
 }
 
 export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions): Promise<number> {

@@ -48,11 +48,19 @@ export const REDACT_PATHS: string[] = [
 // `http://host:8080/a@b` keeps its port; a malformed password containing one of
 // those can leave a tail visible, which the configured-secret pass covers.
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/?#]*:)[^\s@/?#]+(@)/gi;
-// `Basic <base64>` / `Bearer <token>` in free text. The 16-character floor keeps
-// ordinary prose ("Basic information") intact; real credentials are longer.
-const AUTH_SCHEME = /\b(Basic|Bearer)(\s+)[A-Za-z0-9+/._~-]{16,}={0,2}/g;
-// libpq accepts the password as a query parameter too (?password=…).
-const QUERY_PASSWORD = /([?&]password=)[^&#\s]*/gi;
+// `Basic <base64>` / `Bearer <token>` in free text, also URL-encoded (`Basic%20…`). The
+// 16-character floor keeps ordinary prose ("Basic information") intact; real credentials are longer.
+const AUTH_SCHEME = /\b(Basic|Bearer)(\s+|%20|\+)[A-Za-z0-9+/._~%-]{16,}={0,2}/gi;
+// An Authorization header quoted in text (`Authorization: Bearer x`, `"authorization":"xyz"`):
+// after a scheme word the value is redacted whatever its length; without one, from 8 characters,
+// so "Authorization: failed" stays as it is.
+const AUTH_HEADER_SCHEME = /\b(authorization["']?\s*[:=]\s*["']?(?:Basic|Bearer|Token)(?:\s+|%20|\+))[^\s"',;}]+/gi;
+const AUTH_HEADER = /\b(authorization["']?\s*[:=]\s*["']?)(?!(?:Basic|Bearer|Token)(?:\s|%20|\+))([^\s"',;}]{8,})/gi;
+// Credentials as query parameters: libpq's ?password=…, and the token parameters some proxies echo.
+const QUERY_SECRET = /([?&](?:password|token|api[_-]?token|access[_-]?token)=)[^&#\s"']*/gi;
+/** Configured values at least this long are redacted wherever they appear; shorter ones only
+ *  where they stand as a whole token, so a password like "on" leaves "configuration" alone. */
+export const LONG_SECRET = 12;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -70,10 +78,29 @@ function variants(secret: string): string[] {
   return [...out];
 }
 
+/** The base64 form of HTTP basic credentials `user:secret`, as an Authorization header carries
+ *  it; also without its `=` padding, as some servers echo it. */
+export function basicCredentials(user: string, secret: string): string[] {
+  const b64 = Buffer.from(`${user}:${secret}`, 'utf8').toString('base64');
+  return [b64, b64.replace(/=+$/, '')];
+}
+
+/** Redacts credentials recognisable by where they stand, whatever their value: URL userinfo,
+ *  Basic/Bearer credentials, Authorization header values, password/token query parameters. */
+export function redactCredentials(s: string): string {
+  return s
+    .replace(URL_CREDENTIALS, `$1${REDACTED}$2`)
+    .replace(AUTH_SCHEME, (_m, scheme: string, space: string) => `${scheme}${space}${REDACTED}`)
+    .replace(AUTH_HEADER_SCHEME, `$1${REDACTED}`)
+    .replace(AUTH_HEADER, `$1${REDACTED}`)
+    .replace(QUERY_SECRET, `$1${REDACTED}`);
+}
+
 /**
- * Returns a function that replaces every occurrence of the given secret values
- * (and their percent-encoded forms) with `[REDACTED]`, then scrubs URL
- * credentials and Basic/Bearer credentials that no configured value matched.
+ * Returns a function that replaces the given secret values (and their percent-encoded forms)
+ * with `[REDACTED]`, then redacts credentials by position (redactCredentials). A value of
+ * LONG_SECRET characters or more is replaced wherever it appears; a shorter one only as a whole
+ * token (not next to a letter or digit), since a short value also occurs inside ordinary words.
  * Empty/blank secrets are ignored: an unset env var must not blank every line.
  */
 export function makeRedactor(secrets: readonly string[]): (s: string) => string {
@@ -81,14 +108,10 @@ export function makeRedactor(secrets: readonly string[]): (s: string) => string 
   // Longest first so a secret containing another one is replaced whole; a
   // single alternation means one pass, so `[REDACTED]` itself is never re-hit.
   all.sort((a, b) => b.length - a.length);
-  const valueRe = all.length > 0 ? new RegExp(all.map(escapeRegExp).join('|'), 'g') : null;
+  const pattern = (v: string) => (v.length >= LONG_SECRET ? escapeRegExp(v) : `(?<![A-Za-z0-9])${escapeRegExp(v)}(?![A-Za-z0-9])`);
+  const valueRe = all.length > 0 ? new RegExp(all.map(pattern).join('|'), 'g') : null;
 
-  return (s: string): string => {
-    let out = valueRe ? s.replace(valueRe, REDACTED) : s;
-    out = out.replace(URL_CREDENTIALS, `$1${REDACTED}$2`);
-    out = out.replace(AUTH_SCHEME, (_m, scheme: string, space: string) => `${scheme}${space}${REDACTED}`);
-    return out.replace(QUERY_PASSWORD, `$1${REDACTED}`);
-  };
+  return (s: string): string => redactCredentials(valueRe ? s.replace(valueRe, REDACTED) : s);
 }
 
 /**
@@ -115,7 +138,7 @@ export function redactUrlPassword(url: string): string {
       }
     }
   }
-  return out.replace(QUERY_PASSWORD, `$1${REDACTED}`);
+  return out.replace(QUERY_SECRET, `$1${REDACTED}`);
 }
 
 // A JSON string literal, escapes included.

@@ -22,9 +22,14 @@ export function canonicalNumber(value: number | string): string {
   return sign === '-' && body !== '0' ? `-${body}` : body;
 }
 
-/** JSON with object keys sorted, so equal jsonb values encode equally. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+const NUMERIC_ARRAY = /^(numeric|decimal)\b.*\[\]$/i;
+const DECIMAL = /^\s*[+-]?\d*(?:\.\d*)?\s*$/;
+
+/** JSON with object keys sorted, so equal jsonb values encode equally. With `decimals`, string
+ *  elements that are decimals are written as canonical JSON numbers (see encodeValue). */
+function canonicalJson(value: unknown, decimals = false): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v, decimals)).join(',')}]`;
+  if (decimals && typeof value === 'string' && /\d/.test(value) && DECIMAL.test(value)) return canonicalNumber(value);
   if (value !== null && typeof value === 'object') {
     const entries = Object.keys(value as object)
       .sort()
@@ -35,12 +40,18 @@ function canonicalJson(value: unknown): string {
 }
 
 /** One value as a tagged string: the tag keeps "1" (text) apart from 1 (number) and true. */
-export function encodeValue(value: unknown, kind: ValueKind): string {
+export function encodeValue(value: unknown, kind: ValueKind, numericElements = false): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'boolean') return `b:${value}`;
   if (typeof value === 'number' || (kind === 'number' && typeof value === 'string')) return `n:${canonicalNumber(value as number | string)}`;
   if (kind === 'date') return `d:${String(value)}`;
   if (kind === 'timestamp') return `t:${String(value)}`; // already UTC, fixed width (values.ts)
+  // numeric[] elements arrive as Postgres' text ("10.50"). They are keyed like a numeric scalar
+  // (canonical decimal, so the column's scale does not matter) and written as JSON numbers: the
+  // same bytes the earlier float elements gave for every value a double held exactly, so rows
+  // keyed before elements stayed text keep their keys.
+  // (int8[] elements were text before too, so they stay quoted strings.)
+  if (kind === 'array' && numericElements && Array.isArray(value)) return `j:${canonicalJson(value, true)}`;
   if (typeof value === 'string') return `s:${value}`;
   return `j:${canonicalJson(value)}`;
 }
@@ -48,8 +59,11 @@ export function encodeValue(value: unknown, kind: ValueKind): string {
 /** The exact bytes that are hashed: columns sorted by name, so configuration order never matters. */
 export function canonicalEncoding(row: Row, columns: ColumnInfo[], keyColumns: string[] | null): string {
   const chosen = keyColumns ?? columns.map((c) => c.name);
-  const kinds = new Map(columns.map((c) => [c.name, c.kind]));
-  const pairs = [...new Set(chosen)].sort().map((name) => [name, encodeValue(row[name], kinds.get(name) ?? 'other')]);
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const pairs = [...new Set(chosen)].sort().map((name) => {
+    const c = byName.get(name);
+    return [name, encodeValue(row[name], c?.kind ?? 'other', c?.kind === 'array' && NUMERIC_ARRAY.test(c.pgType))];
+  });
   return `${KEY_SCHEME}\n${JSON.stringify(pairs)}`;
 }
 

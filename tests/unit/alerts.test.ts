@@ -128,6 +128,29 @@ describe('problemsFromRun', () => {
   });
 });
 
+describe('"submissions are failing" follows the tracker', () => {
+  const base = { failed: 0, parkedKeys: [], runId: 'r1' };
+  const plan = (n: number, problems: RunProblem[], submissionsUnresolved: boolean) => {
+    const p = planIncidents(loadOpenIncidents(db), problems, { now: at(n), channels: true, stillParked: parkedLookup(db), submissionsUnresolved });
+    saveIncidentPlan(db, p);
+    return p;
+  };
+
+  it('is reported while the tracker holds failed or parked submissions, whatever this run did', () => {
+    expect(problemsFromRun({ ...base, exitCode: 0, unresolved: { failed: 1, parked: 0 } }).map((p) => p.fingerprint)).toEqual(['run-failed:submissions']);
+    expect(problemsFromRun({ ...base, exitCode: 0, unresolved: { failed: 0, parked: 2 } })[0]?.facts).toMatchObject({ Failed: '0', Parked: '2' });
+    expect(problemsFromRun({ ...base, exitCode: 1, failed: 1, unresolved: { failed: 0, parked: 0 } })).toEqual([]);
+  });
+
+  it('stays open while the tracker says so, and clears once it does not, even on a run that stopped early', () => {
+    expect(alerts(plan(0, [FAILING], true))).toEqual(['opened run-failed:submissions']);
+    db.prepare('UPDATE alert_incidents SET alerted_at = ?').run(at(0).toISOString());
+    expect(alerts(plan(1, [], true))).toEqual([]);
+    expect(loadOpenIncidents(db).map((i) => i.fingerprint)).toEqual(['run-failed:submissions']);
+    expect(alerts(plan(2, [JIRA], false))).toEqual(['opened run-failed:dependency:Jira', 'cleared run-failed:submissions']);
+  });
+});
+
 describe('webhook payload', () => {
   const item: AlertItem = { kind: 'opened', fingerprint: 'run-failed:dependency:Jira', title: 'Runs stop: Jira is unavailable', detail: 'Jira: 503 <!channel> & co', facts: { Dependency: 'Jira', 'Exit code': '3' } };
 

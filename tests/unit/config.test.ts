@@ -53,6 +53,21 @@ describe('loadConfig', () => {
     expect(p).not.toContain('hunter2');
   });
 
+  it('counts the base64 forms of the Jira credentials as secrets', () => {
+    const basic = Buffer.from('robot@example.com:tok-abc').toString('base64');
+    expect(loadConfig(valid).secrets).toEqual(expect.arrayContaining([basic, basic.replace(/=+$/, '')]));
+    const pat = loadConfig({ ...valid, JIRA_EMAIL: '', JIRA_API_TOKEN: '', JIRA_PAT: 'pat-1' });
+    expect(pat.secrets).toEqual(expect.arrayContaining(['pat-1', Buffer.from('pat-1').toString('base64')]));
+  });
+
+  it('refuses credentials inside JIRA_BASE_URL, naming the variable and never echoing them', () => {
+    for (const url of ['https://robot:s3cret-pw@example.atlassian.net', 'https://robot@example.atlassian.net']) {
+      const p = problems({ ...valid, JIRA_BASE_URL: url }).join('\n');
+      expect(p).toContain('JIRA_BASE_URL must not contain a user name or password');
+      expect(p).not.toContain('s3cret-pw');
+    }
+  });
+
   it('local commands need only the tracker settings', () => {
     expect(() => loadConfig({}, 'local')).not.toThrow();
     expect(() => loadConfig({}, 'all')).toThrow(ConfigError);

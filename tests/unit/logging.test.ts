@@ -187,6 +187,23 @@ describe('redaction', () => {
     expect(r('Basic information')).toBe('Basic information');
   });
 
+  it('makeRedactor: a short secret only where it stands as a whole token, so ordinary words survive', () => {
+    const r = makeRedactor(['on', 'example']);
+    expect(r('check the configuration; for instance, see the examples')).toBe('check the configuration; for instance, see the examples');
+    expect(r('password on rejected; user example')).toBe('password [REDACTED] rejected; user [REDACTED]');
+    expect(r('postgres://sync:on@db/forms')).toBe('postgres://sync:[REDACTED]@db/forms');
+    // A long value is redacted wherever it stands, even glued to other text.
+    expect(makeRedactor(['tok-1234567890ab'])('xtok-1234567890aby')).toBe('x[REDACTED]y');
+  });
+
+  it('makeRedactor: credentials by where they stand (Authorization headers, URL-encoded, query tokens)', () => {
+    const r = makeRedactor([]);
+    expect(r('"authorization":"abcdef0123456789"')).toBe('"authorization":"[REDACTED]"');
+    expect(r('Authorization: Basic%20cm9ib3RAZXhhbXBsZS5jb206dG9rZW4%3D')).toBe('Authorization: Basic%20[REDACTED]');
+    expect(r('GET /x?api_token=abc123&x=1')).toBe('GET /x?api_token=[REDACTED]&x=1');
+    expect(r('Authorization failed for this request')).toBe('Authorization failed for this request');
+  });
+
   it('keeps the JSON valid when a secret looks like structure (numeric password)', () => {
     const { logging } = make({ secrets: ['2026', 'info', 'pa"ss'] });
     logging.forModule('main').info({ year: 2026, note: 'since 2026', quoted: 'x pa"ss y' }, 'n');

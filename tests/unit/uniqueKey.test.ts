@@ -74,6 +74,16 @@ describe('unique key golden vectors', () => {
     expect(normalizeTimestamp('2026-11-20 00:15:02-09')).toBe('2026-11-20T09:15:02.000000Z');
   });
 
+  it('keys numeric[] elements (now Postgres text) as the float elements of earlier versions did, where a double held them exactly', () => {
+    const numeric: ColumnInfo[] = [{ name: 'n', pgType: 'numeric(10,2)[]', kind: 'array' }];
+    // The encoding earlier versions produced from pg's float parsing of '{10.50,3.00,-0.25}'.
+    expect(canonicalEncoding({ n: [10.5, 3, -0.25] }, numeric, null)).toBe('v1\n[["n","j:[10.5,3,-0.25]"]]');
+    expect(canonicalEncoding({ n: ['10.50', '3.00', '-0.25'] }, numeric, null)).toBe('v1\n[["n","j:[10.5,3,-0.25]"]]');
+    expect(canonicalEncoding({ n: ['12345678901234567890.12', 'NaN', null] }, numeric, null)).toBe('v1\n[["n","j:[12345678901234567890.12,\\"NaN\\",null]"]]');
+    // bigint[] elements were text before and stay quoted.
+    expect(canonicalEncoding({ n: ['9223372036854775807'] }, [{ name: 'n', pgType: 'bigint[]', kind: 'array' }], null)).toBe('v1\n[["n","j:[\\"9223372036854775807\\"]"]]');
+  });
+
   it('derives a label-safe marker from the key', () => {
     const m = markerFor('05311de07d7292daea9bb573baa98e1c49f5a22682220e2ffa60f95d75b6472f');
     expect(m).toBe('jira-sync-05311de07d7292daea9bb573baa98e1c');

@@ -13,6 +13,8 @@
 // We duck-type instead of `instanceof HttpException`, so an error coming from the
 // CJS build of jira.js (or from plain axios, e.g. an attachment upload) still works.
 
+import { redactCredentials } from '../../logging/redact.js';
+
 export type JiraErrorKind =
   | 'rate-limited' // 429, or 503 with Retry-After
   | 'transient' // 408, 500, 502, 503, 504, connection reset/timeout: may be retried if the call is safe to repeat
@@ -65,6 +67,24 @@ export class JiraCallError extends Error {
   }
 }
 
+/** The same error with the configured secrets taken out of its text (Jira can echo the request's
+ *  credentials in an error body). Everything else, attempts included, is kept. */
+export function redactJiraError(err: JiraCallError, redact: (s: string) => string): JiraCallError {
+  const jiraMessage = redact(err.jiraMessage);
+  if (jiraMessage === err.jiraMessage && redact(err.operation) === err.operation) return err;
+  const clean = new JiraCallError({
+    kind: err.kind,
+    operation: redact(err.operation),
+    jiraMessage,
+    mayHaveTakenEffect: err.mayHaveTakenEffect,
+    ...(err.status !== undefined ? { status: err.status } : {}),
+    ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+    ...(err.code !== undefined ? { code: err.code } : {}),
+  });
+  clean.attempts = err.attempts;
+  return clean;
+}
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null;
 
@@ -111,14 +131,6 @@ export function parseRetryAfter(headers: Record<string, unknown> | undefined, no
     if (!Number.isNaN(at)) return Math.max(MIN_RETRY_AFTER_MS, Math.ceil(at - now));
   }
   return undefined;
-}
-
-/** Removes anything credential-like that might sit in a message (URL userinfo, auth schemes, tokens). */
-function scrub(text: string): string {
-  return text
-    .replace(/\/\/[^/\s:@]+:[^/\s@]+@/g, '//***@')
-    .replace(/\b(Basic|Bearer)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 ***')
-    .replace(/([?&](?:token|api[_-]?token|access_token|password)=)[^&\s]+/gi, '$1***');
 }
 
 function clip(text: string): string {
@@ -227,7 +239,7 @@ export function classifyJiraError(err: unknown, operation: string, now: number):
       kind,
       operation,
       status,
-      jiraMessage: clip(scrub(words)),
+      jiraMessage: clip(redactCredentials(words)),
       mayHaveTakenEffect,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       ...(code !== undefined ? { code } : {}),
@@ -248,7 +260,7 @@ export function classifyJiraError(err: unknown, operation: string, now: number):
     return new JiraCallError({
       kind,
       operation,
-      jiraMessage: clip(scrub(text)),
+      jiraMessage: clip(redactCredentials(text)),
       // A reset or timeout after connecting may hit after Jira received (and ran) the request.
       mayHaveTakenEffect: !neverSent && mightWrite(methodOf(err)),
       ...(code !== undefined ? { code } : {}),
@@ -263,7 +275,7 @@ export function classifyJiraError(err: unknown, operation: string, now: number):
   return new JiraCallError({
     kind: 'unknown',
     operation,
-    jiraMessage: clip(scrub(text)),
+    jiraMessage: clip(redactCredentials(text)),
     mayHaveTakenEffect: true,
     ...(code !== undefined ? { code } : {}),
   });

@@ -6,7 +6,7 @@ import https from 'node:https';
 import type { ServiceDeskClient, Version2Client, Version3Client } from 'jira.js';
 import type { JiraAuth } from '../../config.js';
 import { failpoint } from '../../failpoints.js';
-import { classifyJiraError } from './errors.js';
+import { classifyJiraError, JiraCallError, redactJiraError } from './errors.js';
 import type { Clock, RateLimiter } from './rateLimiter.js';
 import { withRetry, type RetryBudget, type RetryPolicy } from './retry.js';
 import type { CustomerClients } from './customers.js';
@@ -23,6 +23,8 @@ export interface JiraGatewayOptions {
   budget: RetryBudget;
   clock: Clock;
   onRetry?: (info: { operation: string; attempt: number; delayMs: number; error: Error }) => void;
+  /** Takes the configured secrets out of error texts before any caller stores or shows them. */
+  redact?: (s: string) => string;
 }
 
 export interface RequestTypeField {
@@ -77,14 +79,19 @@ export class JiraGateway {
 
   private async call<T>(operation: string, fn: (c: Awaited<ReturnType<JiraGateway['connect']>>) => Promise<T>, safeToRepeat = true): Promise<T> {
     const clients = await this.connect();
-    return withRetry(operation, () => fn(clients), {
-      limiter: this.opts.limiter,
-      policy: this.opts.policy,
-      budget: this.opts.budget,
-      safeToRepeat,
-      clock: this.opts.clock,
-      onRetry: this.opts.onRetry,
-    });
+    const { redact } = this.opts;
+    try {
+      return await withRetry(operation, () => fn(clients), {
+        limiter: this.opts.limiter,
+        policy: this.opts.policy,
+        budget: this.opts.budget,
+        safeToRepeat,
+        clock: this.opts.clock,
+        onRetry: this.opts.onRetry,
+      });
+    } catch (err) {
+      throw redact && err instanceof JiraCallError ? redactJiraError(err, redact) : err;
+    }
   }
 
   /** For customers.ts (raiseOnBehalfOf): the desk, and this gateway's rate-limited, retrying call. */

@@ -15,15 +15,22 @@ export interface ColumnInfo {
 export type Row = Record<string, unknown>;
 
 const OID = { int8: 20, date: 1082, timestamp: 1114, timestamptz: 1184, numeric: 1700 } as const;
+/** Arrays whose element pg's defaults would turn into a Date (shifted by the machine's time
+ *  zone, microseconds cut) or a float (digits lost): date[], timestamp[], timestamptz[], numeric[]. */
+const TEXT_ELEMENT_ARRAYS = new Set([1182, 1115, 1185, 1231]);
+const TEXT_ARRAY: number = 1009; // text[]: pg's parser for it keeps every element as Postgres printed it
 
 /** Type parsers for our connections: dates and timestamps stay text (Postgres prints them
  *  in the session time zone, which we pin to UTC), big integers and numerics stay text so
- *  no precision is lost. Everything else uses pg's defaults. */
+ *  no precision is lost, and arrays of those keep their elements as text the same way (an
+ *  array element always comes out as the scalar of its type would). Everything else uses
+ *  pg's defaults, which depend on nothing but the value. */
 export const typeParsers = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === OID.date || oid === OID.timestamp || oid === OID.timestamptz || oid === OID.int8 || oid === OID.numeric) {
       return (value: string) => value;
     }
+    if (TEXT_ELEMENT_ARRAYS.has(oid)) return pg.types.getTypeParser(TEXT_ARRAY, 'text');
     return pg.types.getTypeParser(oid, format ?? 'text');
   },
 } as unknown as pg.CustomTypesConfig;
@@ -65,10 +72,24 @@ export function normalizeValue(value: unknown, kind: ValueKind): unknown {
   return value;
 }
 
+/** Kind of an array column's elements: "timestamp(3) with time zone[]" -> timestamp. */
+export function elementKindOf(pgType: string): ValueKind {
+  return kindOf(pgType.replace(/(\[\])+$/, ''));
+}
+
 export function normalizeRow(raw: Row, columns: ColumnInfo[]): Row {
   const out: Row = {};
-  for (const c of columns) out[c.name] = normalizeValue(raw[c.name], c.kind);
+  for (const c of columns) {
+    const v = raw[c.name];
+    out[c.name] = c.kind === 'array' && Array.isArray(v) ? normalizeArray(v, elementKindOf(c.pgType)) : normalizeValue(v, c.kind);
+  }
   return out;
+}
+
+/** Each element as the scalar of its type would come out (a timestamp[] element is normalised
+ *  like a timestamp), at every level of a multi-dimensional array. */
+function normalizeArray(values: unknown[], element: ValueKind): unknown[] {
+  return values.map((v) => (Array.isArray(v) ? normalizeArray(v, element) : normalizeValue(v, element)));
 }
 
 export function quoteIdent(name: string): string {

@@ -64,6 +64,8 @@ export class Tracker {
   constructor(
     readonly db: Database.Database,
     private readonly now: () => Date,
+    /** Applied to every error text before it is stored: the tracker and its backups keep no secret. */
+    private readonly redact: (s: string) => string = (s) => s,
   ) {}
 
   private iso(): string {
@@ -234,7 +236,7 @@ export class Tracker {
         `UPDATE submissions SET state = CASE WHEN attempts > 1 THEN 'failed' ELSE 'pending' END,
                 attempts = attempts - 1, last_error = ?, updated_at = ? WHERE key = ? AND state = 'creating'`,
       )
-      .run(error, this.iso(), key);
+      .run(this.redact(error), this.iso(), key);
   }
 
   private transition(key: string, from: SubmissionState[], set: string, params: unknown[]): boolean {
@@ -267,16 +269,16 @@ export class Tracker {
       key,
       ['pending', 'creating', 'created', 'attached', 'failed'],
       `state = ?, last_outcome = ?, last_error = ?, next_attempt_at = ?, attempts = attempts + ?`,
-      [state, outcome, error, nextAttemptAt?.toISOString() ?? null, countAttempt ? 1 : 0],
+      [state, outcome, this.redact(error), nextAttemptAt?.toISOString() ?? null, countAttempt ? 1 : 0],
     );
   }
 
   /** Keep the state, remember why the last try did not finish (shown by `status`). */
   noteError(key: string, outcome: string, error: string): void {
-    this.db.prepare('UPDATE submissions SET last_outcome = ?, last_error = ?, updated_at = ? WHERE key = ?').run(outcome, error, this.iso(), key);
+    this.db.prepare('UPDATE submissions SET last_outcome = ?, last_error = ?, updated_at = ? WHERE key = ?').run(outcome, this.redact(error), this.iso(), key);
   }
 
   flagForReview(key: string, note: string): void {
-    this.db.prepare('UPDATE submissions SET needs_review = 1, review_note = ?, updated_at = ? WHERE key = ?').run(note, this.iso(), key);
+    this.db.prepare('UPDATE submissions SET needs_review = 1, review_note = ?, updated_at = ? WHERE key = ?').run(this.redact(note), this.iso(), key);
   }
 }
