@@ -201,7 +201,7 @@ export class Tracker {
                   next_attempt_at = ?, updated_at = ?
             WHERE key = ? AND state = 'creating' AND attempt_started_at IS ?`,
         )
-        .run(nextAttemptAt ? 'failed' : 'parked', error, nextAttemptAt?.toISOString() ?? null, this.iso(), key, seenAttemptStartedAt).changes === 1
+        .run(nextAttemptAt ? 'failed' : 'parked', this.redact(error), nextAttemptAt?.toISOString() ?? null, this.iso(), key, seenAttemptStartedAt).changes === 1
     );
   }
 
