@@ -40,6 +40,8 @@ export interface RunOptions {
   concurrency: number;
   /** Called after each submission, for the progress line on a terminal. */
   onProgress?: (done: number, total: number, counts: Counts) => void;
+  /** True once the run must take no new submission (a signal, a log it cannot write); in-flight ones finish. */
+  shouldStop?: () => boolean;
 }
 
 export interface RunReport {
@@ -139,7 +141,7 @@ async function processBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOpt
       opts.onProgress?.(results.length, work.length, countOutcomes(results));
       return result;
     },
-    () => fatal !== null,
+    () => fatal !== null || opts.shouldStop?.() === true,
   );
   return { results: outcomes.filter((r): r is SubmissionResult => r !== undefined), fatal: fatal as JiraCallError | null };
 }
@@ -155,6 +157,7 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
   const fresh = batch.fresh.filter((f) => f.check.status === 'new');
   const alreadyProcessed = batch.fresh.length - fresh.length;
   if (batch.due.length === 0 && fresh.length === 0 && alreadyProcessed === 0) return report([]);
+  if (opts.shouldStop?.() === true) return report([]);
   // No Jira call at all when there is nothing to create; otherwise prove Jira answers before writing anything.
   if (batch.due.length > 0 || fresh.length > 0) await preflightJira(deps.jira as JiraGateway, config);
   const { registered, skipped } = registerSubmissions(tracker, batch.fresh, { trackerPath: config.trackerPath, runId: deps.runId, log: deps.log('tracker') });

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { backupDir } from '../adapters/tracker/backup.js';
-import { RunLock, describeHolder } from '../adapters/tracker/lock.js';
+import { LockFileError, RunLock, describeHolder } from '../adapters/tracker/lock.js';
 import { SCHEMA_VERSION } from '../adapters/tracker/schema.js';
 import { webhookLabel } from '../alerts/channels.js';
 import type { ResolvedConfig } from '../config.js';
@@ -100,7 +100,8 @@ export function checkLock(r: DoctorReport, trackerPath: string, now: Date): void
   try {
     holder = RunLock.currentHolder(RunLock.lockPathFor(trackerPath));
   } catch (err) {
-    r.warn(what, `cannot tell whether a run holds it (${errorMessage(err)})`, `check ${RunLock.lockPathFor(trackerPath)} is readable`);
+    if (err instanceof LockFileError) r.fail({ kind: 'dependency', what, detail: err.detail, fix: err.fix });
+    else r.warn(what, `cannot tell whether a run holds it (${errorMessage(err)})`, `check ${RunLock.lockPathFor(trackerPath)} is readable`);
     return;
   }
   if (holder === null) {
