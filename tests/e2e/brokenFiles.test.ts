@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunLock } from '../../src/adapters/tracker/lock.js';
+import { runCli } from '../support/cli.js';
 import { trackerRows, useCliHarness, webhookReceiver, type WebhookReceiver } from '../support/harness.js';
 import { expectExactlyOnce, trackerStates } from '../support/scenario.js';
 
@@ -91,6 +92,38 @@ describe('a damaged tracker', () => {
     const r = await h.cli(['run'], { LOG_LEVEL: 'debug' });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^\s+at /m);
+  });
+});
+
+/** Root ignores file modes: as root, run the CLI as `nobody`, owning the workspace. */
+function asUnprivileged(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const walk = (p: string): void => {
+    fs.chownSync(p, 65534, 65534);
+    if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p)) walk(path.join(p, e));
+  };
+  walk(h.ws.dir);
+  return { uid: 65534, gid: 65534 };
+}
+
+describe('a read-only tracker', () => {
+  it('one line naming the file and what to do, exit 3, nothing sent to Jira; doctor shows it', async () => {
+    await h.seed(1);
+    expect((await h.cli(['map-fields'])).code).toBe(0);
+    expect((await h.cli(['run'])).code).toBe(0);
+    await h.seed(1);
+    const user = asUnprivileged();
+    fs.chmodSync(h.ws.trackerPath, 0o444);
+
+    const r = await runCli(['run'], { env: h.ws.env, ...user });
+    expect(r.code, r.stderr).toBe(3);
+    expect(lines(r.stderr), r.stderr).toHaveLength(1);
+    expect(r.stderr).toContain(h.ws.trackerPath);
+    expect(r.stderr).toMatch(/write access/);
+    expect(h.jira.issues).toHaveLength(1);
+
+    const doctor = await runCli(['doctor'], { env: h.ws.env, ...user });
+    expect(doctor.stdout).toMatch(/^FAIL tracker: .*not writable/m);
   });
 });
 

@@ -51,12 +51,12 @@ export function makeWorkspace(base: { databaseUrl: string; jiraUrl: string; extr
   };
 }
 
-export function runCli(args: string[], opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number }): Promise<CliResult> {
+export function runCli(args: string[], opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number; uid?: number; gid?: number }): Promise<CliResult> {
   return startCli(args, opts).done;
 }
 
 /** The CLI as a running child, for tests that signal it mid-run; `done` settles when it exits. */
-export function startCli(args: string[], opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number }): { child: ChildProcess; done: Promise<CliResult> } {
+export function startCli(args: string[], opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number; uid?: number; gid?: number }): { child: ChildProcess; done: Promise<CliResult> } {
   let child!: ChildProcess;
   const done = new Promise<CliResult>((resolve, reject) => {
     child = spawn(process.execPath, [CLI, ...args], {
@@ -64,6 +64,8 @@ export function startCli(args: string[], opts: { env: Record<string, string>; cw
       // Only PATH and HOME from the test process: the CLI sees exactly the configuration the test sets.
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Set only by tests that need file permissions to bite, which they do not for root.
+      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
     });
     let stdout = '';
     let stderr = '';

@@ -119,5 +119,7 @@ function migrate(db: Database.Database, file: string): void {
       db.exec(MIGRATIONS[v] as string);
       db.pragma(`user_version = ${v + 1}`);
     }
+    // Also when up to date: a write now tells a read-only tracker here, in words, not mid-run.
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
