@@ -17,8 +17,10 @@ Exit codes:
   0  every submission went through, or there was nothing to do
   1  the run finished but some submissions failed; they are recorded (see \`jira-sync status\`)
   2  configuration or usage error
-  3  a dependency is unreachable or refuses us (PostgreSQL down, Jira down, 401/403); nothing was changed
-  4  another run holds the lock`;
+  3  a dependency is unreachable or refuses us (PostgreSQL down, Jira down, 401/403), or a file
+     jira-sync needs is broken (tracker, lock file, log file, full disk); the message names it
+  4  another run holds the lock
+  130, 143  stopped by SIGINT or SIGTERM once the submissions in flight were done; the next run does the rest`;
 
 let secrets: string[] = [];
 const print = (line: string) => process.stdout.write(`${makeRedactor(secrets)(line)}\n`);
