@@ -102,7 +102,7 @@ export function trackerFileError(file: string, err: unknown): DependencyError {
     return new DependencyError('tracker', `cannot write ${file} (${why}); give the user that runs jira-sync write access to it and its folder`);
   }
   if (code.startsWith('SQLITE_FULL')) {
-    return new DependencyError('tracker', `cannot write ${file}: the disk is full (${why}); free space on it, then run again`);
+    return new DependencyError('tracker', `cannot write ${file}: the disk is full (${code}); free space on it, then run again`);
   }
   return new DependencyError('tracker', `cannot use ${file}: ${why}; \`jira-sync doctor\` checks it`);
 }
