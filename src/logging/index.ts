@@ -19,7 +19,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 
 import { LEVEL_VALUES, makeConsoleWriter, noColorFromEnv, type ConsoleOptions } from './console.js';
 import { DependencyError, describeFileError } from '../errors.js';
-import { rollAndPrune, type RollResult } from './files.js';
+import { OWN_LOG_FILES, rollAndPrune, type RollResult } from './files.js';
 import { REDACT_PATHS, REDACTED, makeRedactor, redactJsonLine } from './redact.js';
 
 export { makeRedactor, redactUrlPassword } from './redact.js';
@@ -203,6 +203,18 @@ export function createLogging(opts: LoggingOptions): Logging {
 
     if (name === 'main' && rollReport) reportRoll(logger, rollReport);
     return logger;
+  }
+
+  // A log file the run could not append to is told now, before any work, not when first used.
+  if (fileLogging) {
+    for (const name of OWN_LOG_FILES) {
+      const file = path.join(opts.logDir, `${name}.log`);
+      try {
+        fs.accessSync(file, fs.constants.W_OK);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') writeFailed(file, err);
+      }
+    }
   }
 
   return {

@@ -127,6 +127,27 @@ describe('a read-only tracker', () => {
   });
 });
 
+describe('an unwritable log file', () => {
+  it('the run stops before taking submissions, naming the file; doctor shows it', async () => {
+    await h.seed(2);
+    expect((await h.cli(['map-fields'])).code).toBe(0);
+    fs.mkdirSync(h.ws.logDir, { recursive: true });
+    fs.writeFileSync(path.join(h.ws.logDir, 'main.log'), '');
+    const user = asUnprivileged();
+    fs.chmodSync(path.join(h.ws.logDir, 'main.log'), 0o444);
+
+    const r = await runCli(['run'], { env: h.ws.env, ...user });
+    expect(r.signal).toBeNull();
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/^jira-sync: log folder: cannot write .*main\.log: permission denied \(EACCES\).*LOG_DIR/m);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(h.jira.issues).toHaveLength(0);
+
+    const doctor = await runCli(['doctor'], { env: h.ws.env, ...user });
+    expect(doctor.stdout).toMatch(/^FAIL log folder: .*main\.log is not writable/m);
+  });
+});
+
 describe('a damaged lock file', () => {
   it('one line naming the lock file and what to do, exit 3; doctor shows it; once deleted, runs work', async () => {
     await h.seed(1);

@@ -8,7 +8,7 @@ import { expect, it } from 'vitest';
 import { RunLock } from '../../src/adapters/tracker/lock.js';
 import { startCli } from '../support/cli.js';
 import { useCliHarness } from '../support/harness.js';
-import { eventually, expectExactlyOnce, trackerStates } from '../support/scenario.js';
+import { GRACE_PASSED_MS, eventually, expectExactlyOnce, trackerStates } from '../support/scenario.js';
 
 const h = useCliHarness({ fake: { latencyMs: 250 } });
 const CREATE = '/rest/servicedeskapi/request';
@@ -67,4 +67,26 @@ it('a run killed with -9 mid-way still shows its true counts in status', async (
   const status = await h.cli(['status', '--json']);
   const runs = (JSON.parse(status.stdout) as { runs: { exitCode: number | null; created: number; endedAt: string | null }[] }).runs;
   expect(runs[0]).toMatchObject({ exitCode: null, endedAt: null, created: done });
+});
+
+it('a second SIGTERM ends the wait at once: exit 143, lock free, and the next run resumes the submission left in flight', async () => {
+  await prepare(3);
+  h.jira.setLatency(4000);
+  const run = startCli(['run', '--concurrency', '1'], { env: h.ws.env, timeoutMs: 30_000 });
+  await eventually(() => creates().length >= 1, 15_000);
+  run.child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  const second = Date.now();
+  run.child.kill('SIGTERM');
+  const r = await run.done;
+  expect(Date.now() - second).toBeLessThan(2500);
+  expect(r.code, r.stderr).toBe(143);
+  expect(r.stderr).toMatch(/interrupted by SIGTERM.*did not wait/);
+  expect(lockIsFree()).toBe(true);
+
+  h.jira.setLatency(0);
+  await eventually(() => h.jira.issues.length === 1, 10_000);
+  const next = await h.cli(['run'], { JIRA_SYNC_CLOCK_OFFSET_MS: String(GRACE_PASSED_MS) });
+  expect(next.code, next.stderr).toBe(0);
+  await expectExactlyOnce(h.db, h.jira, h.ws, 3);
 });
