@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The command line: commander wiring, configuration, and the one top-level error handler.
-// This is the only place that exits; everything else throws typed errors (errors.ts).
+// This is the only place that exits (but for a forced stop, commands/runStop.ts); everything
+// else throws typed errors (errors.ts).
 import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import dotenv from 'dotenv';
@@ -16,8 +17,10 @@ Exit codes:
   0  every submission went through, or there was nothing to do
   1  the run finished but some submissions failed; they are recorded (see \`jira-sync status\`)
   2  configuration or usage error
-  3  a dependency is unreachable or refuses us (PostgreSQL down, Jira down, 401/403); nothing was changed
-  4  another run holds the lock`;
+  3  a dependency is unreachable or refuses us (PostgreSQL down, Jira down, 401/403), or a file
+     jira-sync needs is broken (tracker, lock file, log file, full disk); the message names it
+  4  another run holds the lock
+  130, 143  stopped by SIGINT or SIGTERM once the submissions in flight were done; the next run does the rest`;
 
 let secrets: string[] = [];
 const print = (line: string) => process.stdout.write(`${makeRedactor(secrets)(line)}\n`);
@@ -46,7 +49,9 @@ function report(err: unknown): void {
   if (err instanceof ConfigError) {
     process.stderr.write(`jira-sync: configuration problem${err.problems.length > 1 ? 's' : ''}:\n${err.problems.map((p) => `  - ${redact(p)}`).join('\n')}\n`);
   } else if (err instanceof DependencyError || err instanceof LockHeldError) {
+    // One line that names the problem and what to do; the stack only for whoever asked for detail.
     process.stderr.write(`jira-sync: ${redact(err.message)}\n`);
+    if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace') process.stderr.write(`${redact(err.stack ?? '')}\n`);
   } else {
     process.stderr.write(`jira-sync: unexpected error: ${redact(err instanceof Error ? (err.stack ?? err.message) : errorMessage(err))}\n`);
   }

@@ -7,6 +7,9 @@ export const ExitCode = {
   usage: 2,
   dependency: 3,
   locked: 4,
+  /** 128 + the signal number, as a shell reports a process ended by that signal. */
+  interrupted: 130,
+  terminated: 143,
 } as const;
 
 /** Configuration or usage is wrong; every problem found is listed at once. */
@@ -17,7 +20,7 @@ export class ConfigError extends Error {
   }
 }
 
-export type Dependency = 'PostgreSQL' | 'Jira' | 'tracker';
+export type Dependency = 'PostgreSQL' | 'Jira' | 'tracker' | 'log folder';
 
 /** A dependency is down or refuses us. Raised before anything changed for the run. */
 export class DependencyError extends Error {
@@ -40,4 +43,14 @@ export class LockHeldError extends Error {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * "no space left on device (ENOSPC)" from a Node or SQLite file error: the words a person
+ * can act on, without the syscall and path that the caller names better.
+ */
+export function describeFileError(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  const text = errorMessage(err).replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$|, \w+$/, '');
+  return typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
 }

@@ -4,6 +4,7 @@ import type { JiraGateway } from './adapters/jira/gateway.js';
 import type { PostgresSource } from './adapters/postgres/source.js';
 import type { ColumnInfo, Row } from './adapters/postgres/values.js';
 import { isRunAlive } from './adapters/tracker/runs.js';
+import { trackerFileError } from './adapters/tracker/schema.js';
 import { CustomerDirectory } from './adapters/jira/customers.js';
 import type { TrackedSubmission, Tracker } from './adapters/tracker/tracker.js';
 import type { ResolvedConfig } from './config.js';
@@ -40,6 +41,8 @@ export interface RunOptions {
   concurrency: number;
   /** Called after each submission, for the progress line on a terminal. */
   onProgress?: (done: number, total: number, counts: Counts) => void;
+  /** True once the run must take no new submission (a signal, a log it cannot write); in-flight ones finish. */
+  shouldStop?: () => boolean;
 }
 
 export interface RunReport {
@@ -129,11 +132,20 @@ async function processBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOpt
   const jira = deps.jira as JiraGateway;
   const customers = config.raiseOnBehalfOfColumn ? new CustomerDirectory(jira.customerClients()) : null;
   let fatal: JiraCallError | null = null;
+  let trackerFailure: DependencyError | null = null;
+  // The tracker cannot be written (disk full, file turned read-only): nothing more could be
+  // recorded, so stop taking submissions; the one that hit it resumes on the next run.
+  const untilTrackerFails = (worker: (item: WorkItem) => Promise<SubmissionResult>) => (item: WorkItem) =>
+    worker(item).catch((err: unknown) => {
+      if (!String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_')) throw err;
+      trackerFailure ??= trackerFileError(config.trackerPath, err);
+      return undefined;
+    });
   const results: SubmissionResult[] = [];
   const outcomes = await runInOrder(
     work,
     opts.concurrency,
-    async (item) => {
+    untilTrackerFails(async (item) => {
       const sub = item.sub;
       const subLog = (m: string) => deps.log(m).child({ key: sub.key, sourceId: sub.sourceId });
       const outcome = await processSubmission(
@@ -151,10 +163,10 @@ async function processBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOpt
       results.push(result);
       opts.onProgress?.(results.length, work.length, countOutcomes(results));
       return result;
-    },
-    () => fatal !== null,
+    }),
+    () => fatal !== null || trackerFailure !== null || opts.shouldStop?.() === true,
   );
-  return { results: outcomes.filter((r): r is SubmissionResult => r !== undefined), fatal: fatal as JiraCallError | null };
+  return { results: outcomes.filter((r): r is SubmissionResult => r !== undefined), fatal: fatal as JiraCallError | null, trackerFailure: trackerFailure as DependencyError | null };
 }
 
 export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunOptions): Promise<RunReport> {
@@ -168,11 +180,12 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
   const fresh = batch.fresh.filter((f) => f.check.status === 'new');
   const alreadyProcessed = batch.fresh.length - fresh.length;
   if (batch.due.length === 0 && fresh.length === 0 && alreadyProcessed === 0) return report([]);
+  if (opts.shouldStop?.() === true) return report([]);
   // No Jira call at all when there is nothing to create; otherwise prove Jira answers before writing anything.
   if (batch.due.length > 0 || fresh.length > 0) await preflightJira(deps.jira as JiraGateway, config);
   const { registered, skipped } = registerSubmissions(tracker, batch.fresh, { trackerPath: config.trackerPath, runId: deps.runId, log: deps.log('tracker') });
-  const { results, fatal } = await processBatch(deps, config, opts, mapping, tracker, [...batch.due, ...registered.map((sub) => ({ sub, row: sub.payload }))]);
-  return report([...skipped, ...results], fatal ? describeJiraFailure(fatal, config) : null);
+  const { results, fatal, trackerFailure } = await processBatch(deps, config, opts, mapping, tracker, [...batch.due, ...registered.map((sub) => ({ sub, row: sub.payload }))]);
+  return report([...skipped, ...results], fatal ? describeJiraFailure(fatal, config) : trackerFailure);
 }
 
 export function exitCodeFor(report: RunReport): number {

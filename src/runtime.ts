@@ -26,8 +26,8 @@ export function newRunId(): string {
   return randomUUID();
 }
 
-export function makeLogging(config: ResolvedConfig, runId: string, now: () => Date, fileLogging = true): Logging {
-  return createLogging({ logDir: config.logDir, level: config.logLevel, runId, secrets: config.secrets, retentionDays: config.logRetentionDays, now, fileLogging });
+export function makeLogging(config: ResolvedConfig, runId: string, now: () => Date, fileLogging = true, onWriteError?: (file: string, err: unknown) => void): Logging {
+  return createLogging({ logDir: config.logDir, level: config.logLevel, runId, secrets: config.secrets, retentionDays: config.logRetentionDays, now, fileLogging, onWriteError });
 }
 
 export function openTracker(config: ResolvedConfig, now: () => Date, opts: { readonly?: boolean } = {}): Tracker | null {

@@ -77,12 +77,13 @@ function channelsOf(cfg: AlertConfig, host: string): Channel[] {
 
 /**
  * Called once at the end of every run with the problems this run saw (empty when all is well).
- * Opens, keeps or clears incidents and sends what is due.
+ * Opens, keeps or clears incidents and sends what is due. `db` is null when the tracker itself
+ * cannot be used: everything is then sent, without de-duplication.
  *
  * Do not call it for a run that did not look (a dry run, or exit 4 because another run holds
  * the lock): an empty list means "all is well" and would clear every open incident.
  */
-export async function notifyRunProblems(db: Database.Database, cfg: AlertConfig, problems: RunProblem[], ctx: NotifyContext): Promise<AlertOutcome> {
+export async function notifyRunProblems(db: Database.Database | null, cfg: AlertConfig, problems: RunProblem[], ctx: NotifyContext): Promise<AlertOutcome> {
   try {
     return await notify(db, cfg, problems, ctx);
   } catch (err) {
@@ -93,7 +94,7 @@ export async function notifyRunProblems(db: Database.Database, cfg: AlertConfig,
   }
 }
 
-async function notify(db: Database.Database, cfg: AlertConfig, problems: RunProblem[], ctx: NotifyContext): Promise<AlertOutcome> {
+async function notify(db: Database.Database | null, cfg: AlertConfig, problems: RunProblem[], ctx: NotifyContext): Promise<AlertOutcome> {
   const redact = alertRedactor(cfg);
   const host = ctx.host ?? os.hostname();
   const channels = channelsOf(cfg, host);
@@ -108,6 +109,8 @@ async function notify(db: Database.Database, cfg: AlertConfig, problems: RunProb
   let due: DueAlert[];
   let stateError: string | undefined;
   try {
+    // null: the tracker, which keeps the incidents, is itself what is broken.
+    if (!db) throw new Error('the tracker cannot be used, and it keeps the alert state');
     const unresolved = unresolvedSubmissions(db);
     const plan = planIncidents(loadOpenIncidents(db), clean, {
       now: ctx.now,
@@ -162,7 +165,7 @@ async function notify(db: Database.Database, cfg: AlertConfig, problems: RunProb
 
   // One channel that got through is enough: retrying would repeat the alert on that channel.
   const opened = due.filter((a) => a.kind === 'opened').map((a) => a.incident.fingerprint);
-  if (stateError === undefined && opened.length > 0 && results.some((r) => r.ok)) {
+  if (db && stateError === undefined && opened.length > 0 && results.some((r) => r.ok)) {
     try {
       markAlerted(db, opened, ctx.now);
     } catch (err) {

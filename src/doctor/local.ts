@@ -3,11 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { backupDir } from '../adapters/tracker/backup.js';
-import { RunLock, describeHolder } from '../adapters/tracker/lock.js';
+import { LockFileError, RunLock, describeHolder } from '../adapters/tracker/lock.js';
 import { SCHEMA_VERSION } from '../adapters/tracker/schema.js';
 import { webhookLabel } from '../alerts/channels.js';
 import type { ResolvedConfig } from '../config.js';
 import { errorMessage } from '../errors.js';
+import { OWN_LOG_FILES } from '../logging/files.js';
 import type { DoctorReport } from './report.js';
 
 /** The folder a path would be created in: itself or its closest ancestor that exists. */
@@ -29,6 +30,20 @@ function notWritableDir(dir: string): string | null {
     return null;
   } catch (err) {
     return `${dir} is not writable (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`;
+  }
+}
+
+/** Below this, a run would fail part-way: SQLite's WAL and a day of logs need more. */
+const MIN_FREE_BYTES = 1024 * 1024;
+
+/** Why the disk holding `dir` is too full for a run, or null (also when the OS cannot say). */
+function diskFull(dir: string): string | null {
+  try {
+    const s = fs.statfsSync(dir);
+    const free = s.bavail * s.bsize;
+    return free < MIN_FREE_BYTES ? `the disk holding ${dir} is full (${Math.floor(free / 1024)} KiB free)` : null;
+  } catch {
+    return null;
   }
 }
 
@@ -90,6 +105,11 @@ export function checkTracker(r: DoctorReport, file: string): void {
     r.fail({ kind: 'dependency', what, detail: problem, fix: `give ${whereTo} write access to ${file} and its folder` });
     return;
   }
+  const full = diskFull(path.dirname(path.resolve(file)));
+  if (full) {
+    r.fail({ kind: 'dependency', what, detail: full, fix: 'free space on that disk, or move the tracker (TRACKER_PATH) to one with room' });
+    return;
+  }
   const upgrade = version < SCHEMA_VERSION ? `; the next run upgrades it to ${SCHEMA_VERSION}` : '';
   r.ok(what, `${file} is writable (schema version ${version}${upgrade})`);
 }
@@ -100,7 +120,8 @@ export function checkLock(r: DoctorReport, trackerPath: string, now: Date): void
   try {
     holder = RunLock.currentHolder(RunLock.lockPathFor(trackerPath));
   } catch (err) {
-    r.warn(what, `cannot tell whether a run holds it (${errorMessage(err)})`, `check ${RunLock.lockPathFor(trackerPath)} is readable`);
+    if (err instanceof LockFileError) r.fail({ kind: 'dependency', what, detail: err.detail, fix: err.fix });
+    else r.warn(what, `cannot tell whether a run holds it (${errorMessage(err)})`, `check ${RunLock.lockPathFor(trackerPath)} is readable`);
     return;
   }
   if (holder === null) {
@@ -117,13 +138,32 @@ export function checkLock(r: DoctorReport, trackerPath: string, now: Date): void
   r.warn(what, `held by ${describeHolder(holder)} (${minutes} min ago)`, `a run is in progress; if it is still there long after a run should have ended, look at process ${holder.pid} on ${holder.host}`);
 }
 
+/** The first of jira-sync's own log files that exists but cannot be appended to. */
+function unwritableLogFile(logDir: string): string | null {
+  for (const name of OWN_LOG_FILES) {
+    const file = path.join(logDir, `${name}.log`);
+    try {
+      fs.accessSync(file, fs.constants.W_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') return `${file} is not writable (${code ?? errorMessage(err)})`;
+    }
+  }
+  return null;
+}
+
 export function checkLogDir(r: DoctorReport, logDir: string): void {
   const what = 'log folder';
   const exists = fs.existsSync(logDir);
   const dir = exists ? logDir : nearestExisting(logDir);
-  const problem = notWritableDir(dir);
+  const problem = notWritableDir(dir) ?? (exists ? unwritableLogFile(logDir) : null);
   if (problem) {
-    r.fail({ kind: 'dependency', what, detail: problem, fix: `make ${dir} writable for the user cron runs jira-sync as, or set LOG_DIR to a writable folder` });
+    r.fail({ kind: 'dependency', what, detail: problem, fix: `make ${problem.split(' ')[0]} writable for the user cron runs jira-sync as, or set LOG_DIR to a writable folder` });
+    return;
+  }
+  const full = diskFull(dir);
+  if (full) {
+    r.fail({ kind: 'dependency', what, detail: full, fix: 'free space on that disk (runs stop when they cannot log), or set LOG_DIR to a folder on one with room' });
     return;
   }
   r.ok(what, exists ? `${logDir} is writable` : `${logDir} does not exist yet; the first run creates it (${dir} is writable)`);

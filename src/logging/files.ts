@@ -3,12 +3,18 @@
 // Each run is a short process started by cron, so there is no long-lived writer
 // that could roll at midnight: checking once at start-up is enough. A file
 // whose last write (mtime) was on an earlier UTC day is renamed after that day,
-// and rolled files past the retention window are deleted. Only names this
-// module produces are touched, so anything else an operator keeps in the
-// directory survives.
+// and rolled files past the retention window are deleted. Only files jira-sync
+// itself writes (OWN_LOG_FILES) are touched, so anything else an operator keeps
+// in the directory survives: above all the cron.log that crontab.example
+// appends to, which a rename would cut off from cron's open `>>`.
 
 import fs from 'node:fs';
 import path from 'node:path';
+
+/** The files jira-sync writes: one per module, and summary.log. Add a module here when adding one. */
+export const OWN_LOG_FILES: ReadonlySet<string> = new Set([
+  'main', 'fetch_submissions', 'unique_key', 'tracker', 'field_mapping', 'create_ticket', 'attach_submission', 'summary',
+]);
 
 /** `<module>.log`, the live file (summary.log included). */
 const LIVE = /^([a-z_]+)\.log$/;
@@ -56,7 +62,7 @@ export function rollAndPrune(dir: string, now: Date, retentionDays: number): Rol
 
   for (const name of names) {
     const m = LIVE.exec(name);
-    if (!m?.[1]) continue;
+    if (!m?.[1] || !OWN_LOG_FILES.has(m[1])) continue;
     const file = path.join(dir, name);
     try {
       const st = fs.statSync(file);
@@ -78,7 +84,7 @@ export function rollAndPrune(dir: string, now: Date, retentionDays: number): Rol
   const todayMs = Date.parse(`${today}T00:00:00Z`);
   for (const name of fs.readdirSync(dir)) {
     const m = ROLLED.exec(name);
-    if (!m?.[2]) continue;
+    if (!m?.[1] || !m[2] || !OWN_LOG_FILES.has(m[1])) continue;
     const dayMs = Date.parse(`${m[2]}T00:00:00Z`);
     if (Number.isNaN(dayMs)) continue; // e.g. 2026-13-40: not ours, leave it.
     const ageDays = Math.round((todayMs - dayMs) / DAY_MS);

@@ -7,8 +7,10 @@
 //    is synchronous: a line that was logged is in the kernel before the call returns.
 //  - Every line carries runId (and, on child loggers, key/sourceId) so a single
 //    grep follows one submission through all module files.
-//  - Nobody watches the job, so a logging problem (unwritable rolled file,
-//    disk full) is reported but never aborts the run.
+//  - Nobody watches the job, so a logging problem is never silent and never
+//    hangs the run: a failed rolling is reported in main.log, and a log file
+//    that cannot be written (disk full) goes to onWriteError, where the run
+//    stops taking submissions and ends with a message naming the file.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,7 +18,8 @@ import path from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 import { LEVEL_VALUES, makeConsoleWriter, noColorFromEnv, type ConsoleOptions } from './console.js';
-import { rollAndPrune, type RollResult } from './files.js';
+import { DependencyError, describeFileError } from '../errors.js';
+import { OWN_LOG_FILES, rollAndPrune, type RollResult } from './files.js';
 import { REDACT_PATHS, REDACTED, makeRedactor, redactJsonLine } from './redact.js';
 
 export { makeRedactor, redactUrlPassword } from './redact.js';
@@ -41,6 +44,8 @@ export interface LoggingOptions {
   now?: () => Date;
   /** false: console only (e.g. --dry-run writes nothing anywhere). */
   fileLogging?: boolean;
+  /** Called once per file that cannot be written (disk full, permissions); default: a console line. */
+  onWriteError?: (file: string, err: unknown) => void;
 }
 
 export interface Logging {
@@ -87,6 +92,12 @@ export function formatSummaryLine(s: {
   return `${isoSeconds(s.at)} run ${s.runId} ${counts} in ${duration}${suffix}`;
 }
 
+/** A short write (possible on any fd) is continued, never silently dropped. */
+function writeAll(fd: number, line: string): void {
+  const buf = Buffer.from(line, 'utf8');
+  for (let off = 0; off < buf.length; ) off += fs.writeSync(fd, buf, off);
+}
+
 type Sink = DestinationStream & { lastLevel: number; [pino.symbols.needsMetadataGsym]: true };
 
 export function createLogging(opts: LoggingOptions): Logging {
@@ -107,42 +118,54 @@ export function createLogging(opts: LoggingOptions): Logging {
 
   let rollReport: RollResult | undefined;
   if (fileLogging) {
-    fs.mkdirSync(opts.logDir, { recursive: true });
-    rollReport = rollAndPrune(opts.logDir, now(), retentionDays);
+    try {
+      fs.mkdirSync(opts.logDir, { recursive: true });
+      rollReport = rollAndPrune(opts.logDir, now(), retentionDays);
+    } catch (err) {
+      throw new DependencyError('log folder', `cannot use ${opts.logDir}: ${describeFileError(err)}; make it writable for the user that runs jira-sync, or set LOG_DIR to a writable folder`);
+    }
   }
 
   const loggers = new Map<string, Logger>();
-  const dests: Array<ReturnType<typeof pino.destination>> = [];
+  const fds: number[] = [];
   let closed = false;
 
   /**
-   * The file half of a module's output. After close() the SonicBoom is gone,
-   * but a late line (a `finally` block, an exit handler) is still worth having
-   * on disk, so it falls back to a plain synchronous append.
+   * The file half of a module's output: one synchronous write per line (see the header).
+   * Not pino.destination: its flush retries a failed write forever, so a full disk hung the
+   * run after its work, holding the lock. Here the first write error is reported once, that
+   * file gets no more lines, and the run decides what to do (onWriteError).
    */
   function fileSink(name: string): (line: string) => void {
     const file = path.join(opts.logDir, `${name}.log`);
-    const dest = pino.destination({ dest: file, sync: true, mkdir: true });
-    let reported = false;
-    // Without a listener a write error (ENOSPC, EIO) would be thrown out of an
-    // unrelated log call; report it once on the console, which cron mails.
-    dest.on('error', (err: unknown) => {
-      if (reported) return;
-      reported = true;
-      consoleOut.writeRaw(redact(`jira-sync: cannot write ${file}: ${String(err)}`));
-    });
-    dests.push(dest);
+    let fd: number | null = null;
+    let failed = false;
+    const fail = (err: unknown) => {
+      failed = true;
+      writeFailed(file, err);
+    };
+    try {
+      fd = fs.openSync(file, 'a');
+      fds.push(fd);
+    } catch (err) {
+      fail(err);
+    }
     return (line) => {
-      if (!closed) {
-        dest.write(line);
-        return;
-      }
+      if (failed || fd === null) return;
       try {
-        fs.appendFileSync(file, line);
-      } catch {
-        // Nothing left to tell: the run is over and the console is the caller's.
+        // A late line (a `finally` block, an exit handler) is still worth having on disk.
+        if (closed) fs.appendFileSync(file, line);
+        else writeAll(fd, line);
+      } catch (err) {
+        fail(err);
       }
     };
+  }
+
+  /** Reported once per file: on the console (cron mails it) unless the run handles it. */
+  function writeFailed(file: string, err: unknown): void {
+    if (opts.onWriteError) opts.onWriteError(file, err);
+    else consoleOut.writeRaw(redact(`jira-sync: cannot write ${file}: ${describeFileError(err)}`));
   }
 
   function forModule(name: ModuleName): Logger {
@@ -182,6 +205,18 @@ export function createLogging(opts: LoggingOptions): Logging {
     return logger;
   }
 
+  // A log file the run could not append to is told now, before any work, not when first used.
+  if (fileLogging) {
+    for (const name of OWN_LOG_FILES) {
+      const file = path.join(opts.logDir, `${name}.log`);
+      try {
+        fs.accessSync(file, fs.constants.W_OK);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') writeFailed(file, err);
+      }
+    }
+  }
+
   return {
     forModule,
     summary(line: string): void {
@@ -191,7 +226,7 @@ export function createLogging(opts: LoggingOptions): Logging {
         try {
           fs.appendFileSync(path.join(opts.logDir, SUMMARY_FILE), `${text}\n`);
         } catch (err) {
-          consoleOut.writeRaw(redact(`jira-sync: cannot write ${SUMMARY_FILE}: ${String(err)}`));
+          writeFailed(path.join(opts.logDir, SUMMARY_FILE), err);
         }
       }
       consoleOut.writeRaw(text);
@@ -200,12 +235,12 @@ export function createLogging(opts: LoggingOptions): Logging {
     close(): void {
       if (closed) return;
       closed = true;
-      for (const dest of dests) {
+      // Nothing to flush: every line was written when it was logged.
+      for (const fd of fds.splice(0)) {
         try {
-          dest.flushSync();
-          dest.end();
+          fs.closeSync(fd);
         } catch {
-          // Already closed or never opened: nothing to flush.
+          // Already closed: nothing lost.
         }
       }
     },

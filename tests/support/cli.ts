@@ -1,6 +1,6 @@
 // Runs the real, built CLI (dist/cli.js) as a child process, in a temporary working
 // directory so a developer's own .env is never picked up.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,18 +51,26 @@ export function makeWorkspace(base: { databaseUrl: string; jiraUrl: string; extr
   };
 }
 
-export function runCli(args: string[], opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number }): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+export function runCli(args: string[], opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number; uid?: number; gid?: number }): Promise<CliResult> {
+  return startCli(args, opts).done;
+}
+
+/** The CLI as a running child, for tests that signal it mid-run; `done` settles when it exits. */
+export function startCli(args: string[], opts: { env: Record<string, string>; cwd?: string; timeoutMs?: number; uid?: number; gid?: number }): { child: ChildProcess; done: Promise<CliResult> } {
+  let child!: ChildProcess;
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child = spawn(process.execPath, [CLI, ...args], {
       cwd: opts.cwd ?? os.tmpdir(),
       // Only PATH and HOME from the test process: the CLI sees exactly the configuration the test sets.
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Set only by tests that need file permissions to bite, which they do not for root.
+      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -70,4 +78,5 @@ export function runCli(args: string[], opts: { env: Record<string, string>; cwd?
       resolve({ code, signal, stdout, stderr });
     });
   });
+  return { child, done };
 }

@@ -273,11 +273,36 @@ describe('daily rolling and retention', () => {
     ]);
   });
 
+  it("never renames or deletes files it did not create: cron's cron.log survives a day roll", () => {
+    touch('cron.log', yesterdayNoon, 'cron output\n');
+    touch('cron.2026-10-01.log', yesterdayNoon, 'rotated by the operator\n');
+    touch('tracker.log', yesterdayNoon);
+    make({ retentionDays: 30 });
+    expect(fs.readFileSync(path.join(logDir, 'cron.log'), 'utf8')).toBe('cron output\n');
+    expect(fs.readFileSync(path.join(logDir, 'cron.2026-10-01.log'), 'utf8')).toBe('rotated by the operator\n');
+    expect(fs.readdirSync(logDir).sort()).toEqual(['cron.2026-10-01.log', 'cron.log', 'tracker.2026-11-22.log']);
+  });
+
   it('honours a shorter retention window', () => {
     touch('tracker.2026-11-20.log', yesterdayNoon);
     touch('tracker.2026-11-21.log', yesterdayNoon);
     make({ retentionDays: 2 });
     expect(fs.readdirSync(logDir).sort()).toEqual(['tracker.2026-11-21.log']);
+  });
+});
+
+describe('a log file that cannot be written', () => {
+  it('a full disk (ENOSPC) is reported once per file, the log call returns, and close() does not hang', () => {
+    fs.mkdirSync(logDir, { recursive: true });
+    fs.symlinkSync('/dev/full', path.join(logDir, 'tracker.log'));
+    const errors: string[] = [];
+    const { logging } = make({ onWriteError: (file, err) => errors.push(`${file}: ${(err as NodeJS.ErrnoException).code}`) });
+    const log = logging.forModule('tracker');
+    for (let i = 0; i < 50; i++) log.info({ i }, 'a line the disk has no room for');
+    logging.forModule('main').info('other files still work');
+    logging.close();
+    expect(errors).toEqual([`${path.join(logDir, 'tracker.log')}: ENOSPC`]);
+    expect(readJsonLines(path.join(logDir, 'main.log'))).toHaveLength(1);
   });
 });
 

@@ -4,8 +4,9 @@
 // later run, and no pid bookkeeping can be fooled by pid reuse.
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import Database from 'better-sqlite3';
-import { LockHeldError } from '../../errors.js';
+import { DependencyError, LockHeldError, describeFileError } from '../../errors.js';
 
 export interface LockHolder {
   pid: number;
@@ -35,6 +36,26 @@ function isBusy(err: unknown): boolean {
   return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
 }
 
+/** A lock file SQLite cannot use, in words that say what to do (doctor shows the same two parts). */
+export class LockFileError extends DependencyError {
+  constructor(
+    readonly detail: string,
+    readonly fix: string,
+  ) {
+    super('tracker', `${detail}; ${fix}`);
+    this.name = 'LockFileError';
+  }
+}
+
+function lockFileError(lockPath: string, err: unknown): LockFileError {
+  const code = String((err as { code?: unknown }).code ?? '');
+  if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
+    // It holds no data (the holder is in a separate file), so deleting it loses nothing.
+    return new LockFileError(`the run lock file ${lockPath} is damaged (${describeFileError(err)})`, 'it holds no data: delete it when no jira-sync run is going, then run again');
+  }
+  return new LockFileError(`cannot use the run lock file ${lockPath}: ${describeFileError(err)}`, 'give the user that runs jira-sync write access to it and its folder');
+}
+
 export class RunLock {
   private constructor(
     private readonly db: Database.Database,
@@ -47,16 +68,22 @@ export class RunLock {
 
   /** Takes the lock or throws LockHeldError naming the holder. */
   static acquire(lockPath: string, holder: Omit<LockHolder, 'pid' | 'host'>): RunLock {
-    const db = new Database(lockPath);
-    // A short wait covers `status` peeking at the lock at the same instant; a real holder
-    // keeps it for the whole run, so the second run still gives up quickly.
-    db.pragma('busy_timeout = 2000');
+    let db: Database.Database;
     try {
+      fs.mkdirSync(path.dirname(path.resolve(lockPath)), { recursive: true });
+      db = new Database(lockPath);
+    } catch (err) {
+      throw lockFileError(lockPath, err);
+    }
+    try {
+      // A short wait covers `status` peeking at the lock at the same instant; a real holder
+      // keeps it for the whole run, so the second run still gives up quickly.
+      db.pragma('busy_timeout = 2000');
       db.exec('BEGIN EXCLUSIVE');
     } catch (err) {
       db.close();
       if (isBusy(err)) throw new LockHeldError(describeHolder(readHolder(lockPath)));
-      throw err;
+      throw lockFileError(lockPath, err);
     }
     const info: LockHolder = { pid: process.pid, host: os.hostname(), ...holder };
     fs.writeFileSync(holderFile(lockPath), `${JSON.stringify(info)}\n`);
@@ -73,7 +100,7 @@ export class RunLock {
       return null;
     } catch (err) {
       if (isBusy(err)) return readHolder(lockPath) ?? 'unknown';
-      throw err;
+      throw lockFileError(lockPath, err);
     } finally {
       db.close();
     }

@@ -46,6 +46,16 @@ export function isRunAlive(db: Database.Database, runId: string | null, now: Dat
   return now.getTime() - Date.parse(r.started_at) < 6 * 3_600_000;
 }
 
+/**
+ * The counts so far, after each submission: a run that dies (kill -9, power cut) before
+ * finishRun still shows in `status` what it did, not zeros.
+ */
+export function recordRunProgress(db: Database.Database, runId: string, counts: RunCounts): void {
+  db.prepare('UPDATE runs SET created = ?, skipped = ?, failed = ?, parked = ? WHERE run_id = ? AND ended_at IS NULL').run(
+    counts.created, counts.skipped, counts.failed, counts.parked, runId,
+  );
+}
+
 export function finishRun(db: Database.Database, runId: string, at: Date, counts: RunCounts, exitCode: number, note: string | null): void {
   db.prepare(
     `UPDATE runs SET ended_at = ?, created = ?, skipped = ?, failed = ?, parked = ?, exit_code = ?, note = ? WHERE run_id = ?`,

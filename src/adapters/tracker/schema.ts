@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { DependencyError, errorMessage } from '../../errors.js';
+import { DependencyError, describeFileError, errorMessage } from '../../errors.js';
+import { backupDir } from './backup.js';
 
 // Each entry migrates from version i to i+1 (PRAGMA user_version). Append only.
 const MIGRATIONS: string[] = [
@@ -65,16 +66,45 @@ export function openTrackerDb(file: string, opts: { readonly?: boolean } = {}): 
   } catch (err) {
     throw new DependencyError('tracker', `cannot open ${file}: ${errorMessage(err)}; check TRACKER_PATH and that the folder is writable`);
   }
-  // Several runs may touch the file at once (a bypassed lock, status during a run):
-  // wait for a writer instead of failing at once.
-  db.pragma('busy_timeout = 5000');
-  if (opts.readonly) return db;
-  // WAL + FULL: a committed transition survives a power cut, which the crash-safety promise rests on.
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  migrate(db, file);
-  return db;
+  try {
+    // Several runs may touch the file at once (a bypassed lock, status during a run):
+    // wait for a writer instead of failing at once.
+    db.pragma('busy_timeout = 5000');
+    if (opts.readonly) {
+      // Reads the first page, so a damaged file is told here, in words, not in the first query.
+      db.prepare('SELECT count(*) FROM sqlite_master').get();
+      return db;
+    }
+    // WAL + FULL: a committed transition survives a power cut, which the crash-safety promise rests on.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, file);
+    return db;
+  } catch (err) {
+    db.close();
+    throw trackerFileError(file, err);
+  }
+}
+
+/**
+ * A tracker SQLite cannot use, in one line that names the file and says what to do. The file
+ * is left exactly as it is: it may be the only record of which submissions reached Jira.
+ */
+export function trackerFileError(file: string, err: unknown): DependencyError {
+  if (err instanceof DependencyError) return err;
+  const code = String((err as { code?: unknown }).code ?? '');
+  const why = describeFileError(err);
+  if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
+    return new DependencyError('tracker', `${file} is not a SQLite database or is damaged (${why}); restore the newest copy from ${backupDir(file)} (see README, "Tracker backups and restoring one"), keeping the damaged file aside`);
+  }
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_CANTOPEN')) {
+    return new DependencyError('tracker', `cannot write ${file} (${why}); give the user that runs jira-sync write access to it and its folder`);
+  }
+  if (code.startsWith('SQLITE_FULL')) {
+    return new DependencyError('tracker', `cannot write ${file}: the disk is full (${code}); free space on it, then run again`);
+  }
+  return new DependencyError('tracker', `cannot use ${file}: ${why}; \`jira-sync doctor\` checks it`);
 }
 
 function migrate(db: Database.Database, file: string): void {
@@ -89,5 +119,7 @@ function migrate(db: Database.Database, file: string): void {
       db.exec(MIGRATIONS[v] as string);
       db.pragma(`user_version = ${v + 1}`);
     }
+    // Also when up to date: a write now tells a read-only tracker here, in words, not mid-run.
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
