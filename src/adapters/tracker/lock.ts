@@ -4,7 +4,7 @@
 // later run, and no pid bookkeeping can be fooled by pid reuse.
 import fs from 'node:fs';
 import os from 'node:os';
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { LockHeldError } from '../../errors.js';
 
 export interface LockHolder {
@@ -37,7 +37,7 @@ function isBusy(err: unknown): boolean {
 
 export class RunLock {
   private constructor(
-    private readonly db: Database.Database,
+    private readonly db: SqliteDatabase,
     private readonly lockPath: string,
   ) {}
 
@@ -47,7 +47,7 @@ export class RunLock {
 
   /** Takes the lock or throws LockHeldError naming the holder. */
   static acquire(lockPath: string, holder: Omit<LockHolder, 'pid' | 'host'>): RunLock {
-    const db = new Database(lockPath);
+    const db = openSqlite(lockPath);
     // A short wait covers `status` peeking at the lock at the same instant; a real holder
     // keeps it for the whole run, so the second run still gives up quickly.
     db.pragma('busy_timeout = 2000');
@@ -66,7 +66,7 @@ export class RunLock {
   /** The holder if a run holds the lock now, else null. Takes no lock that could outlive the call. */
   static currentHolder(lockPath: string): LockHolder | null | 'unknown' {
     if (!fs.existsSync(lockPath)) return null;
-    const db = new Database(lockPath, { readonly: true, fileMustExist: true });
+    const db = openSqlite(lockPath, { readonly: true, fileMustExist: true });
     try {
       db.pragma('busy_timeout = 0');
       db.prepare('SELECT count(*) FROM sqlite_master').get();

@@ -1,7 +1,7 @@
 // The tracker's SQLite file: opened, and migrated forward, here only.
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { DependencyError, errorMessage } from '../../errors.js';
 
 // Each entry migrates from version i to i+1 (PRAGMA user_version). Append only.
@@ -57,11 +57,11 @@ const MIGRATIONS: string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export function openTrackerDb(file: string, opts: { readonly?: boolean } = {}): Database.Database {
-  let db: Database.Database;
+export function openTrackerDb(file: string, opts: { readonly?: boolean } = {}): SqliteDatabase {
+  let db: SqliteDatabase;
   try {
     if (!opts.readonly) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+    db = openSqlite(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   } catch (err) {
     throw new DependencyError('tracker', `cannot open ${file}: ${errorMessage(err)}; check TRACKER_PATH and that the folder is writable`);
   }
@@ -77,7 +77,7 @@ export function openTrackerDb(file: string, opts: { readonly?: boolean } = {}): 
   return db;
 }
 
-function migrate(db: Database.Database, file: string): void {
+function migrate(db: SqliteDatabase, file: string): void {
   // IMMEDIATE takes the write lock before reading the version, so two processes opening a new
   // tracker at once migrate it once: the second waits, then sees the new version.
   db.transaction(() => {
