@@ -1,5 +1,4 @@
 // `jira-sync run`: one batch, start to finish: lock, run record, summary line, backup, alerts.
-import fs from 'node:fs';
 import path from 'node:path';
 import { RunLock } from '../adapters/tracker/lock.js';
 import { backupIfDue } from '../adapters/tracker/backup.js';
@@ -8,6 +7,7 @@ import type { Tracker } from '../adapters/tracker/tracker.js';
 import { alertConfigFrom, notifyRunProblems, problemsFromRun } from '../alerts/index.js';
 import type { ResolvedConfig } from '../config.js';
 import { ConfigError, DependencyError, errorMessage } from '../errors.js';
+import { ensurePrivateDir } from '../privateFiles.js';
 import { formatSummaryLine, type Logging } from '../logging/index.js';
 import { exitCodeFor, runSync, type RunReport } from '../main.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId, openTracker } from '../runtime.js';
@@ -77,7 +77,7 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
   // exists only so a test can prove the per-submission claim alone prevents double creation.
   let lock: RunLock | null = null;
   if (!opts.dryRun && process.env.JIRA_SYNC_UNSAFE_NO_LOCK !== '1') {
-    fs.mkdirSync(path.dirname(path.resolve(config.trackerPath)), { recursive: true });
+    ensurePrivateDir(path.dirname(path.resolve(config.trackerPath)));
     lock = RunLock.acquire(RunLock.lockPathFor(config.trackerPath), { runId, startedAt: started.toISOString() });
   }
   const logging = makeLogging(config, runId, now, !opts.dryRun);

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 import { LEVEL_VALUES, makeConsoleWriter, noColorFromEnv, type ConsoleOptions } from './console.js';
+import { ensurePrivateDir, ensurePrivateFile } from '../privateFiles.js';
 import { rollAndPrune, type RollResult } from './files.js';
 import { REDACT_PATHS, REDACTED, makeRedactor, redactJsonLine } from './redact.js';
 
@@ -107,13 +108,23 @@ export function createLogging(opts: LoggingOptions): Logging {
 
   let rollReport: RollResult | undefined;
   if (fileLogging) {
-    fs.mkdirSync(opts.logDir, { recursive: true });
+    // The logs carry the submissions' personal data: owner-only, whatever the umask.
+    ensurePrivateDir(opts.logDir);
     rollReport = rollAndPrune(opts.logDir, now(), retentionDays);
   }
 
   const loggers = new Map<string, Logger>();
   const dests: Array<ReturnType<typeof pino.destination>> = [];
   let closed = false;
+
+  /** Creates a log file owner-only (or tightens it) before anything appends to it. */
+  function privateFile(file: string): void {
+    try {
+      ensurePrivateFile(file);
+    } catch {
+      // Left to the write itself, which reports a file it cannot write once, on the console.
+    }
+  }
 
   /**
    * The file half of a module's output. After close() the SonicBoom is gone,
@@ -122,6 +133,7 @@ export function createLogging(opts: LoggingOptions): Logging {
    */
   function fileSink(name: string): (line: string) => void {
     const file = path.join(opts.logDir, `${name}.log`);
+    privateFile(file);
     const dest = pino.destination({ dest: file, sync: true, mkdir: true });
     let reported = false;
     // Without a listener a write error (ENOSPC, EIO) would be thrown out of an
@@ -189,6 +201,7 @@ export function createLogging(opts: LoggingOptions): Logging {
       const text = redact(line).replace(/\r?\n/g, ' ');
       if (fileLogging) {
         try {
+          privateFile(path.join(opts.logDir, SUMMARY_FILE));
           fs.appendFileSync(path.join(opts.logDir, SUMMARY_FILE), `${text}\n`);
         } catch (err) {
           consoleOut.writeRaw(redact(`jira-sync: cannot write ${SUMMARY_FILE}: ${String(err)}`));

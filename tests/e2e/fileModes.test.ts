@@ -57,7 +57,7 @@ describe('file modes (umask 022)', () => {
     const cli = cliFor(ws);
     await insertSubmissions(db.client, [0, 1, 2].map((i) => sampleSubmission(i)));
     expect((await cli(['map-fields'])).code).toBe(0);
-    const killed = await cli(['run'], { JIRA_SYNC_FAILPOINT: 'after-created' });
+    const killed = await cli(['run'], { JIRA_SYNC_FAILPOINT: 'after-created', JIRA_CONCURRENCY: '1' });
     expect(killed.signal).toBe('SIGKILL');
     const m = modes();
     // A killed process leaves SQLite's side files behind: the moment they are most exposed.

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { LockHeldError } from '../../errors.js';
+import { ensurePrivateFile, writePrivateFile } from '../../privateFiles.js';
 
 export interface LockHolder {
   pid: number;
@@ -47,6 +48,7 @@ export class RunLock {
 
   /** Takes the lock or throws LockHeldError naming the holder. */
   static acquire(lockPath: string, holder: Omit<LockHolder, 'pid' | 'host'>): RunLock {
+    ensurePrivateFile(lockPath);
     const db = openSqlite(lockPath);
     // A short wait covers `status` peeking at the lock at the same instant; a real holder
     // keeps it for the whole run, so the second run still gives up quickly.
@@ -59,7 +61,7 @@ export class RunLock {
       throw err;
     }
     const info: LockHolder = { pid: process.pid, host: os.hostname(), ...holder };
-    fs.writeFileSync(holderFile(lockPath), `${JSON.stringify(info)}\n`);
+    writePrivateFile(holderFile(lockPath), `${JSON.stringify(info)}\n`);
     return new RunLock(db, lockPath);
   }
 

@@ -1,8 +1,8 @@
 // The tracker's SQLite file: opened, and migrated forward, here only.
-import fs from 'node:fs';
 import path from 'node:path';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { DependencyError, errorMessage } from '../../errors.js';
+import { ensurePrivateDir, ensurePrivateFile, tightenFile } from '../../privateFiles.js';
 
 // Each entry migrates from version i to i+1 (PRAGMA user_version). Append only.
 const MIGRATIONS: string[] = [
@@ -60,7 +60,13 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 export function openTrackerDb(file: string, opts: { readonly?: boolean } = {}): SqliteDatabase {
   let db: SqliteDatabase;
   try {
-    if (!opts.readonly) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (!opts.readonly) {
+      // Owner-only before SQLite writes a byte: it gives the -wal/-shm files it creates the
+      // tracker's own mode, so they are private too (privateFiles.ts says why).
+      ensurePrivateDir(path.dirname(path.resolve(file)));
+      ensurePrivateFile(file);
+      for (const side of ['-wal', '-shm', '-journal']) tightenFile(`${file}${side}`);
+    }
     db = openSqlite(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   } catch (err) {
     throw new DependencyError('tracker', `cannot open ${file}: ${errorMessage(err)}; check TRACKER_PATH and that the folder is writable`);
