@@ -34,8 +34,8 @@ function code(err: unknown): string | undefined {
 
 /**
  * Tightens an existing file to 0600 if the group or others have any access; a missing file is
- * fine. A file owned by another user cannot be changed (EPERM): it is left for doctor to report,
- * rather than stopping a run that can still use it.
+ * fine. A file owned by another user cannot be changed (EPERM): it is left as it is rather than
+ * stopping a run that can still use it.
  */
 export function tightenFile(file: string): void {
   try {

@@ -65,7 +65,8 @@ export function openTrackerDb(file: string, opts: { readonly?: boolean } = {}): 
       // tracker's own mode, so they are private too (privateFiles.ts says why).
       ensurePrivateDir(path.dirname(path.resolve(file)));
       ensurePrivateFile(file);
-      for (const side of ['-wal', '-shm', '-journal']) tightenFile(`${file}${side}`);
+      // Side files an older version left wider (the high-water file is rewritten only when it moves).
+      for (const side of ['-wal', '-shm', '-journal', '.highwater.json']) tightenFile(`${file}${side}`);
     }
     db = openSqlite(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   } catch (err) {
