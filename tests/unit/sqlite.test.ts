@@ -40,6 +40,21 @@ describe('sqliteLoadProblem', () => {
     expect(msg).toContain('Node.js 22 or later');
   });
 
+  it("keeps Node's own reason on one line, without the require stack or Node's generic advice", () => {
+    const node =
+      "The module '/app/node_modules/better-sqlite3/build/Release/better_sqlite3.node'\n" +
+      'was compiled against a different Node.js version using\nNODE_MODULE_VERSION 137. This version of Node.js requires\n' +
+      'NODE_MODULE_VERSION 115. Please try re-compiling or re-installing\nthe module (for instance, using `npm rebuild` or `npm install`).';
+    const msg = sqliteLoadProblem({ pkg: 'better-sqlite3', major: 12 }, '20.20.2', node);
+    expect(msg).not.toContain('\n');
+    expect(msg).toContain('NODE_MODULE_VERSION 137. This version of Node.js requires NODE_MODULE_VERSION 115; run `npm ci` again');
+    expect(msg).not.toContain('Please try');
+    const missing = sqliteLoadProblem({ pkg: 'better-sqlite3', major: 12 }, '20.20.2', "Cannot find module 'better-sqlite3'\nRequire stack:\n- /app/dist/x.js");
+    expect(msg.length).toBeLessThan(500);
+    expect(missing).toContain("Cannot find module 'better-sqlite3'; run `npm ci` again");
+    expect(missing).not.toContain('Require stack');
+  });
+
   it('names the prebuilt build and the fix', () => {
     const msg = sqliteLoadProblem({ pkg: 'better-sqlite3-napi', major: 13 }, '24.21.0', "Cannot find module 'better-sqlite3-napi'");
     expect(msg).toMatch(/^cannot load better-sqlite3 13 \(package better-sqlite3-napi\), the SQLite driver for Node\.js 24\.21\.0: Cannot find module/);

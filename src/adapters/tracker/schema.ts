@@ -70,6 +70,7 @@ export function openTrackerDb(file: string, opts: { readonly?: boolean } = {}): 
     }
     db = openSqlite(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   } catch (err) {
+    if (err instanceof DependencyError) throw err; // the SQLite driver itself: its message says what to do
     throw new DependencyError('tracker', `cannot open ${file}: ${errorMessage(err)}; check TRACKER_PATH and that the folder is writable`);
   }
   // Several runs may touch the file at once (a bypassed lock, status during a run):

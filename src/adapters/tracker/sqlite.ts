@@ -27,12 +27,18 @@ export function chooseSqliteBuild(nodeVersion: string): SqliteBuild {
 }
 
 /** What to tell a person whose chosen build does not load; names the build, the Node and the fix. */
-export function sqliteLoadProblem(build: SqliteBuild, nodeVersion: string, cause: string): string {
+export function sqliteLoadProblem(build: SqliteBuild, nodeVersion: string, error: string): string {
+  // Node's own text says what is wrong (another NODE_MODULE_VERSION, a missing file) over several
+  // lines; keep it on one, without the require stack or Node's generic advice (ours follows).
+  const cause = (error.split('\nRequire stack')[0] ?? '')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/ Please try re-compiling.*$/, '')
+    .replace(/\.$/, '');
   const which = `better-sqlite3 ${build.major} (package ${build.pkg}), the SQLite driver for Node.js ${nodeVersion}`;
   const fix =
     build.major === 12
-      ? 'it is compiled from source during `npm ci` (it needs python3, make and a C++ compiler) for the Node.js that ran npm; ' +
-        'run `npm ci` again with this Node.js and read its build output, or use Node.js 22 or later'
+      ? 'run `npm ci` again with this Node.js (it compiles this driver from source for the Node.js that runs it, ' +
+        'which needs python3, make and a C++ compiler), or use Node.js 22 or later'
       : 'run `npm ci` again with this Node.js';
   return `cannot load ${which}: ${cause}; ${fix}`;
 }
@@ -53,7 +59,7 @@ export function sqlite(): SqliteConstructor {
     loaded = Database;
     return Database;
   } catch (err) {
-    throw new DependencyError('tracker', sqliteLoadProblem(build, process.versions.node, errorMessage(err).split('\n')[0] ?? ''));
+    throw new DependencyError('tracker', sqliteLoadProblem(build, process.versions.node, errorMessage(err)));
   }
 }
 
