@@ -9,6 +9,17 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Two builds of the SQLite driver are installed; src/adapters/tracker/sqlite.ts picks the one
+      // for the running Node.js. Loading either directly would bypass that choice (types are fine).
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'better-sqlite3', allowTypeImports: true, message: 'open SQLite through src/adapters/tracker/sqlite.ts' },
+            { name: 'better-sqlite3-napi', allowTypeImports: true, message: 'open SQLite through src/adapters/tracker/sqlite.ts' },
+          ],
+        },
+      ],
     },
   },
 );

@@ -1,4 +1,5 @@
 // `jira-sync run`: one batch, start to finish: lock, run record, summary line, backup, alerts.
+import path from 'node:path';
 import { RunLock } from '../adapters/tracker/lock.js';
 import { backupIfDue } from '../adapters/tracker/backup.js';
 import { finishRun, recordRunProgress, startRun } from '../adapters/tracker/runs.js';
@@ -6,6 +7,7 @@ import type { Tracker } from '../adapters/tracker/tracker.js';
 import { alertConfigFrom, notifyRunProblems, problemsFromRun, unresolvedSubmissions } from '../alerts/index.js';
 import type { ResolvedConfig } from '../config.js';
 import { ConfigError, DependencyError, errorMessage } from '../errors.js';
+import { ensurePrivateDir } from '../privateFiles.js';
 import { formatSummaryLine, type Logging } from '../logging/index.js';
 import { exitCodeFor, runSync, type RunReport } from '../main.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId, openTracker } from '../runtime.js';
@@ -97,6 +99,7 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
   let logging: Logging;
   try {
     if (!opts.dryRun && process.env.JIRA_SYNC_UNSAFE_NO_LOCK !== '1') {
+      ensurePrivateDir(path.dirname(path.resolve(config.trackerPath)));
       lock = RunLock.acquire(RunLock.lockPathFor(config.trackerPath), { runId, startedAt: started.toISOString() });
     }
     logging = makeLogging(config, runId, now, !opts.dryRun, (file, err) => stop.logWriteFailed(file, err));

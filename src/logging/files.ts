@@ -10,6 +10,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { tightenFile } from '../privateFiles.js';
 
 /** The files jira-sync writes: one per module, and summary.log. Add a module here when adding one. */
 export const OWN_LOG_FILES: ReadonlySet<string> = new Set([
@@ -37,6 +38,15 @@ export interface RollResult {
 
 function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+/** Rolled files are kept owner-only; a failure is a problem to report, never fatal. */
+function tryTighten(dir: string, name: string, result: RollResult): void {
+  try {
+    tightenFile(path.join(dir, name));
+  } catch (err) {
+    if (!isMissing(err)) result.problems.push({ file: name, error: String(err) });
+  }
 }
 
 /** First free `<module>.<day>[.N].log`, so rolling never overwrites an older roll. */
@@ -70,11 +80,17 @@ export function rollAndPrune(dir: string, now: Date, retentionDays: number): Rol
       const day = utcDay(st.mtime);
       // String comparison works for YYYY-MM-DD; a future mtime (clock skew) is
       // left alone rather than rolled under a date that has not happened.
-      if (day >= today) continue;
+      if (day >= today) {
+        // Not rolled, maybe not written this run: still kept owner-only (privateFiles.ts).
+        tightenFile(file);
+        continue;
+      }
       const to = freeRolledName(dir, m[1], day);
       // existsSync + rename has a tiny race with an overlapping run; the cost
       // of losing it is one overwritten rolled file, and cron runs are 15 min apart.
       fs.renameSync(file, path.join(dir, to));
+      // A rename keeps the mode; a file an older version left world-readable is tightened.
+      tightenFile(path.join(dir, to));
       result.rolled.push({ from: name, to });
     } catch (err) {
       if (!isMissing(err)) result.problems.push({ file: name, error: String(err) });
@@ -88,7 +104,10 @@ export function rollAndPrune(dir: string, now: Date, retentionDays: number): Rol
     const dayMs = Date.parse(`${m[2]}T00:00:00Z`);
     if (Number.isNaN(dayMs)) continue; // e.g. 2026-13-40: not ours, leave it.
     const ageDays = Math.round((todayMs - dayMs) / DAY_MS);
-    if (ageDays <= retentionDays) continue;
+    if (ageDays <= retentionDays) {
+      tryTighten(dir, name, result);
+      continue;
+    }
     try {
       fs.unlinkSync(path.join(dir, name));
       result.deleted.push(name);

@@ -19,6 +19,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 
 import { LEVEL_VALUES, makeConsoleWriter, noColorFromEnv, type ConsoleOptions } from './console.js';
 import { DependencyError, describeFileError } from '../errors.js';
+import { ensurePrivateDir, ensurePrivateFile } from '../privateFiles.js';
 import { OWN_LOG_FILES, rollAndPrune, type RollResult } from './files.js';
 import { REDACT_PATHS, REDACTED, makeRedactor, redactJsonLine } from './redact.js';
 
@@ -119,7 +120,8 @@ export function createLogging(opts: LoggingOptions): Logging {
   let rollReport: RollResult | undefined;
   if (fileLogging) {
     try {
-      fs.mkdirSync(opts.logDir, { recursive: true });
+      // The logs carry the submissions' personal data: owner-only, whatever the umask.
+      ensurePrivateDir(opts.logDir);
       rollReport = rollAndPrune(opts.logDir, now(), retentionDays);
     } catch (err) {
       throw new DependencyError('log folder', `cannot use ${opts.logDir}: ${describeFileError(err)}; make it writable for the user that runs jira-sync, or set LOG_DIR to a writable folder`);
@@ -129,6 +131,15 @@ export function createLogging(opts: LoggingOptions): Logging {
   const loggers = new Map<string, Logger>();
   const fds: number[] = [];
   let closed = false;
+
+  /** Creates a log file owner-only (or tightens it) before anything appends to it. */
+  function privateFile(file: string): void {
+    try {
+      ensurePrivateFile(file);
+    } catch {
+      // Left to the write itself, which reports a file it cannot write once, on the console.
+    }
+  }
 
   /**
    * The file half of a module's output: one synchronous write per line (see the header).
@@ -144,6 +155,7 @@ export function createLogging(opts: LoggingOptions): Logging {
       failed = true;
       writeFailed(file, err);
     };
+    privateFile(file);
     try {
       fd = fs.openSync(file, 'a');
       fds.push(fd);
@@ -224,6 +236,7 @@ export function createLogging(opts: LoggingOptions): Logging {
       const text = redact(line).replace(/\r?\n/g, ' ');
       if (fileLogging) {
         try {
+          privateFile(path.join(opts.logDir, SUMMARY_FILE));
           fs.appendFileSync(path.join(opts.logDir, SUMMARY_FILE), `${text}\n`);
         } catch (err) {
           writeFailed(path.join(opts.logDir, SUMMARY_FILE), err);

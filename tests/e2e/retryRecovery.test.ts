@@ -3,7 +3,7 @@
 // fake Jira over HTTP, the tracker as a real file, the built CLI as a child process.
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../src/adapters/tracker/sqlite.js';
 import { describe, expect, it } from 'vitest';
 import { openTrackerDb } from '../../src/adapters/tracker/schema.js';
 import { Tracker } from '../../src/adapters/tracker/tracker.js';
@@ -36,7 +36,7 @@ function withDepartmentSelect(options: typeof DEPARTMENTS): FakeRequestTypeField
 }
 
 function trackerField(sql: string): unknown[] {
-  const t = new Database(h.ws.trackerPath, { readonly: true });
+  const t = openSqlite(h.ws.trackerPath, { readonly: true });
   try {
     return t.prepare(sql).all();
   } finally {

@@ -4,7 +4,7 @@
 // corrupt ordinary text when a password is short, and doctor warns about such a password.
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../src/adapters/tracker/sqlite.js';
 import { describe, expect, it } from 'vitest';
 import { EMAIL, TOKEN, logFiles, trackerRows, useCliHarness, webhookReceiver } from '../support/harness.js';
 
@@ -15,7 +15,7 @@ const FORMS = [TOKEN, BASIC, BASIC.replace(/=+$/, ''), encodeURIComponent(BASIC)
 
 /** Every text stored in a SQLite file (all tables, all rows). */
 function dumpDb(file: string): string {
-  const db = new Database(file, { readonly: true });
+  const db = openSqlite(file, { readonly: true });
   try {
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[];
     return JSON.stringify(tables.map((t) => db.prepare(`SELECT * FROM "${t.name}"`).all()));
@@ -63,7 +63,7 @@ describe('secrets echoed by Jira', () => {
       expectNoSecret('status', status.stdout + status.stderr);
       expectNoSecret('status --json', statusJson.stdout + statusJson.stderr);
       expectNoSecret('alert bodies', JSON.stringify(hook.posts));
-      const db = new Database(h.ws.trackerPath, { readonly: true });
+      const db = openSqlite(h.ws.trackerPath, { readonly: true });
       const notes = (db.prepare('SELECT note FROM runs WHERE note IS NOT NULL').all() as { note: string }[]).map((r) => r.note);
       db.close();
       expect(notes.join('\n')).toContain('request refused');
@@ -81,7 +81,7 @@ describe('a tracker from an earlier version', () => {
     await h.seed(1);
     expect((await h.cli(['map-fields'])).code).toBe(0);
     expect((await h.cli(['run'])).code).toBe(0);
-    const db = new Database(h.ws.trackerPath);
+    const db = openSqlite(h.ws.trackerPath);
     db.prepare('UPDATE submissions SET last_error = ?').run(`HTTP 400: Basic ${BASIC.replace(/=+$/, '')} refused for token ${TOKEN}`);
     db.prepare('UPDATE runs SET note = ?').run(`stopped: auth ${BASIC}`);
     db.close();

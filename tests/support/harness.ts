@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../src/adapters/tracker/sqlite.js';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startFakeJira, type FakeJira, type FakeJiraOptions } from './fakeJira/index.js';
 import { makeWorkspace, runCli, type CliResult, type Workspace } from './cli.js';
@@ -75,7 +75,7 @@ export interface TrackerRow {
 
 export function trackerRows(ws: Workspace): TrackerRow[] {
   if (!fs.existsSync(ws.trackerPath)) return [];
-  const t = new Database(ws.trackerPath, { readonly: true });
+  const t = openSqlite(ws.trackerPath, { readonly: true });
   try {
     return t.prepare('SELECT key, source_id, state, attempts, last_error FROM submissions ORDER BY CAST(source_id AS INTEGER)').all() as TrackerRow[];
   } finally {

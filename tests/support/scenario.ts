@@ -2,7 +2,7 @@
 // one assertion that matters: every submission has exactly one ticket with exactly one
 // attachment, equal to its row, and the tracker says done.
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../src/adapters/tracker/sqlite.js';
 import { expect } from 'vitest';
 import type { FakeJira } from './fakeJira/index.js';
 import { runCli, type CliResult, type Workspace } from './cli.js';
@@ -16,7 +16,7 @@ export function cliFor(ws: Workspace) {
 
 export function trackerStates(ws: Workspace): Record<string, number> {
   if (!fs.existsSync(ws.trackerPath)) return {};
-  const t = new Database(ws.trackerPath, { readonly: true });
+  const t = openSqlite(ws.trackerPath, { readonly: true });
   try {
     const rows = t.prepare('SELECT state, count(*) AS n FROM submissions GROUP BY state').all() as { state: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));

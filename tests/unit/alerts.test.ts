@@ -1,6 +1,6 @@
 // The incident logic over a sequence of runs (open once, keep quietly, clear once), the
 // webhook body every platform accepts, and secrets kept out of error messages.
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from '../../src/adapters/tracker/sqlite.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alertRedactor, buildMessage, DISCORD_MAX, webhookLabel, webhookPayload, type AlertItem } from '../../src/alerts/channels.js';
 import {
@@ -20,9 +20,9 @@ const at = (run: number) => new Date(T0 + run * 15 * 60_000);
 const JIRA: RunProblem = { fingerprint: 'run-failed:dependency:Jira', title: 'Runs stop: Jira is unavailable', detail: 'Jira: 503', stopsRun: true };
 const FAILING: RunProblem = { fingerprint: 'run-failed:submissions', title: 'Submissions are failing', detail: '2 failed' };
 
-let db: Database.Database;
+let db: SqliteDatabase;
 beforeEach(() => {
-  db = new Database(':memory:');
+  db = openSqlite(':memory:');
 });
 afterEach(() => db.close());
 
@@ -212,6 +212,6 @@ describe('secrets in error messages', () => {
     const outcome = await notifyRunProblems(db, cfg, [FAILING], { runId: 'r1', now: at(0) });
     expect(outcome.sent).toEqual([]);
     expect(outcome.stateError).toMatch(/not open/);
-    db = new Database(':memory:'); // for afterEach
+    db = openSqlite(':memory:'); // for afterEach
   });
 });

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
+import { ensurePrivateDir, ensurePrivateFile, tightenFile } from '../../privateFiles.js';
 
 const KEEP = 7;
 const NAME = /^tracker-(\d{4}-\d{2}-\d{2})\.db$/;
@@ -26,11 +27,17 @@ export function listBackups(trackerPath: string): { file: string; day: string; m
 export async function backupIfDue(db: Database.Database, trackerPath: string, now: Date): Promise<string | null> {
   const day = now.toISOString().slice(0, 10);
   const existing = listBackups(trackerPath);
+  // Backups an older version made world-readable are tightened too.
+  for (const b of existing) tightenFile(b.file);
   if (existing.some((b) => b.day === day)) return null;
   const dir = backupDir(trackerPath);
-  fs.mkdirSync(dir, { recursive: true });
+  ensurePrivateDir(dir);
   const target = path.join(dir, `tracker-${day}.db`);
   const partial = `${target}.partial`;
+  // The copy holds the same personal data: created owner-only (empty, so SQLite fills it)
+  // before the first page is written, whatever the umask. A partial left by a crash is redone.
+  fs.rmSync(partial, { force: true });
+  ensurePrivateFile(partial);
   await db.backup(partial);
   // Rename last, so a crash mid-backup never leaves a file that looks complete.
   fs.renameSync(partial, target);

@@ -2,6 +2,7 @@
 // tracker restored from an older backup can tell it is behind. Rows between the restored
 // cursor and the mark may already have tickets; their markers are searched before creating.
 import fs from 'node:fs';
+import { writePrivateFile } from '../../privateFiles.js';
 import type { RowPosition } from '../postgres/source.js';
 
 function file(trackerPath: string): string {
@@ -31,6 +32,6 @@ export function raiseHighWater(trackerPath: string, pos: RowPosition | null): vo
   const current = readHighWater(trackerPath);
   if (current && !isAfter(pos, current)) return;
   const tmp = `${file(trackerPath)}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(pos)}\n`);
+  writePrivateFile(tmp, `${JSON.stringify(pos)}\n`);
   fs.renameSync(tmp, file(trackerPath));
 }

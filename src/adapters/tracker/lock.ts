@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { DependencyError, LockHeldError, describeFileError } from '../../errors.js';
+import { ensurePrivateDir, ensurePrivateFile, writePrivateFile } from '../../privateFiles.js';
 
 export interface LockHolder {
   pid: number;
@@ -58,7 +59,7 @@ function lockFileError(lockPath: string, err: unknown): LockFileError {
 
 export class RunLock {
   private constructor(
-    private readonly db: Database.Database,
+    private readonly db: SqliteDatabase,
     private readonly lockPath: string,
   ) {}
 
@@ -68,11 +69,14 @@ export class RunLock {
 
   /** Takes the lock or throws LockHeldError naming the holder. */
   static acquire(lockPath: string, holder: Omit<LockHolder, 'pid' | 'host'>): RunLock {
-    let db: Database.Database;
+    let db: SqliteDatabase;
     try {
-      fs.mkdirSync(path.dirname(path.resolve(lockPath)), { recursive: true });
-      db = new Database(lockPath);
+      // Owner-only before SQLite opens it (privateFiles.ts says why).
+      ensurePrivateDir(path.dirname(path.resolve(lockPath)));
+      ensurePrivateFile(lockPath);
+      db = openSqlite(lockPath);
     } catch (err) {
+      if (err instanceof DependencyError) throw err; // the SQLite driver itself: its message says what to do
       throw lockFileError(lockPath, err);
     }
     try {
@@ -86,14 +90,14 @@ export class RunLock {
       throw lockFileError(lockPath, err);
     }
     const info: LockHolder = { pid: process.pid, host: os.hostname(), ...holder };
-    fs.writeFileSync(holderFile(lockPath), `${JSON.stringify(info)}\n`);
+    writePrivateFile(holderFile(lockPath), `${JSON.stringify(info)}\n`);
     return new RunLock(db, lockPath);
   }
 
   /** The holder if a run holds the lock now, else null. Takes no lock that could outlive the call. */
   static currentHolder(lockPath: string): LockHolder | null | 'unknown' {
     if (!fs.existsSync(lockPath)) return null;
-    const db = new Database(lockPath, { readonly: true, fileMustExist: true });
+    const db = openSqlite(lockPath, { readonly: true, fileMustExist: true });
     try {
       db.pragma('busy_timeout = 0');
       db.prepare('SELECT count(*) FROM sqlite_master').get();

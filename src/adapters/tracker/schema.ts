@@ -1,8 +1,8 @@
 // The tracker's SQLite file: opened, and migrated forward, here only.
-import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { DependencyError, describeFileError, errorMessage } from '../../errors.js';
+import { ensurePrivateDir, ensurePrivateFile, tightenFile } from '../../privateFiles.js';
 import { backupDir } from './backup.js';
 
 // Each entry migrates from version i to i+1 (PRAGMA user_version). Append only.
@@ -58,12 +58,20 @@ const MIGRATIONS: string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export function openTrackerDb(file: string, opts: { readonly?: boolean } = {}): Database.Database {
-  let db: Database.Database;
+export function openTrackerDb(file: string, opts: { readonly?: boolean } = {}): SqliteDatabase {
+  let db: SqliteDatabase;
   try {
-    if (!opts.readonly) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+    if (!opts.readonly) {
+      // Owner-only before SQLite writes a byte: it gives the -wal/-shm files it creates the
+      // tracker's own mode, so they are private too (privateFiles.ts says why).
+      ensurePrivateDir(path.dirname(path.resolve(file)));
+      ensurePrivateFile(file);
+      // Side files an older version left wider (the high-water file is rewritten only when it moves).
+      for (const side of ['-wal', '-shm', '-journal', '.highwater.json']) tightenFile(`${file}${side}`);
+    }
+    db = openSqlite(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   } catch (err) {
+    if (err instanceof DependencyError) throw err; // the SQLite driver itself: its message says what to do
     throw new DependencyError('tracker', `cannot open ${file}: ${errorMessage(err)}; check TRACKER_PATH and that the folder is writable`);
   }
   try {
@@ -107,7 +115,7 @@ export function trackerFileError(file: string, err: unknown): DependencyError {
   return new DependencyError('tracker', `cannot use ${file}: ${why}; \`jira-sync doctor\` checks it`);
 }
 
-function migrate(db: Database.Database, file: string): void {
+function migrate(db: SqliteDatabase, file: string): void {
   // IMMEDIATE takes the write lock before reading the version, so two processes opening a new
   // tracker at once migrate it once: the second waits, then sees the new version.
   db.transaction(() => {
