@@ -33,13 +33,16 @@ function code(err: unknown): string | undefined {
 }
 
 /**
- * Tightens an existing file to 0600 if the group or others have any access; a missing file is
+ * Takes the group's and others' access away from an existing file; a missing file is
  * fine. A file owned by another user cannot be changed (EPERM): it is left as it is rather than
  * stopping a run that can still use it.
  */
 export function tightenFile(file: string): void {
   try {
-    if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, PRIVATE_FILE_MODE);
+    // Only the group's and others' bits go: an owner's read-only file stays read-only, so a
+    // problem the operator made on purpose (or by mistake) is still reported, not papered over.
+    const mode = fs.statSync(file).mode;
+    if ((mode & 0o077) !== 0) fs.chmodSync(file, mode & 0o700);
   } catch (err) {
     if (code(err) !== 'ENOENT' && code(err) !== 'EPERM') throw err;
   }

@@ -43,6 +43,14 @@ describe.each([0o000, 0o022, 0o277])('umask %o', (umask) => {
     expect(fs.readFileSync(f, 'utf8')).toBe('data');
   });
 
+  it('tightening keeps an owner read-only file read-only (a read-only tracker is still reported)', () => {
+    const f = path.join(dir, 'readonly.db');
+    fs.writeFileSync(f, 'data');
+    fs.chmodSync(f, 0o444);
+    ensurePrivateFile(f);
+    expect(mode(f)).toBe(0o400);
+  });
+
   it('writes a whole file 0600, also over a wider one', () => {
     const f = path.join(dir, 'highwater.json.tmp');
     fs.writeFileSync(f, 'old, longer content');
