@@ -7,7 +7,9 @@ import { finishRun, startRun } from '../adapters/tracker/runs.js';
 import type { Tracker } from '../adapters/tracker/tracker.js';
 import { alertConfigFrom, notifyRunProblems, problemsFromRun } from '../alerts/index.js';
 import type { ResolvedConfig } from '../config.js';
-import { ConfigError, DependencyError, errorMessage } from '../errors.js';
+import type { PostgresSource } from '../adapters/postgres/source.js';
+import { ConfigError, DependencyError, errorMessage, markReported } from '../errors.js';
+import { preflightJira } from '../preflight.js';
 import { formatSummaryLine, type Logging } from '../logging/index.js';
 import { exitCodeFor, runSync, type RunReport } from '../main.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId, openTracker } from '../runtime.js';
@@ -21,8 +23,8 @@ export interface RunCommandOptions {
   print: (line: string) => void;
 }
 
-async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker: Tracker | null, logging: Logging, runId: string, now: () => Date): Promise<RunReport> {
-  const source = await connectSource(config);
+async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker: Tracker | null, logging: Logging, runId: string, now: () => Date, connected: PostgresSource | null): Promise<RunReport> {
+  const source = connected ?? (await connectSource(config));
   // n/N on a terminal; nothing under cron (createProgress writes only to a TTY).
   const bar: { progress: Progress | null } = { progress: null };
   try {
@@ -53,7 +55,8 @@ async function finish(config: ResolvedConfig, tracker: Tracker, logging: Logging
   const exitCode = error instanceof ConfigError ? 2 : stopped ? 3 : report ? exitCodeFor(report) : 3;
   try {
     finishRun(tracker.db, runId, end, counts, exitCode, stopped ? logging.redact(errorMessage(stopped)) : null);
-    await backupIfDue(tracker.db, config.trackerPath, end).then((file) => file && logging.forModule('tracker').info({ file }, 'tracker backed up'));
+    // A run that stopped before doing anything changed nothing worth a backup.
+    if (!stopped || (report?.results.length ?? 0) > 0) await backupIfDue(tracker.db, config.trackerPath, end).then((file) => file && logging.forModule('tracker').info({ file }, 'tracker backed up'));
   } catch (err) {
     log.warn({ err }, 'could not record the run end or back up the tracker');
   }
@@ -69,18 +72,60 @@ async function finish(config: ResolvedConfig, tracker: Tracker, logging: Logging
   await notifyRunProblems(tracker.db, alertConfigFrom(config), problems, { runId, now: end, log });
 }
 
+/** The run's last words: the stop reason in the log file (the console gets it from the summary), and the summary line. */
+function summarize(logging: Logging, s: { runId: string; started: Date; end: Date; report: RunReport | null; stopped: unknown; dryRun: boolean }): void {
+  if (s.stopped) logging.forModule('main', { console: false }).error({ err: s.stopped }, 'run stopped');
+  // One summary line for every run, also one that stopped early, so summary.log shows them all.
+  const counts = s.report?.counts ?? { created: 0, skipped: 0, failed: 0, parked: 0 };
+  const text = s.stopped instanceof ConfigError ? s.stopped.problems.join('; ') : s.stopped ? (errorMessage(s.stopped).split('\n')[0] ?? '') : '';
+  const reason = s.stopped ? logging.redact(text) : undefined;
+  logging.summary(formatSummaryLine({ at: s.end, runId: s.runId, ...counts, durationMs: s.end.getTime() - s.started.getTime(), dryRun: s.dryRun, stopped: reason }));
+}
+
+/**
+ * A first run (no tracker yet) proves PostgreSQL and Jira before making any file, so one that
+ * stops with exit 3 leaves no tracker, lock or backup behind; only its summary line is logged.
+ */
+async function firstRunChecks(config: ResolvedConfig, logging: Logging, now: () => Date): Promise<PostgresSource> {
+  const source = await connectSource(config);
+  try {
+    await preflightJira(makeJira(config, now, logging), config);
+    return source;
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+}
+
 export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions): Promise<number> {
   const now = makeNow();
   const runId = newRunId();
   const started = now();
+  let early: { logging: Logging; source: PostgresSource } | null = null;
+  if (!opts.dryRun && !fs.existsSync(config.trackerPath)) {
+    const logging = makeLogging(config, runId, now, true);
+    try {
+      early = { logging, source: await firstRunChecks(config, logging, now) };
+    } catch (err) {
+      summarize(logging, { runId, started, end: now(), report: null, stopped: err, dryRun: false });
+      logging.close();
+      throw markReported(err);
+    }
+  }
   // A dry run writes nothing anywhere (no lock, log files or tracker file). JIRA_SYNC_UNSAFE_NO_LOCK
   // exists only so a test can prove the per-submission claim alone prevents double creation.
   let lock: RunLock | null = null;
   if (!opts.dryRun && process.env.JIRA_SYNC_UNSAFE_NO_LOCK !== '1') {
     fs.mkdirSync(path.dirname(path.resolve(config.trackerPath)), { recursive: true });
-    lock = RunLock.acquire(RunLock.lockPathFor(config.trackerPath), { runId, startedAt: started.toISOString() });
+    try {
+      lock = RunLock.acquire(RunLock.lockPathFor(config.trackerPath), { runId, startedAt: started.toISOString() });
+    } catch (err) {
+      await early?.source.close();
+      early?.logging.close();
+      throw err;
+    }
   }
-  const logging = makeLogging(config, runId, now, !opts.dryRun);
+  const logging = early?.logging ?? makeLogging(config, runId, now, !opts.dryRun);
   let tracker: Tracker | null = null;
   try {
     tracker = openTracker(config, now, { readonly: opts.dryRun });
@@ -88,7 +133,7 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
     let report: RunReport | null = null;
     let error: unknown = null;
     try {
-      report = await execute(config, opts, tracker, logging, runId, now);
+      report = await execute(config, opts, tracker, logging, runId, now, early?.source ?? null);
     } catch (err) {
       error = err;
     }
@@ -101,13 +146,9 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
       }
     }
     const stopped = error ?? report?.stoppedBy;
-    if (stopped) log.error({ err: stopped }, 'run stopped');
     if (tracker && !opts.dryRun) await finish(config, tracker, logging, runId, end, report, error);
-    // One summary line for every run, also one that stopped early, so summary.log shows them all.
-    const counts = report?.counts ?? { created: 0, skipped: 0, failed: 0, parked: 0 };
-    const reason = stopped ? logging.redact(errorMessage(stopped).split('\n')[0] ?? '') : undefined;
-    logging.summary(formatSummaryLine({ at: end, runId, ...counts, durationMs: end.getTime() - started.getTime(), dryRun: opts.dryRun, stopped: reason }));
-    if (stopped) throw stopped;
+    summarize(logging, { runId, started, end, report, stopped, dryRun: opts.dryRun });
+    if (stopped) throw markReported(stopped);
     return exitCodeFor(report as RunReport);
   } finally {
     tracker?.close();
