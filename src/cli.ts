@@ -48,7 +48,7 @@ function report(err: unknown): void {
   if (wasReported(err)) return;
   const redact = makeRedactor(secrets);
   if (err instanceof UsageError) {
-    process.stderr.write(`jira-sync: ${err.message}\n`);
+    process.stderr.write(`jira-sync: usage: ${err.message}\n`);
   } else if (err instanceof ConfigError) {
     process.stderr.write(`jira-sync: configuration problem${err.problems.length > 1 ? 's' : ''}:\n${err.problems.map((p) => `  - ${redact(p)}`).join('\n')}\n`);
   } else if (err instanceof DependencyError || err instanceof LockHeldError) {

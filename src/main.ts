@@ -19,6 +19,7 @@ import { uniqueKey } from './steps/uniqueKey.js';
 import { registerSubmissions, type KeyedRow } from './steps/registerSubmissions.js';
 import type { MappingFile } from './mapping/format.js';
 import { describeJiraFailure, preflightJira } from './preflight.js';
+import { describePreview } from './mapping/preview.js';
 import type { JiraCallError } from './adapters/jira/errors.js';
 
 export interface SyncDeps {
@@ -107,7 +108,7 @@ function previewBatch(deps: SyncDeps, config: ResolvedConfig, mapping: MappingFi
     const outcome: Outcome = built.ok
       ? { tag: 'would-create', requestFieldValues: built.request.requestFieldValues, attachmentName: built.request.attachmentName }
       : { tag: 'failed:invalid-value', error: built.error };
-    deps.print(JSON.stringify({ sourceId: p.sourceId, key: p.key, ...outcome }, null, 2));
+    for (const line of describePreview(mapping, p.sourceId, outcome)) deps.print(line);
     return { key: p.key, sourceId: p.sourceId, outcome };
   });
 }

@@ -14,6 +14,7 @@ import type { MappingFile } from '../mapping/format.js';
 import { mappingProblems, readMappingFile } from '../mapping/load.js';
 import { mergeMapping, replacedSources, sameMapping, type MergeNote } from '../mapping/merge.js';
 import { mappingTable } from '../mapping/table.js';
+import { CONSOLE_WIDTH, wrapText } from '../wrap.js';
 import { writeMappingFile } from '../mapping/write.js';
 import { describeJiraFailure } from '../preflight.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId } from '../runtime.js';
@@ -48,7 +49,9 @@ export async function mapFieldsCommand(config: ResolvedConfig, opts: MapFieldsOp
   try {
     const columns = await describeSource(source, config);
     const fields = await requestTypeFields(config, now, logging);
-    const inputs: Inputs = { config, fields, columns, sample: () => source.newestRow(columns), now: now(), print };
+    // Every line fits the console; a list item's continuation lines sit under its text.
+    const fit: Print = (line) => print(wrapText(line, /^ *- /.test(line) ? 4 : 2));
+    const inputs: Inputs = { config, fields, columns, sample: () => source.newestRow(columns), now: now(), print: fit };
     const logWrite = (m: MappingFile, wrote: boolean) =>
       log.info({ file: config.fieldMappingPath, fields: m.fields.length, unmappedRequired: m.unmappedRequired, wrote }, wrote ? 'field mapping written' : 'field mapping unchanged');
     const code = opts.check ? check(inputs) : await refresh(inputs, opts.force, logWrite);
@@ -128,7 +131,7 @@ async function refresh(i: Inputs, force: boolean, logWrite: (m: MappingFile, wro
     if (old) notes = replacedSources(old, mapping);
   }
 
-  const table = mappingTable(mapping, i.columns, await i.sample());
+  const table = mappingTable(mapping, i.columns, await i.sample(), CONSOLE_WIDTH);
   i.print(table.text);
   i.print('');
   for (const line of table.marked) i.print(line);

@@ -61,7 +61,7 @@ describe('jira-sync doctor', () => {
     expect((await h.cli(['map-fields'])).code).toBe(0);
     const r = await h.cli(['doctor'], { DATABASE_URL: DOWN.DATABASE_URL });
     expect(r.code).toBe(3);
-    expect(lineOf(r.stdout, 'PostgreSQL')).toMatch(/^FAIL PostgreSQL: cannot connect \(connection refused\)/);
+    expect(lineOf(r.stdout, 'PostgreSQL')).toMatch(/^FAIL PostgreSQL: cannot connect to 127\.0\.0\.1:1 .*\(connection refused\)/);
     expect(r.stdout).toContain('fix: check DATABASE_URL');
     expect(lineOf(r.stdout, 'Jira authentication')).toMatch(/^ok/);
     expect(lineOf(r.stdout, 'request type')).toMatch(/^ok/);
