@@ -86,7 +86,7 @@ export function buildProgram(): Command {
     .option('--force', 'rebuild field_mapping.json from scratch, discarding hand edits (they are listed)')
     .option('--check', 'compare field_mapping.json with Jira and the table; change nothing; exit 2 if they differ')
     .version(pkg.version, '-V, --version')
-    .addHelpText('after', exitCodesHelp('0  field_mapping.json written, or (--check) it matches Jira and the table', '2  configuration problem, or (--check) the file differs from Jira or the table', '3  PostgreSQL or Jira is unreachable or refuses us; nothing was written'))
+    .addHelpText('after', exitCodesHelp('0  field_mapping.json written, or (--check) it matches Jira and the table', '2  configuration problem, or (--check) the file differs from Jira or the table', '3  a dependency is unreachable or refuses us (PostgreSQL, Jira); nothing was written'))
     .action(async (o: { force?: boolean; check?: boolean }) => {
       const { mapFieldsCommand } = await import('./commands/mapFields.js');
       process.exitCode = await mapFieldsCommand(config(), { force: o.force === true, check: o.check === true }, print);
@@ -111,7 +111,7 @@ export function buildProgram(): Command {
     .version(pkg.version, '-V, --version')
     .addHelpText('after', exitCodesHelp('0  the named submissions were re-queued, or none of them was parked', EXIT.usage))
     .action(async (ids: string[], o: { all?: boolean }) => {
-      if (o.all !== true && ids.length === 0) throw new UsageError('retry: name the submissions to retry (a source id, a key or its first 8+ characters), or use --all');
+      if (o.all !== true && ids.length === 0) throw new UsageError('retry: name the submissions to retry (their key or source id), or use --all');
       const { retryCommand } = await import('./commands/retry.js');
       process.exitCode = retryCommand(config('local'), { all: o.all === true, ids }, print);
     });
@@ -120,7 +120,7 @@ export function buildProgram(): Command {
     .command('doctor')
     .description('check the configuration, PostgreSQL, Jira, the field mapping, the tracker, the lock and the log folder, and say how to fix each problem; changes nothing')
     .version(pkg.version, '-V, --version')
-    .addHelpText('after', exitCodesHelp('0  nothing failed (warnings allowed)', '2  a configuration or field mapping problem (wins over 3)', '3  PostgreSQL, Jira or the disk is unreachable or refuses us'))
+    .addHelpText('after', exitCodesHelp('0  nothing failed (warnings allowed)', '2  a configuration or field mapping problem (wins over 3)', '3  a dependency is unreachable or refuses us (PostgreSQL, Jira, the disk)'))
     .action(async () => {
       // The raw environment, not config(): doctor reports configuration problems as FAIL lines
       // and still runs the checks that do not need the broken variables.

@@ -6,23 +6,25 @@ export const CONSOLE_WIDTH = 100;
 
 /** `line` as one or more lines of at most `width` characters; continuations start with `indent` spaces. */
 export function wrapLine(line: string, indent: number, width = CONSOLE_WIDTH): string[] {
-  if (Array.from(line).length <= width) return [line];
+  const length = (t: string) => Array.from(t).length;
+  if (length(line) <= width) return [line];
   const out: string[] = [];
   const pad = ' '.repeat(indent);
   const lead = /^ */.exec(line)?.[0] ?? '';
+  // Words and the gaps between them alternate; gaps are kept as they are ("ok   tracker").
+  const tokens = line.slice(lead.length).split(/( +)/);
   let current = lead;
-  let fresh = true;
-  for (const word of line.slice(lead.length).split(/ +/)) {
-    const sep = fresh ? '' : ' ';
-    if (!fresh && Array.from(current + sep + word).length > width) {
+  for (let i = 0; i < tokens.length; i += 2) {
+    const word = tokens[i] ?? '';
+    const gap = tokens[i - 1] ?? '';
+    if (current.trim() !== '' && length(current + gap + word) > width) {
       out.push(current);
-      current = pad;
-      fresh = true;
+      current = pad + word;
+    } else {
+      current += current.trim() === '' ? word : gap + word;
     }
-    current += (fresh ? '' : ' ') + word;
-    fresh = false;
     // A single word wider than the line (a long path) is cut, so no line exceeds the width.
-    while (Array.from(current).length > width) {
+    while (length(current) > width) {
       const chars = Array.from(current);
       out.push(chars.slice(0, width).join(''));
       current = pad + chars.slice(width).join('');

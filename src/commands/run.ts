@@ -84,7 +84,8 @@ function summarize(logging: Logging, s: { runId: string; started: Date; end: Dat
 
 /**
  * A first run (no tracker yet) proves PostgreSQL and Jira before making any file, so one that
- * stops with exit 3 leaves no tracker, lock or backup behind; only its summary line is logged.
+ * stops with exit 3 leaves no tracker, lock or backup behind; only its summary line is logged
+ * (summary.log has a line for every run).
  */
 async function firstRunChecks(config: ResolvedConfig, logging: Logging, now: () => Date): Promise<PostgresSource> {
   const source = await connectSource(config);
@@ -102,7 +103,10 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
   const runId = newRunId();
   const started = now();
   let early: { logging: Logging; source: PostgresSource } | null = null;
-  if (!opts.dryRun && !fs.existsSync(config.trackerPath)) {
+  // With an alert channel set the tracker is made as before: it is where jira-sync remembers
+  // the alert it sent, so a first-day outage alerts once, not every 15 minutes.
+  const alerting = Boolean(config.alertWebhookUrl || (config.smtpUrl && config.alertEmailTo));
+  if (!opts.dryRun && !alerting && !fs.existsSync(config.trackerPath)) {
     const logging = makeLogging(config, runId, now, true);
     try {
       early = { logging, source: await firstRunChecks(config, logging, now) };
