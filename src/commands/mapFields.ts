@@ -25,6 +25,8 @@ export interface MapFieldsOptions {
   force: boolean;
   /** Compare the file with Jira and the table; write nothing. */
   check: boolean;
+  /** Console width the output is fitted to (default 100; Infinity: never wrapped). */
+  width?: number;
 }
 
 type Print = (line: string) => void;
@@ -36,6 +38,7 @@ interface Inputs {
   sample: () => Promise<Row | null>;
   now: Date;
   print: Print;
+  width: number;
 }
 
 /** Exit code: 0 when the file is ready for `run` (or, with --check, matches); 2 otherwise. */
@@ -50,8 +53,9 @@ export async function mapFieldsCommand(config: ResolvedConfig, opts: MapFieldsOp
     const columns = await describeSource(source, config);
     const fields = await requestTypeFields(config, now, logging);
     // Every line fits the console; a list item's continuation lines sit under its text.
-    const fit: Print = (line) => print(wrapText(line, /^ *- /.test(line) ? 4 : 2));
-    const inputs: Inputs = { config, fields, columns, sample: () => source.newestRow(columns), now: now(), print: fit };
+    const width = opts.width ?? CONSOLE_WIDTH;
+    const fit: Print = (line) => print(wrapText(line, /^ *- /.test(line) ? 4 : 2, width));
+    const inputs: Inputs = { config, fields, columns, sample: () => source.newestRow(columns), now: now(), print: fit, width };
     const logWrite = (m: MappingFile, wrote: boolean) =>
       log.info({ file: config.fieldMappingPath, fields: m.fields.length, unmappedRequired: m.unmappedRequired, wrote }, wrote ? 'field mapping written' : 'field mapping unchanged');
     const code = opts.check ? check(inputs) : await refresh(inputs, opts.force, logWrite);
@@ -131,7 +135,7 @@ async function refresh(i: Inputs, force: boolean, logWrite: (m: MappingFile, wro
     if (old) notes = replacedSources(old, mapping);
   }
 
-  const table = mappingTable(mapping, i.columns, await i.sample(), CONSOLE_WIDTH);
+  const table = mappingTable(mapping, i.columns, await i.sample(), i.width);
   i.print(table.text);
   i.print('');
   for (const line of table.marked) i.print(line);

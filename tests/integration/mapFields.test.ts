@@ -68,7 +68,9 @@ afterEach(async () => {
 
 /** The sample submission plus this test's extra column, job. */
 const submission = (i: number, over: SubmissionInput & { job?: string | null } = {}): SubmissionInput => sampleSubmission(i, over);
-const mapFields = (opts = { force: false, check: false }) => mapFieldsCommand(config, opts, (line) => out.push(line));
+// Unwrapped (width Infinity): this file checks the table and the wording; fitting 100 columns is
+// checked end to end (tests/e2e/firstUse.test.ts).
+const mapFields = (opts = { force: false, check: false }) => mapFieldsCommand(config, { ...opts, width: Infinity }, (line) => out.push(line));
 const readFile = (): MappingFile => JSON.parse(fs.readFileSync(ws.mappingPath, 'utf8')) as MappingFile;
 const fieldOf = (m: MappingFile, id: string) => m.fields.find((f) => f.fieldId === id);
 const printed = () => out.join('\n');
