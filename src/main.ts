@@ -39,6 +39,8 @@ export interface RunOptions {
   dryRun: boolean;
   batchSize: number;
   concurrency: number;
+  /** Jira already answered this run (a first run checks it before making any file). */
+  jiraChecked?: boolean;
   /** Called after each submission, for the progress line on a terminal. */
   onProgress?: (done: number, total: number, counts: Counts) => void;
 }
@@ -157,7 +159,7 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
   const alreadyProcessed = batch.fresh.length - fresh.length;
   if (batch.due.length === 0 && fresh.length === 0 && alreadyProcessed === 0) return report([]);
   // No Jira call at all when there is nothing to create; otherwise prove Jira answers before writing anything.
-  if (batch.due.length > 0 || fresh.length > 0) await preflightJira(deps.jira as JiraGateway, config);
+  if ((batch.due.length > 0 || fresh.length > 0) && !opts.jiraChecked) await preflightJira(deps.jira as JiraGateway, config);
   const { registered, skipped } = registerSubmissions(tracker, batch.fresh, { trackerPath: config.trackerPath, runId: deps.runId, log: deps.log('tracker') });
   const { results, fatal } = await processBatch(deps, config, opts, mapping, tracker, [...batch.due, ...registered]);
   return report([...skipped, ...results], fatal ? describeJiraFailure(fatal, config) : null);

@@ -35,6 +35,7 @@ async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker:
         dryRun: opts.dryRun,
         batchSize: opts.batchSize ?? config.batchSize,
         concurrency: opts.concurrency ?? config.concurrency,
+        jiraChecked: connected !== null,
         onProgress: (done, total, counts) => {
           bar.progress ??= createProgress({ stream: process.stderr, isTTY: process.stderr.isTTY === true, total });
           bar.progress.update({ done, created: counts.created, failed: counts.failed + counts.parked });
