@@ -10,6 +10,7 @@ import { openTrackerDb } from './adapters/tracker/schema.js';
 import { Tracker } from './adapters/tracker/tracker.js';
 import type { ResolvedConfig } from './config.js';
 import { createLogging, type Logging } from './logging/index.js';
+import type { ConsoleOptions } from './logging/console.js';
 
 /** The clock. JIRA_SYNC_CLOCK_OFFSET_MS shifts it, so tests can pass a grace period without waiting. */
 export function makeNow(env: NodeJS.ProcessEnv = process.env): () => Date {
@@ -25,8 +26,9 @@ export function newRunId(): string {
   return randomUUID();
 }
 
-export function makeLogging(config: ResolvedConfig, runId: string, now: () => Date, fileLogging = true): Logging {
-  return createLogging({ logDir: config.logDir, level: config.logLevel, runId, secrets: config.secrets, retentionDays: config.logRetentionDays, now, fileLogging });
+/** `console`: where the console view goes (default: stderr); a test captures it there. */
+export function makeLogging(config: ResolvedConfig, runId: string, now: () => Date, fileLogging = true, console?: ConsoleOptions): Logging {
+  return createLogging({ logDir: config.logDir, level: config.logLevel, runId, secrets: config.secrets, retentionDays: config.logRetentionDays, now, fileLogging, console });
 }
 
 export function openTracker(config: ResolvedConfig, now: () => Date, opts: { readonly?: boolean } = {}): Tracker | null {

@@ -10,6 +10,7 @@ import type { ResolvedConfig } from '../config.js';
 import type { PostgresSource } from '../adapters/postgres/source.js';
 import { ConfigError, DependencyError, errorMessage, markReported } from '../errors.js';
 import { preflightJira } from '../preflight.js';
+import type { ConsoleOptions } from '../logging/console.js';
 import { formatSummaryLine, type Logging } from '../logging/index.js';
 import { exitCodeFor, runSync, type RunReport } from '../main.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId, openTracker } from '../runtime.js';
@@ -21,6 +22,8 @@ export interface RunCommandOptions {
   batchSize?: number;
   concurrency?: number;
   print: (line: string) => void;
+  /** The console view of the logs (default: stderr). */
+  console?: ConsoleOptions;
 }
 
 async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker: Tracker | null, logging: Logging, runId: string, now: () => Date, connected: PostgresSource | null): Promise<RunReport> {
@@ -108,7 +111,7 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
   // the alert it sent, so a first-day outage alerts once, not every 15 minutes.
   const alerting = Boolean(config.alertWebhookUrl || (config.smtpUrl && config.alertEmailTo));
   if (!opts.dryRun && !alerting && !fs.existsSync(config.trackerPath)) {
-    const logging = makeLogging(config, runId, now, true);
+    const logging = makeLogging(config, runId, now, true, opts.console);
     try {
       early = { logging, source: await firstRunChecks(config, logging, now) };
     } catch (err) {
@@ -130,7 +133,7 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
       throw err;
     }
   }
-  const logging = early?.logging ?? makeLogging(config, runId, now, !opts.dryRun);
+  const logging = early?.logging ?? makeLogging(config, runId, now, !opts.dryRun, opts.console);
   let tracker: Tracker | null = null;
   try {
     tracker = openTracker(config, now, { readonly: opts.dryRun });
