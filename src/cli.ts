@@ -6,21 +6,23 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import dotenv from 'dotenv';
 import { loadConfig, type ConfigNeeds, type ResolvedConfig } from './config.js';
-import { ConfigError, DependencyError, ExitCode, LockHeldError, errorMessage } from './errors.js';
+import { ConfigError, DependencyError, ExitCode, LockHeldError, UsageError, errorMessage, wasReported } from './errors.js';
 // Commands are imported when they run, so --help, --version and status start fast.
 import { makeRedactor } from './logging/redact.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 
-const EXIT_CODES_HELP = `
-Exit codes:
-  0  every submission went through, or there was nothing to do
-  1  the run finished but some submissions failed; they are recorded (see \`jira-sync status\`)
-  2  configuration or usage error
-  3  a dependency is unreachable or refuses us (PostgreSQL down, Jira down, 401/403), or a file
-     jira-sync needs is broken (tracker, lock file, log file, full disk); the message names it
-  4  another run holds the lock
-  130, 143  stopped by SIGINT or SIGTERM once the submissions in flight were done; the next run does the rest`;
+// Each command's --help lists the codes that command can end with, and only those.
+const EXIT = {
+  ok: '0  every submission went through, or there was nothing to do',
+  someFailed: '1  the run finished but some submissions failed; they are recorded (see `jira-sync status`)',
+  usage: '2  configuration or usage error',
+  dependency: '3  a dependency is unreachable or refuses us (PostgreSQL down, Jira down, 401/403), or a file\n     jira-sync needs is broken (tracker, lock file, log file, full disk); the message names it',
+  locked: '4  another run holds the lock',
+  signal: '130, 143  stopped by SIGINT or SIGTERM once the submissions in flight were done; the next run does the rest',
+};
+const exitCodesHelp = (...lines: string[]) => `\nExit codes:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+const EXIT_CODES_HELP = exitCodesHelp(...Object.values(EXIT));
 
 let secrets: string[] = [];
 const print = (line: string) => process.stdout.write(`${makeRedactor(secrets)(line)}\n`);
@@ -38,15 +40,19 @@ function positiveInt(value: string): number {
 }
 
 function exitCodeOf(err: unknown): number {
-  if (err instanceof ConfigError) return ExitCode.usage;
+  if (err instanceof ConfigError || err instanceof UsageError) return ExitCode.usage;
   if (err instanceof DependencyError) return ExitCode.dependency;
   if (err instanceof LockHeldError) return ExitCode.locked;
   return ExitCode.dependency;
 }
 
 function report(err: unknown): void {
+  // A run that stopped has already said why, once, in its summary line.
+  if (wasReported(err)) return;
   const redact = makeRedactor(secrets);
-  if (err instanceof ConfigError) {
+  if (err instanceof UsageError) {
+    process.stderr.write(`jira-sync: usage: ${err.message}\n`);
+  } else if (err instanceof ConfigError) {
     process.stderr.write(`jira-sync: configuration problem${err.problems.length > 1 ? 's' : ''}:\n${err.problems.map((p) => `  - ${redact(p)}`).join('\n')}\n`);
   } else if (err instanceof DependencyError || err instanceof LockHeldError) {
     // One line that names the problem and what to do; the stack only for whoever asked for detail.
@@ -62,7 +68,8 @@ export function buildProgram(): Command {
     .description('Turns new PostgreSQL web-form submissions into Jira Service Management requests, each exactly once, with the submission attached as JSON.')
     .version(pkg.version, '-V, --version')
     .addHelpText('after', EXIT_CODES_HELP)
-    .showHelpAfterError()
+    // A usage mistake gets one line and a pointer, not the whole help: cron mail stays short.
+    .showHelpAfterError('(add --help for usage and exit codes)')
     .exitOverride();
 
   program
@@ -72,7 +79,7 @@ export function buildProgram(): Command {
     .option('--batch-size <n>', 'at most this many submissions (default: BATCH_SIZE or 30)', positiveInt)
     .option('--concurrency <n>', 'Jira calls in flight for independent submissions (default: JIRA_CONCURRENCY or 4)', positiveInt)
     .version(pkg.version, '-V, --version')
-    .addHelpText('after', EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp(EXIT.ok, EXIT.someFailed, EXIT.usage, EXIT.dependency, EXIT.locked, EXIT.signal))
     .action(async (o: { dryRun?: boolean; batchSize?: number; concurrency?: number }) => {
       const { runCommand } = await import('./commands/run.js');
       process.exitCode = await runCommand(config(), { dryRun: o.dryRun === true, batchSize: o.batchSize, concurrency: o.concurrency, print });
@@ -84,7 +91,7 @@ export function buildProgram(): Command {
     .option('--force', 'rebuild field_mapping.json from scratch, discarding hand edits (they are listed)')
     .option('--check', 'compare field_mapping.json with Jira and the table; change nothing; exit 2 if they differ')
     .version(pkg.version, '-V, --version')
-    .addHelpText('after', EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp('0  field_mapping.json written, or (--check) it matches Jira and the table', '2  configuration problem, or (--check) the file differs from Jira or the table', '3  a dependency is unreachable or refuses us (PostgreSQL, Jira); nothing was written'))
     .action(async (o: { force?: boolean; check?: boolean }) => {
       const { mapFieldsCommand } = await import('./commands/mapFields.js');
       process.exitCode = await mapFieldsCommand(config(), { force: o.force === true, check: o.check === true }, print);
@@ -95,7 +102,7 @@ export function buildProgram(): Command {
     .description('what the runs did, what failed and why, and what needs a person (reads the tracker only)')
     .option('--json', 'machine-readable output')
     .version(pkg.version, '-V, --version')
-    .addHelpText('after', EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp('0  status shown (also when no run has happened yet)', EXIT.usage, '3  the tracker cannot be read'))
     .action(async (o: { json?: boolean }) => {
       const { statusCommand } = await import('./commands/status.js');
       process.exitCode = statusCommand(config('local'), { json: o.json === true }, print);
@@ -107,8 +114,9 @@ export function buildProgram(): Command {
     .argument('[ids...]', 'source ids, submission keys, or their first 8+ characters')
     .option('--all', 'every failed and parked submission')
     .version(pkg.version, '-V, --version')
-    .addHelpText('after', EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp('0  the named submissions were re-queued, or (--all) there was nothing to retry', '2  usage error, or a named submission matches nothing or several', '3  the tracker cannot be read'))
     .action(async (ids: string[], o: { all?: boolean }) => {
+      if (o.all !== true && ids.length === 0) throw new UsageError('retry: name the submissions to retry (their key or source id), or use --all');
       const { retryCommand } = await import('./commands/retry.js');
       process.exitCode = retryCommand(config('local'), { all: o.all === true, ids }, print, printError);
     });
@@ -117,7 +125,7 @@ export function buildProgram(): Command {
     .command('doctor')
     .description('check the configuration, PostgreSQL, Jira, the field mapping, the tracker, the lock and the log folder, and say how to fix each problem; changes nothing')
     .version(pkg.version, '-V, --version')
-    .addHelpText('after', EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp('0  nothing failed (warnings allowed)', '2  a configuration or field mapping problem (wins over 3)', '3  a dependency is unreachable or refuses us (PostgreSQL, Jira, the disk)'))
     .action(async () => {
       // The raw environment, not config(): doctor reports configuration problems as FAIL lines
       // and still runs the checks that do not need the broken variables.
@@ -135,7 +143,7 @@ async function main(): Promise<void> {
     await program.parseAsync(process.argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version end here with code 0; usage mistakes with 2.
+      // --help and --version end here with code 0; usage mistakes with 2 (commander printed them).
       process.exit(err.exitCode === 0 ? 0 : ExitCode.usage);
     }
     report(err);

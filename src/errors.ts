@@ -20,6 +20,14 @@ export class ConfigError extends Error {
   }
 }
 
+/** The command line was used wrongly (a missing argument); not a configuration problem. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
 export type Dependency = 'PostgreSQL' | 'Jira' | 'tracker' | 'log folder';
 
 /** A dependency is down or refuses us. Raised before anything changed for the run. */
@@ -53,4 +61,14 @@ export function describeFileError(err: unknown): string {
   const code = (err as { code?: unknown }).code;
   const text = errorMessage(err).replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$|, \w+$/, '');
   return typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
+}
+
+// An error a command has already shown (e.g. in a run's summary line), so cli.ts does not print it again.
+const reported = new WeakSet<object>();
+export function markReported<T>(err: T): T {
+  if (typeof err === 'object' && err !== null) reported.add(err);
+  return err;
+}
+export function wasReported(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && reported.has(err);
 }

@@ -20,6 +20,7 @@ import { uniqueKey } from './steps/uniqueKey.js';
 import { registerSubmissions, type KeyedRow } from './steps/registerSubmissions.js';
 import type { MappingFile } from './mapping/format.js';
 import { describeJiraFailure, preflightJira } from './preflight.js';
+import { describePreview } from './mapping/preview.js';
 import type { JiraCallError } from './adapters/jira/errors.js';
 
 export interface SyncDeps {
@@ -39,6 +40,8 @@ export interface RunOptions {
   dryRun: boolean;
   batchSize: number;
   concurrency: number;
+  /** Jira already answered this run (a first run checks it before making any file). */
+  jiraChecked?: boolean;
   /** Called after each submission, for the progress line on a terminal. */
   onProgress?: (done: number, total: number, counts: Counts) => void;
   /** True once the run must take no new submission (a signal, a log it cannot write); in-flight ones finish. */
@@ -122,7 +125,7 @@ function previewBatch(deps: SyncDeps, config: ResolvedConfig, mapping: MappingFi
       : built.ok
         ? { tag: 'would-create', requestFieldValues: built.request.requestFieldValues, attachmentName: built.request.attachmentName }
         : { tag: 'failed:invalid-value', error: built.error };
-    deps.print(JSON.stringify({ sourceId: p.sourceId, key: p.key, ...outcome }, null, 2));
+    for (const line of describePreview(mapping, p.sourceId, outcome)) deps.print(line);
     return { key: p.key, sourceId: p.sourceId, outcome };
   });
 }
@@ -182,7 +185,7 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
   if (batch.due.length === 0 && fresh.length === 0 && alreadyProcessed === 0) return report([]);
   if (opts.shouldStop?.() === true) return report([]);
   // No Jira call at all when there is nothing to create; otherwise prove Jira answers before writing anything.
-  if (batch.due.length > 0 || fresh.length > 0) await preflightJira(deps.jira as JiraGateway, config);
+  if ((batch.due.length > 0 || fresh.length > 0) && !opts.jiraChecked) await preflightJira(deps.jira as JiraGateway, config);
   const { registered, skipped } = registerSubmissions(tracker, batch.fresh, { trackerPath: config.trackerPath, runId: deps.runId, log: deps.log('tracker') });
   const { results, fatal, trackerFailure } = await processBatch(deps, config, opts, mapping, tracker, [...batch.due, ...registered.map((sub) => ({ sub, row: sub.payload }))]);
   return report([...skipped, ...results], fatal ? describeJiraFailure(fatal, config) : trackerFailure);

@@ -11,6 +11,7 @@ import { openTrackerDb } from './adapters/tracker/schema.js';
 import { Tracker } from './adapters/tracker/tracker.js';
 import type { ResolvedConfig } from './config.js';
 import { createLogging, makeRedactor, type Logging } from './logging/index.js';
+import type { ConsoleOptions } from './logging/console.js';
 
 /** The clock. JIRA_SYNC_CLOCK_OFFSET_MS shifts it, so tests can pass a grace period without waiting. */
 export function makeNow(env: NodeJS.ProcessEnv = process.env): () => Date {
@@ -26,8 +27,16 @@ export function newRunId(): string {
   return randomUUID();
 }
 
-export function makeLogging(config: ResolvedConfig, runId: string, now: () => Date, fileLogging = true, onWriteError?: (file: string, err: unknown) => void): Logging {
-  return createLogging({ logDir: config.logDir, level: config.logLevel, runId, secrets: config.secrets, retentionDays: config.logRetentionDays, now, fileLogging, onWriteError });
+/** `onWriteError`: a log file could not be written (the run decides what to do);
+ *  `console`: where the console view goes (default: stderr); a test captures it there. */
+export function makeLogging(
+  config: ResolvedConfig,
+  runId: string,
+  now: () => Date,
+  fileLogging = true,
+  extra: { onWriteError?: (file: string, err: unknown) => void; console?: ConsoleOptions } = {},
+): Logging {
+  return createLogging({ logDir: config.logDir, level: config.logLevel, runId, secrets: config.secrets, retentionDays: config.logRetentionDays, now, fileLogging, ...extra });
 }
 
 export function openTracker(config: ResolvedConfig, now: () => Date, opts: { readonly?: boolean } = {}): Tracker | null {

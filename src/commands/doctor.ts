@@ -11,6 +11,7 @@ import { loadConfig, type ResolvedConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { checkAlerts, checkLock, checkLogDir, checkTracker } from '../doctor/local.js';
 import { checkJira, checkPostgres } from '../doctor/remote.js';
+import { placeholdersIn } from '../doctor/placeholders.js';
 import { DoctorReport } from '../doctor/report.js';
 import { makeRedactor } from '../logging/index.js';
 import { basicCredentials, LONG_SECRET } from '../logging/redact.js';
@@ -81,13 +82,18 @@ function checkSecretLengths(r: DoctorReport, env: Env): void {
 }
 
 function readConfiguration(env: Env, r: DoctorReport): Configuration {
+  // A placeholder parses fine, so it is a FAIL of its own, and the checks using it are skipped.
+  const placeholders = placeholdersIn(env);
+  for (const name of placeholders) {
+    r.fail({ kind: 'config', what: 'configuration', detail: `${name} still has the placeholder from .env.example`, fix: `put your own value for ${name} in .env (README: Configuration)` });
+  }
   try {
     const config = loadConfig(env, 'all');
-    r.ok('configuration', 'every variable is set and valid');
-    return { config, broken: new Set() };
+    if (placeholders.length === 0) r.ok('configuration', 'every variable is set and valid');
+    return { config, broken: new Set(placeholders) };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    const broken = new Set<string>();
+    const broken = new Set<string>(placeholders);
     let unattributed = false;
     for (const problem of err.problems) {
       const names = [...new Set(problem.match(VARIABLE) ?? [])];

@@ -14,6 +14,7 @@ import type { MappingFile } from '../mapping/format.js';
 import { mappingProblems, readMappingFile } from '../mapping/load.js';
 import { mergeMapping, replacedSources, sameMapping, type MergeNote } from '../mapping/merge.js';
 import { mappingTable } from '../mapping/table.js';
+import { CONSOLE_WIDTH, wrapText } from '../wrap.js';
 import { writeMappingFile } from '../mapping/write.js';
 import { describeJiraFailure } from '../preflight.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId } from '../runtime.js';
@@ -24,6 +25,8 @@ export interface MapFieldsOptions {
   force: boolean;
   /** Compare the file with Jira and the table; write nothing. */
   check: boolean;
+  /** Console width the output is fitted to (default 100; Infinity: never wrapped). */
+  width?: number;
 }
 
 type Print = (line: string) => void;
@@ -35,6 +38,7 @@ interface Inputs {
   sample: () => Promise<Row | null>;
   now: Date;
   print: Print;
+  width: number;
 }
 
 /** Exit code: 0 when the file is ready for `run` (or, with --check, matches); 2 otherwise. */
@@ -48,7 +52,10 @@ export async function mapFieldsCommand(config: ResolvedConfig, opts: MapFieldsOp
   try {
     const columns = await describeSource(source, config);
     const fields = await requestTypeFields(config, now, logging);
-    const inputs: Inputs = { config, fields, columns, sample: () => source.newestRow(columns), now: now(), print };
+    // Every line fits the console; a list item's continuation lines sit under its text.
+    const width = opts.width ?? CONSOLE_WIDTH;
+    const fit: Print = (line) => print(wrapText(line, /^ *- /.test(line) ? 4 : 2, width));
+    const inputs: Inputs = { config, fields, columns, sample: () => source.newestRow(columns), now: now(), print: fit, width };
     const logWrite = (m: MappingFile, wrote: boolean) =>
       log.info({ file: config.fieldMappingPath, fields: m.fields.length, unmappedRequired: m.unmappedRequired, wrote }, wrote ? 'field mapping written' : 'field mapping unchanged');
     const code = opts.check ? check(inputs) : await refresh(inputs, opts.force, logWrite);
@@ -128,7 +135,7 @@ async function refresh(i: Inputs, force: boolean, logWrite: (m: MappingFile, wro
     if (old) notes = replacedSources(old, mapping);
   }
 
-  const table = mappingTable(mapping, i.columns, await i.sample());
+  const table = mappingTable(mapping, i.columns, await i.sample(), i.width);
   i.print(table.text);
   i.print('');
   for (const line of table.marked) i.print(line);

@@ -1,4 +1,5 @@
 // `jira-sync run`: one batch, start to finish: lock, run record, summary line, backup, alerts.
+import fs from 'node:fs';
 import path from 'node:path';
 import { RunLock } from '../adapters/tracker/lock.js';
 import { backupIfDue } from '../adapters/tracker/backup.js';
@@ -6,8 +7,11 @@ import { finishRun, recordRunProgress, startRun } from '../adapters/tracker/runs
 import type { Tracker } from '../adapters/tracker/tracker.js';
 import { alertConfigFrom, notifyRunProblems, problemsFromRun, unresolvedSubmissions } from '../alerts/index.js';
 import type { ResolvedConfig } from '../config.js';
-import { ConfigError, DependencyError, errorMessage } from '../errors.js';
+import type { PostgresSource } from '../adapters/postgres/source.js';
+import { ConfigError, DependencyError, errorMessage, markReported } from '../errors.js';
 import { ensurePrivateDir } from '../privateFiles.js';
+import { preflightJira } from '../preflight.js';
+import type { ConsoleOptions } from '../logging/console.js';
 import { formatSummaryLine, type Logging } from '../logging/index.js';
 import { exitCodeFor, runSync, type RunReport } from '../main.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId, openTracker } from '../runtime.js';
@@ -16,15 +20,19 @@ import { createProgress, type Progress } from '../progress.js';
 import { alertWithoutTracker } from './runAlerts.js';
 import { RunStop, exitCodeForSignal, forceExit, interruptedNote, trapStopSignals, type StopSignal } from './runStop.js';
 
+const ZERO: Counts = { created: 0, skipped: 0, failed: 0, parked: 0 };
+
 export interface RunCommandOptions {
   dryRun: boolean;
   batchSize?: number;
   concurrency?: number;
   print: (line: string) => void;
+  /** The console view of the logs (default: stderr). */
+  console?: ConsoleOptions;
 }
 
-async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker: Tracker | null, logging: Logging, runId: string, now: () => Date, stop: RunStop): Promise<RunReport> {
-  const source = await connectSource(config);
+async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker: Tracker | null, logging: Logging, runId: string, now: () => Date, stop: RunStop, connected: PostgresSource | null): Promise<RunReport> {
+  const source = connected ?? (await connectSource(config));
   // n/N on a terminal; nothing under cron (createProgress writes only to a TTY).
   const bar: { progress: Progress | null } = { progress: null };
   try {
@@ -35,6 +43,7 @@ async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker:
         dryRun: opts.dryRun,
         batchSize: opts.batchSize ?? config.batchSize,
         concurrency: opts.concurrency ?? config.concurrency,
+        jiraChecked: connected !== null,
         onProgress: (done, total, counts) => {
           bar.progress ??= createProgress({ stream: process.stderr, isTTY: process.stderr.isTTY === true, total });
           bar.progress.update({ done, created: counts.created, failed: counts.failed + counts.parked });
@@ -59,7 +68,8 @@ async function finish(config: ResolvedConfig, tracker: Tracker, logging: Logging
   const note = stopped ? logging.redact(errorMessage(stopped)) : interrupted ? interruptedNote(interrupted) : null;
   try {
     finishRun(tracker.db, runId, end, counts, exitCode, note);
-    await backupIfDue(tracker.db, config.trackerPath, end).then((file) => file && logging.forModule('tracker').info({ file }, 'tracker backed up'));
+    // A run that stopped before doing anything changed nothing worth a backup.
+    if (!stopped || (report?.results.length ?? 0) > 0) await backupIfDue(tracker.db, config.trackerPath, end).then((file) => file && logging.forModule('tracker').info({ file }, 'tracker backed up'));
   } catch (err) {
     log.warn({ err }, 'could not record the run end or back up the tracker');
   }
@@ -87,11 +97,51 @@ function readUnresolved(tracker: Tracker): { failed: number; parked: number } | 
   }
 }
 
+/** The run's last words: the stop reason in the log file (the console gets it from the summary), and the summary line. */
+function summarize(logging: Logging, s: { runId: string; started: Date; end: Date; counts: Counts; stopped: unknown; note?: string; dryRun: boolean }): void {
+  if (s.stopped) logging.forModule('main', { console: false }).error({ err: s.stopped }, 'run stopped');
+  // One summary line for every run, also one that stopped early, so summary.log shows them all.
+  const text = s.stopped instanceof ConfigError ? s.stopped.problems.join('; ') : s.stopped ? (errorMessage(s.stopped).split('\n')[0] ?? '') : '';
+  const reason = s.stopped ? logging.redact(text) : s.note;
+  logging.summary(formatSummaryLine({ at: s.end, runId: s.runId, ...s.counts, durationMs: s.end.getTime() - s.started.getTime(), dryRun: s.dryRun, stopped: reason }));
+}
+
+/**
+ * A first run (no tracker yet) proves PostgreSQL and Jira before making any file, so one that
+ * stops with exit 3 leaves no tracker, lock or backup behind; only its summary line is logged
+ * (summary.log has a line for every run).
+ */
+async function firstRunChecks(config: ResolvedConfig, logging: Logging, now: () => Date): Promise<PostgresSource> {
+  const source = await connectSource(config);
+  try {
+    await preflightJira(makeJira(config, now, logging), config);
+    return source;
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+}
+
 export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions): Promise<number> {
   const now = makeNow();
   const runId = newRunId();
   const started = now();
   const stop = new RunStop();
+  const loggingOptions = { console: opts.console, onWriteError: (file: string, err: unknown) => stop.logWriteFailed(file, err) };
+  let early: { logging: Logging; source: PostgresSource } | null = null;
+  // With an alert channel set the tracker is made as before: it is where jira-sync remembers
+  // the alert it sent, so a first-day outage alerts once, not every 15 minutes.
+  const alerting = Boolean(config.alertWebhookUrl || (config.smtpUrl && config.alertEmailTo));
+  if (!opts.dryRun && !alerting && !fs.existsSync(config.trackerPath)) {
+    const logging = makeLogging(config, runId, now, true, loggingOptions);
+    try {
+      early = { logging, source: await firstRunChecks(config, logging, now) };
+    } catch (err) {
+      summarize(logging, { runId, started, end: now(), counts: ZERO, stopped: err, dryRun: false });
+      logging.close();
+      throw markReported(err);
+    }
+  }
   // A dry run writes nothing anywhere (no lock, log files or tracker file). JIRA_SYNC_UNSAFE_NO_LOCK
   // exists only so a test can prove the per-submission claim alone prevents double creation.
   let lock: RunLock | null = null;
@@ -102,24 +152,25 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
       ensurePrivateDir(path.dirname(path.resolve(config.trackerPath)));
       lock = RunLock.acquire(RunLock.lockPathFor(config.trackerPath), { runId, startedAt: started.toISOString() });
     }
-    logging = makeLogging(config, runId, now, !opts.dryRun, (file, err) => stop.logWriteFailed(file, err));
+    logging = early?.logging ?? makeLogging(config, runId, now, !opts.dryRun, loggingOptions);
     tracker = openTracker(config, now, { readonly: opts.dryRun });
     if (tracker && !opts.dryRun) startRun(tracker.db, runId, started);
   } catch (err) {
     tracker?.close();
     lock?.release();
+    await early?.source.close();
+    early?.logging.close();
     if (!opts.dryRun) await alertWithoutTracker(config, runId, now(), err);
     throw err;
   }
-  const summarise = (end: Date, counts: Counts, stopped: string | undefined) =>
-    logging.summary(formatSummaryLine({ at: end, runId, ...counts, durationMs: end.getTime() - started.getTime(), dryRun: opts.dryRun, stopped }));
   const untrap = opts.dryRun
     ? () => undefined
     : trapStopSignals(stop, {
         onStop: (signal) => logging.forModule('main').warn({ signal }, 'stop requested: finishing the submissions in flight, taking no new ones'),
         force: (signal) => {
           // The in-flight submissions are left as a crash would leave them: the next run resumes them.
-          summarise(now(), stop.progress, `${interruptedNote(signal)} (did not wait longer for the submissions in flight)`);
+          const note = `${interruptedNote(signal)} (did not wait longer for the submissions in flight)`;
+          summarize(logging, { runId, started, end: now(), counts: stop.progress, stopped: null, note, dryRun: false });
           tracker?.close();
           lock?.release();
           logging.close();
@@ -130,7 +181,7 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
     let report: RunReport | null = null;
     let error: unknown = null;
     try {
-      report = await execute(config, opts, tracker, logging, runId, now, stop);
+      report = await execute(config, opts, tracker, logging, runId, now, stop, early?.source ?? null);
     } catch (err) {
       error = err;
     }
@@ -144,13 +195,10 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
       }
     }
     const stopped = error ?? report?.stoppedBy;
-    if (stopped) log.error({ err: stopped }, 'run stopped');
     if (tracker && !opts.dryRun) await finish(config, tracker, logging, runId, end, report, error, stop.signal);
-    // One summary line for every run, also one that stopped early, so summary.log shows them all.
-    const counts = report?.counts ?? { created: 0, skipped: 0, failed: 0, parked: 0 };
-    const reason = stopped ? logging.redact(errorMessage(stopped).split('\n')[0] ?? '') : stop.signal ? interruptedNote(stop.signal) : undefined;
-    summarise(end, counts, reason);
-    if (stopped) throw stopped;
+    const note = stop.signal ? interruptedNote(stop.signal) : undefined;
+    summarize(logging, { runId, started, end, counts: report?.counts ?? ZERO, stopped, note, dryRun: opts.dryRun });
+    if (stopped) throw markReported(stopped);
     return stop.signal ? exitCodeForSignal(stop.signal) : exitCodeFor(report as RunReport);
   } finally {
     untrap();

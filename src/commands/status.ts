@@ -7,6 +7,7 @@ import { recentRuns, type RunRecord } from '../adapters/tracker/runs.js';
 import { countsByState, cursorPosition, problemSubmissions, type ProblemSubmission } from '../adapters/tracker/status.js';
 import type { ResolvedConfig } from '../config.js';
 import { makeNow, openTracker } from '../runtime.js';
+import { wrapText } from '../wrap.js';
 
 export interface StatusReport {
   tracker: string;
@@ -99,7 +100,9 @@ export function formatStatus(s: StatusReport): string {
   if (s.runs.length === 0) out.push('  (none)');
   for (const r of s.runs) {
     const result = r.exitCode === null ? 'unfinished' : `exit ${r.exitCode}`;
-    out.push(`  ${r.startedAt}  ${result}  created ${r.created}, skipped ${r.skipped}, failed ${r.failed}, parked ${r.parked}${r.durationSeconds !== null ? ` in ${r.durationSeconds} s` : ''}  run ${r.runId}${r.note ? `  ${r.note}` : ''}`);
+    // Two lines a run, so each fits the console: what happened, then which run and why it stopped.
+    out.push(`  ${r.startedAt}  ${result}  created ${r.created}, skipped ${r.skipped}, failed ${r.failed}, parked ${r.parked}${r.durationSeconds !== null ? ` in ${r.durationSeconds} s` : ''}`);
+    out.push(`    run ${r.runId}${r.note ? `: ${r.note}` : ''}`);
   }
   out.push('', 'Needs attention:');
   if (s.attention.length === 0) out.push('  nothing');
@@ -109,7 +112,7 @@ export function formatStatus(s: StatusReport): string {
         `${p.nextAttemptAt ? `  next try ${p.nextAttemptAt}` : ''}\n    last error: ${p.lastError ?? '-'}\n    key ${p.key}\n    what to do: ${advice(p)}`,
     );
   }
-  return out.join('\n');
+  return wrapText(out.join('\n'), 2);
 }
 
 export function statusCommand(config: ResolvedConfig, opts: { json: boolean }, print: (line: string) => void): number {

@@ -110,12 +110,26 @@ function jiraFix(e: JiraCallError, config: ResolvedConfig): string {
   return 'Jira is having trouble: try again in a few minutes (Jira Cloud: https://status.atlassian.com)';
 }
 
-function jiraFailure(err: unknown, what: string, config: ResolvedConfig, notFound: { detail: string; fix: string }): Failure {
+function jiraFailure(err: unknown, what: string, config: ResolvedConfig, notFound: { detail: string; fix: string; items?: string[] }): Failure {
   const e = asJiraError(err, what);
   if (e.kind === 'not-found') return { kind: 'config', what, ...notFound };
   const detail = describeJiraFailure(e, config).message.replace(/^Jira: /, '');
   return { kind: 'dependency', what, detail, fix: jiraFix(e, config) };
 }
+
+/** What does exist, one "id  name" line each, so a wrong id can be replaced by a right one. */
+async function existing(list: () => Promise<{ id: string; name: string }[]>, what: string): Promise<string[]> {
+  try {
+    const found = await list();
+    if (found.length === 0) return [`this account sees no ${what}`];
+    const width = Math.max(...found.map((f) => f.id.length));
+    return found.map((f) => `${f.id.padEnd(width)}  ${f.name}`);
+  } catch (err) {
+    return [`(the ${what} could not be listed: ${errorMessage(err)})`];
+  }
+}
+
+const isNotFound = (err: unknown, what: string) => asJiraError(err, what).kind === 'not-found';
 
 export interface JiraNeeds {
   auth: boolean;
@@ -158,9 +172,11 @@ export async function checkJira(r: DoctorReport, config: ResolvedConfig, can: Ji
     const desk = await jira.getServiceDesk();
     r.ok('service desk', `${config.serviceDeskId}, ${desk.projectName ?? '?'} (project ${desk.projectKey ?? '?'})`);
   } catch (err) {
+    const items = isNotFound(err, 'service desk') ? await existing(() => jira.listServiceDesks(), 'service desks') : undefined;
     r.fail(jiraFailure(err, 'service desk', config, {
-      detail: `service desk ${config.serviceDeskId} was not found, or this account cannot see it`,
-      fix: "set JSM_SERVICE_DESK_ID to the desk's id (a number, see README), or give the account agent access to it",
+      detail: `service desk ${config.serviceDeskId} was not found, or this account cannot see it; the desks it can see:`,
+      items,
+      fix: "set JSM_SERVICE_DESK_ID to one of the ids above (README: Finding the service desk and request type ids), or give the account agent access to the desk",
     }));
     r.skip('request type', 'the service desk check failed');
     return null;
@@ -178,9 +194,11 @@ export async function checkJira(r: DoctorReport, config: ResolvedConfig, can: Ji
     r.ok('request type', `${config.requestTypeId} takes requests (${fields.length} fields, ${fields.filter((f) => f.required).length} required)`);
     return fields;
   } catch (err) {
+    const items = isNotFound(err, 'request type') ? await existing(() => jira.listRequestTypes(), 'request types') : undefined;
     r.fail(jiraFailure(err, 'request type', config, {
-      detail: `request type ${config.requestTypeId} was not found on service desk ${config.serviceDeskId}`,
-      fix: "set JSM_REQUEST_TYPE_ID to the request type's id (a number, see README)",
+      detail: `request type ${config.requestTypeId} was not found on service desk ${config.serviceDeskId}; its request types:`,
+      items,
+      fix: 'set JSM_REQUEST_TYPE_ID to one of the ids above (README: Finding the service desk and request type ids)',
     }));
     return null;
   }

@@ -1,6 +1,7 @@
 // What `jira-sync doctor` prints, and the exit code it adds up to. Each check prints as soon as
 // it is done, so a person watching sees which check is slow, and a check that hangs is named.
 import { ExitCode } from '../errors.js';
+import { wrapLine } from '../wrap.js';
 
 /**
  * Which exit code a failure means, as for `run`: 'config' is something to fix in .env,
@@ -26,7 +27,15 @@ export class DoctorReport {
   private dependency = 0;
   private warnings = 0;
 
-  constructor(private readonly print: (line: string) => void) {}
+  private readonly print: (line: string) => void;
+
+  /** Lines longer than the console are wrapped under their text (after "FAIL ", "- ", "fix: "). */
+  constructor(print: (line: string) => void) {
+    this.print = (line) => {
+      const indent = /^ +(- |fix: )/.exec(line)?.[0].length ?? FIX_INDENT.length;
+      for (const l of wrapLine(line, indent)) print(l);
+    };
+  }
 
   ok(what: string, detail?: string): void {
     this.print(`ok   ${what}${detail ? `: ${detail}` : ''}`);

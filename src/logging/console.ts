@@ -43,9 +43,15 @@ function paint(on: boolean, code: string, text: string): string {
   return on ? `${code}${text}${RESET}` : text;
 }
 
+// A submission's full key is 64 hex digits; on the console its first 12 find it (grep, `retry`),
+// and the log files keep it whole.
+const FULL_KEY = /^[0-9a-f]{64}$/;
+
 function renderValue(v: unknown): string {
   let s: string;
-  if (typeof v === 'string') {
+  if (typeof v === 'string' && FULL_KEY.test(v)) {
+    s = `${v.slice(0, 12)}…`;
+  } else if (typeof v === 'string') {
     // Bare when unambiguous, quoted when spaces/quotes/`=` would blur the pairs.
     s = /^[^\s"=]+$/.test(v) ? v : JSON.stringify(v);
   } else if (v !== null && typeof v === 'object') {
@@ -87,7 +93,7 @@ export function formatConsoleLine(rec: Record<string, unknown>, colour: boolean,
  * console: everything the logger lets through on a TTY, only errors when cron
  * is reading (so cron mail is the summary plus what went wrong).
  */
-export function makeConsoleWriter(opts: ConsoleOptions): { minLevel: number; write(line: string): void; writeRaw(line: string): void } {
+export function makeConsoleWriter(opts: ConsoleOptions, level = 'info'): { minLevel: number; write(line: string): void; writeRaw(line: string): void } {
   const colour = opts.isTTY && !opts.noColor;
   const safeWrite = (text: string): void => {
     try {
@@ -98,7 +104,10 @@ export function makeConsoleWriter(opts: ConsoleOptions): { minLevel: number; wri
     }
   };
   return {
-    minLevel: opts.isTTY ? 0 : LEVEL_VALUES.error ?? 50,
+    // A terminal at the default level gets warnings and errors only: the progress line and the
+    // summary say the rest, and a line per submission would scroll them away. LOG_LEVEL=debug
+    // (or trace) shows everything logged.
+    minLevel: !opts.isTTY ? (LEVEL_VALUES.error ?? 50) : (LEVEL_VALUES[level] ?? 30) <= (LEVEL_VALUES.debug ?? 20) ? 0 : (LEVEL_VALUES.warn ?? 40),
     write(line: string): void {
       let rec: unknown;
       try {

@@ -50,8 +50,9 @@ export interface LoggingOptions {
 }
 
 export interface Logging {
-  /** Cached: one destination per module file, already carrying runId and module. */
-  forModule(name: ModuleName): Logger;
+  /** Cached: one destination per module file, already carrying runId and module.
+   *  `console: false`: the file only, for what the console already shows another way. */
+  forModule(name: ModuleName, opts?: { console?: boolean }): Logger;
   /** Appends to summary.log and prints to the console (always, TTY or not). */
   summary(line: string): void;
   redact(s: string): string;
@@ -87,7 +88,7 @@ export function formatSummaryLine(s: {
   // A clock step during the run can make the duration negative; show 0 rather
   // than a nonsense value, and '?' if it could not be measured at all.
   const duration = Number.isFinite(s.durationMs) ? `${(Math.max(0, s.durationMs) / 1000).toFixed(1)} s` : '? s';
-  const counts = `created ${s.created}, skipped ${s.skipped}, failed ${s.failed}, parked ${s.parked}`;
+  const counts = `${s.dryRun ? 'would create' : 'created'} ${s.created}, skipped ${s.skipped}, failed ${s.failed}, parked ${s.parked}`;
   // Same shape in a dry run, so anything parsing the line keeps working.
   const suffix = `${s.dryRun ? ' (dry run, nothing written)' : ''}${s.stopped ? `; stopped: ${s.stopped}` : ''}`;
   return `${isoSeconds(s.at)} run ${s.runId} ${counts} in ${duration}${suffix}`;
@@ -115,6 +116,7 @@ export function createLogging(opts: LoggingOptions): Logging {
   // stdout free for command output (status, dry-run listings).
   const consoleOut = makeConsoleWriter(
     opts.console ?? { stream: process.stderr, isTTY: process.stderr.isTTY === true, noColor: noColorFromEnv() },
+    opts.level,
   );
 
   let rollReport: RollResult | undefined;
@@ -180,19 +182,23 @@ export function createLogging(opts: LoggingOptions): Logging {
     else consoleOut.writeRaw(redact(`jira-sync: cannot write ${file}: ${describeFileError(err)}`));
   }
 
-  function forModule(name: ModuleName): Logger {
-    const cached = loggers.get(name);
+  const files = new Map<string, (line: string) => void>();
+  function forModule(name: ModuleName, o: { console?: boolean } = {}): Logger {
+    const toConsole = o.console !== false;
+    const cacheKey = toConsole ? name : `${name}/file`;
+    const cached = loggers.get(cacheKey);
     if (cached) return cached;
     // The name becomes a file name: refuse anything that could escape logDir.
     if (!MODULE_NAME.test(name)) throw new Error(`invalid module name "${name}" (expected /^[a-z_]+$/)`);
 
-    const toFile = fileLogging ? fileSink(name) : undefined;
+    let toFile = files.get(name);
+    if (fileLogging && !toFile) files.set(name, (toFile = fileSink(name)));
     const sink: Sink = {
       [pino.symbols.needsMetadataGsym]: true,
       lastLevel: 0, // set by pino before every write
       write(line: string): void {
         toFile?.(line);
-        if (sink.lastLevel >= consoleOut.minLevel) consoleOut.write(line);
+        if (toConsole && sink.lastLevel >= consoleOut.minLevel) consoleOut.write(line);
       },
     };
 
@@ -211,9 +217,9 @@ export function createLogging(opts: LoggingOptions): Logging {
       },
       sink,
     );
-    loggers.set(name, logger);
+    loggers.set(cacheKey, logger);
 
-    if (name === 'main' && rollReport) reportRoll(logger, rollReport);
+    if (cacheKey === 'main' && rollReport) reportRoll(logger, rollReport);
     return logger;
   }
 

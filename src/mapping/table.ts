@@ -6,6 +6,7 @@ import { sourceValue } from '../steps/mapFields.js';
 import { convertValue } from './convert.js';
 import { isGenerated } from './discover.js';
 import type { MappedField, MappingFile } from './format.js';
+import { wrapLine } from '../wrap.js';
 
 export const MARK = '✗';
 const CELL_LIMIT = 60;
@@ -69,7 +70,11 @@ function escape(cell: string): string {
   return cell.replace(/\|/g, '\\|');
 }
 
-export function mappingTable(m: MappingFile, columns: readonly ColumnInfo[], sample: Row | null): MappingTable {
+/**
+ * The table, or, when it would be wider than `width` (a terminal), one block per field:
+ * the field's name, then its source and sample on lines of their own.
+ */
+export function mappingTable(m: MappingFile, columns: readonly ColumnInfo[], sample: Row | null, width = Infinity): MappingTable {
   const byName = new Map(columns.map((c) => [c.name, c]));
   const marked: string[] = [];
   const rows = m.fields.map((f) => {
@@ -86,5 +91,9 @@ export function mappingTable(m: MappingFile, columns: readonly ColumnInfo[], sam
   const widths = header.map((_, i) => Math.max(...all.map((r) => Array.from(r[i] ?? '').length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c + ' '.repeat((widths[i] ?? 0) - Array.from(c).length)).join(' | ')} |`;
   const text = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
-  return { text, marked };
+  if (widths.reduce((a, w) => a + w + 3, 1) <= width) return { text, marked };
+  const blocks = rows.map(([label, required, kind, source, value]) =>
+    [`${label}  ${required === 'yes' ? 'required' : 'optional'}, ${kind}`, `    source: ${source}`, `    sample: ${value}`].flatMap((l) => wrapLine(l, 12, width)).join('\n'),
+  );
+  return { text: blocks.join('\n'), marked };
 }

@@ -30,7 +30,8 @@ export function countOutcomes(results: SubmissionResult[]): Counts {
   const c: Counts = { created: 0, skipped: 0, failed: 0, parked: 0 };
   for (const { outcome } of results) {
     const t = outcome.tag;
-    if (t === 'created' || t === 'recovered') c.created += 1;
+    // A dry run's would-create counts here, and its summary says "would create N".
+    if (t === 'created' || t === 'recovered' || t === 'would-create') c.created += 1;
     else if (t.startsWith('skipped:')) c.skipped += 1;
     else if (t.startsWith('failed:')) c.failed += 1;
     else if (t === 'parked') c.parked += 1;

@@ -7,7 +7,9 @@ import { DOWN, TOKEN, snapshot, trackerRows, useCliHarness } from '../support/ha
 
 const h = useCliHarness();
 const CHECKS = ['configuration', 'PostgreSQL', 'table', 'columns', 'index', 'Jira authentication', 'service desk', 'request type', 'field mapping', 'tracker', 'run lock', 'log folder'];
-const lineOf = (out: string, check: string) => out.split('\n').find((l) => l.slice(5).startsWith(`${check}:`)) ?? `(no line for ${check})`;
+// Long lines are wrapped to fit the console; a check's line is read with its continuations joined.
+const unwrap = (out: string) => out.replace(/\n {5,}(?!fix: |- )/g, ' ');
+const lineOf = (out: string, check: string) => unwrap(out).split('\n').find((l) => l.slice(5).startsWith(`${check}:`)) ?? `(no line for ${check})`;
 
 describe('jira-sync doctor', () => {
   it('all ok: every check passes, exit 0, and nothing changes anywhere', async () => {
@@ -61,7 +63,7 @@ describe('jira-sync doctor', () => {
     expect((await h.cli(['map-fields'])).code).toBe(0);
     const r = await h.cli(['doctor'], { DATABASE_URL: DOWN.DATABASE_URL });
     expect(r.code).toBe(3);
-    expect(lineOf(r.stdout, 'PostgreSQL')).toMatch(/^FAIL PostgreSQL: cannot connect \(connection refused\)/);
+    expect(lineOf(r.stdout, 'PostgreSQL')).toMatch(/^FAIL PostgreSQL: cannot connect to 127\.0\.0\.1:1 .*\(connection refused\)/);
     expect(r.stdout).toContain('fix: check DATABASE_URL');
     expect(lineOf(r.stdout, 'Jira authentication')).toMatch(/^ok/);
     expect(lineOf(r.stdout, 'request type')).toMatch(/^ok/);
@@ -75,7 +77,7 @@ describe('jira-sync doctor', () => {
       const r = await h.cli(['doctor']);
       expect(r.code, r.stdout).toBe(0);
       expect(lineOf(r.stdout, 'index')).toMatch(/^WARN index: no index starts with \("created_at", "id"\)/);
-      const sql = /fix: run in PostgreSQL: (CREATE INDEX .*;)$/m.exec(r.stdout)?.[1] ?? '(no statement)';
+      const sql = /fix: run in PostgreSQL: (CREATE INDEX .*;)$/m.exec(unwrap(r.stdout))?.[1] ?? '(no statement)';
       expect(sql).toBe('CREATE INDEX CONCURRENTLY "webform_submissions_created_at_id_idx" ON "webform_submissions" ("created_at", "id");');
       await h.db.client.query(sql);
       expect(lineOf((await h.cli(['doctor'])).stdout, 'index')).toMatch(/^ok {3}index/);

@@ -48,7 +48,7 @@ describe('jira-sync status', () => {
     expect(text.stdout).toMatch(/exit 1 {2}created 1, skipped 0, failed 1, parked 0 in \d+(\.\d+)? s/);
     expect(text.stdout).toMatch(/exit 1 {2}created 0, skipped 0, failed 0, parked 1 in \d+(\.\d+)? s/);
     expect(text.stdout).toMatch(new RegExp(`source id 1 {2}parked {2}attempts ${attempts}\\n {4}last error: .*${REJECTED}`));
-    expect(text.stdout).toContain("what to do: correct the row, then `jira-sync retry 1` (if the row is right, fix what Jira's message names: the request type's fields or permissions)");
+    expect(text.stdout.replace(/\n +/g, ' ')).toContain("what to do: correct the row, then `jira-sync retry 1` (if the row is right, fix what Jira's message names: the request type's fields or permissions)");
     expect(text.stdout).toMatch(/source id 2 {2}failed {2}attempts 1 {2}next try \d{4}-\d\d-\d\dT/);
 
     const json = await h.cli(['status', '--json'], DOWN);

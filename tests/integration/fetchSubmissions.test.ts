@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresSource } from '../../src/adapters/postgres/source.js';
 import type { ColumnInfo } from '../../src/adapters/postgres/values.js';
 import { openTrackerDb } from '../../src/adapters/tracker/schema.js';
@@ -32,6 +32,10 @@ beforeEach(async () => {
   await db.client.query('TRUNCATE webform_submissions RESTART IDENTITY');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jira-sync-fetch-'));
   tracker = new Tracker(openTrackerDb(path.join(dir, 't.db')), () => new Date());
+});
+afterEach(() => {
+  tracker.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** Fetch one batch and register every row, as a run does; returns the source ids. */

@@ -2,11 +2,13 @@
 // person's edit surviving a refresh, --check catching a change made in Jira, --force, and a
 // run whose every value Jira accepts the first time.
 import fs from 'node:fs';
+import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mapFieldsCommand } from '../../src/commands/mapFields.js';
 import { runCommand } from '../../src/commands/run.js';
 import { loadConfig, type ResolvedConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
+import type { ConsoleOptions } from '../../src/logging/console.js';
 import type { MappingFile } from '../../src/mapping/format.js';
 import { startFakeJira, type FakeJira, type FakeRequestTypeField } from '../support/fakeJira/index.js';
 import { makeWorkspace, type Workspace } from '../support/cli.js';
@@ -68,10 +70,20 @@ afterEach(async () => {
 
 /** The sample submission plus this test's extra column, job. */
 const submission = (i: number, over: SubmissionInput & { job?: string | null } = {}): SubmissionInput => sampleSubmission(i, over);
-const mapFields = (opts = { force: false, check: false }) => mapFieldsCommand(config, opts, (line) => out.push(line));
+// Unwrapped (width Infinity): this file checks the table and the wording; fitting 100 columns is
+// checked end to end (tests/e2e/firstUse.test.ts).
+const mapFields = (opts = { force: false, check: false }) => mapFieldsCommand(config, { ...opts, width: Infinity }, (line) => out.push(line));
 const readFile = (): MappingFile => JSON.parse(fs.readFileSync(ws.mappingPath, 'utf8')) as MappingFile;
 const fieldOf = (m: MappingFile, id: string) => m.fields.find((f) => f.fieldId === id);
 const printed = () => out.join('\n');
+let consoleLines: string[] = [];
+/** A console for runCommand that keeps what it would print on stderr. */
+function captured(): ConsoleOptions {
+  consoleLines = [];
+  const stream = new Writable({ write: (chunk: Buffer, _enc, done) => { consoleLines.push(chunk.toString()); done(); } });
+  return { stream, isTTY: false, noColor: true };
+}
+const consoleText = () => consoleLines.join('');
 const fieldCalls = () => fake.requests.filter((r) => r.path.endsWith('/field')).length;
 
 /** What a person does: give the unmatched required field a value, and the job title a template. */
@@ -224,8 +236,9 @@ describe('run with the mapping', () => {
     expect(await mapFields({ force: false, check: true }), printed()).toBe(0);
 
     const fieldCallsBefore = fieldCalls();
-    const code = await runCommand(config, { dryRun: false, print: () => undefined });
+    const code = await runCommand(config, { dryRun: false, print: () => undefined, console: captured() });
     expect(code).toBe(0);
+    expect(consoleText()).toMatch(/ created 3, skipped 0, failed 0, parked 0 in /);
     expect(fieldCalls()).toBe(fieldCallsBefore); // no field discovery on a run
     const creates = fake.requests.filter((r) => r.method === 'POST' && r.path === '/rest/servicedeskapi/request');
     expect(creates.map((r) => r.status)).toEqual([201, 201, 201]);
@@ -247,7 +260,9 @@ describe('run with the mapping', () => {
     const m = readFile();
     fieldOf(m, 'customfield_10015')!.source = { column: 'qty' };
     fs.writeFileSync(ws.mappingPath, JSON.stringify(m, null, 2));
-    const err = await runCommand(config, { dryRun: false, print: () => undefined }).catch((e: unknown) => e);
+    const err = await runCommand(config, { dryRun: false, print: () => undefined, console: captured() }).catch((e: unknown) => e);
+    // The run's console output is captured here, not printed among the test results.
+    expect(consoleText()).toMatch(/; stopped: Jira field "Quantity" \(customfield_10015\) maps to column "qty"/);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).problems).toEqual([expect.stringMatching(/^Jira field "Quantity" \(customfield_10015\) maps to column "qty", which the table does not have; run `jira-sync map-fields`/)]);
     expect(fake.issues).toHaveLength(0);

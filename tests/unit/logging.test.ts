@@ -326,14 +326,24 @@ describe('console', () => {
     expect(readJsonLines(path.join(logDir, 'create_ticket.log'))).toHaveLength(4);
   });
 
-  it('TTY shows coloured info lines with module, message and key fields', () => {
+  it('TTY at LOG_LEVEL=debug shows coloured info lines with module, message and key fields', () => {
     const out = capture();
-    const { logging } = make({ console: { stream: out.stream, isTTY: true, noColor: false } });
+    const { logging } = make({ level: 'debug', console: { stream: out.stream, isTTY: true, noColor: false } });
     logging.forModule('tracker').child({ key: 'sub-1', sourceId: 1 }).info('recorded');
     const text = out.text();
     expect(text).toMatch(ANSI);
     const plain = text.replace(new RegExp(ANSI.source, 'g'), '');
     expect(plain).toBe('2026-11-23T09:15:02Z INFO  tracker recorded key=sub-1 sourceId=1\n');
+  });
+
+  it('TTY at the default level shows warnings and errors only, with keys shortened to 12 hex digits', () => {
+    const out = capture();
+    const { logging } = make({ console: { stream: out.stream, isTTY: true, noColor: true } });
+    const key = 'ab'.repeat(32);
+    logging.forModule('main').child({ key, sourceId: 1 }).info('submission finished');
+    logging.forModule('main').child({ key, sourceId: 1 }).warn('slow');
+    expect(out.text()).toBe('2026-11-23T09:15:02Z WARN  main slow key=abababababab… sourceId=1\n');
+    expect(readJsonLines(path.join(logDir, 'main.log')).map((r) => r.key)).toEqual([key, key]);
   });
 
   it('NO_COLOR removes ANSI codes on a TTY', () => {
@@ -386,7 +396,7 @@ describe('formatSummaryLine', () => {
 
   it('marks dry runs and clamps an impossible duration', () => {
     expect(formatSummaryLine({ ...base, dryRun: true, durationMs: -5 })).toBe(
-      '2026-11-23T09:15:02Z run 7f3c9a created 12, skipped 3, failed 1, parked 0 in 0.0 s (dry run, nothing written)',
+      '2026-11-23T09:15:02Z run 7f3c9a would create 12, skipped 3, failed 1, parked 0 in 0.0 s (dry run, nothing written)',
     );
   });
 

@@ -42,6 +42,9 @@ export interface FoundTicket {
   created: string;
 }
 
+type Listed = { id?: string | number; name?: string; projectName?: string; projectKey?: string };
+const PAGE = 50;
+
 // Fires fail point 2 once the create request has been handed to the OS, before any answer.
 const CREATE_PATH = '/rest/servicedeskapi/request';
 const transport = {
@@ -110,6 +113,30 @@ export class JiraGateway {
     return this.call('get service desk', ({ desk }) => desk.serviceDesk.getServiceDeskById({ serviceDeskId: this.opts.serviceDeskId })) as Promise<{
       id?: string; projectKey?: string; projectName?: string;
     }>;
+  }
+
+  /** Every service desk the account can see, as {id, name}: doctor lists them when JSM_SERVICE_DESK_ID is wrong. */
+  async listServiceDesks(): Promise<{ id: string; name: string }[]> {
+    const desks = await this.allPages('list service desks', (desk, start) => desk.serviceDesk.getServiceDesks({ start, limit: PAGE }));
+    return desks.map((d) => ({ id: String(d.id ?? '?'), name: `${d.projectName ?? '?'} (project ${d.projectKey ?? '?'})` }));
+  }
+
+  /** The desk's request types, as {id, name}: doctor lists them when JSM_REQUEST_TYPE_ID is wrong. */
+  async listRequestTypes(): Promise<{ id: string; name: string }[]> {
+    const types = await this.allPages('list request types', (desk, start) => desk.serviceDesk.getRequestTypes({ serviceDeskId: this.opts.serviceDeskId, start, limit: PAGE }));
+    return types.map((t) => ({ id: String(t.id ?? '?'), name: String(t.name ?? '?') }));
+  }
+
+  /** JSM's paged lists (start/limit/isLastPage), read to the end. */
+  private async allPages(operation: string, page: (desk: ServiceDeskClient, start: number) => Promise<unknown>): Promise<Listed[]> {
+    const all: Listed[] = [];
+    for (let start = 0; ; ) {
+      const p = (await this.call(operation, ({ desk }) => page(desk, start))) as { values?: Listed[]; isLastPage?: boolean; size?: number };
+      const values = p.values ?? [];
+      all.push(...values);
+      if (p.isLastPage !== false || values.length === 0) return all;
+      start += values.length;
+    }
   }
 
   async getRequestTypeFields(): Promise<RequestTypeField[]> {

@@ -36,7 +36,9 @@ export class PostgresSource {
     try {
       await client.connect();
     } catch (err) {
-      throw new DependencyError('PostgreSQL', `cannot connect (${describePgError(err)}); check DATABASE_URL and that the server is running`);
+      // Name where we tried and as whom: "connection refused" alone does not say which server.
+      const target = `${client.host}:${client.port}${client.user ? ` as "${client.user}"` : ''}${client.database ? `, database "${client.database}"` : ''}`;
+      throw new DependencyError('PostgreSQL', `cannot connect to ${target} (${describePgError(err)}); ${connectHint(err)}`);
     }
     return new PostgresSource(client, opts);
   }
@@ -162,7 +164,19 @@ function describePgError(err: unknown): string {
   const msg = errorMessage(err);
   if (e.code === 'ECONNREFUSED') return 'connection refused';
   if (e.code === 'ENOTFOUND') return 'host not found';
-  if (e.code === '28P01' || e.code === '28000') return 'authentication failed';
-  if (e.code === '3D000') return msg; // database "x" does not exist
+  // The server's own words: 28000 is 'role "x" does not exist' or "no pg_hba.conf entry ...",
+  // 28P01 a wrong password, 3D000 'database "x" does not exist'. Calling them all
+  // "authentication failed" sent people hunting for a password that was fine.
+  if (e.code === '28P01' || e.code === '28000' || e.code === '3D000') return msg;
   return e.code ? `${msg} [${e.code}]` : msg;
+}
+
+/** What to check in DATABASE_URL, by what the server (or the network) said. */
+function connectHint(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  if (e.code === '28000' && /role .* does not exist/.test(errorMessage(err))) return 'check the user name in DATABASE_URL (or create that role in PostgreSQL)';
+  if (e.code === '28000') return "check the user in DATABASE_URL and the server's pg_hba.conf";
+  if (e.code === '28P01') return 'check the user and password in DATABASE_URL';
+  if (e.code === '3D000') return 'check the database name in DATABASE_URL';
+  return 'check the host and port in DATABASE_URL and that the server is running';
 }

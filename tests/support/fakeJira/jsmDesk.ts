@@ -134,7 +134,15 @@ export const deskRoutes: Route[] = [
     pattern: `${SD}/servicedesk`,
     handler: (ctx) => {
       const { start, limit } = pageParams(ctx.query);
-      return json(200, paged([serviceDeskDto(ctx)], start, limit, ctx.baseUrl, ctx.path));
+      const others = ctx.state.otherServiceDesks.map((d) => ({
+        id: d.id,
+        projectId: String(20000 + Number(d.id)),
+        projectName: d.projectName,
+        projectKey: d.projectKey,
+        projectTypeKey: 'service_desk',
+        _links: { self: `${ctx.baseUrl}${SD}/servicedesk/${d.id}` },
+      }));
+      return json(200, paged([serviceDeskDto(ctx), ...others], start, limit, ctx.baseUrl, ctx.path));
     },
   },
   { method: 'GET', pattern: `${SD}/servicedesk/:serviceDeskId`, handler: onDesk((ctx) => json(200, serviceDeskDto(ctx))) },

@@ -22,6 +22,7 @@ export class FakeState {
   readonly projectKey: string;
   readonly projectId = '10000';
   readonly projectName: string;
+  readonly otherServiceDesks: { id: string; projectKey: string; projectName: string }[];
   readonly issues: FakeIssue[] = [];
   readonly requests: RecordedRequest[] = [];
   readonly temporaryFiles = new Map<string, TemporaryFile>();
@@ -41,6 +42,7 @@ export class FakeState {
     this.serviceDeskId = opts.serviceDeskId ?? '1';
     this.projectKey = opts.projectKey ?? 'HW';
     this.projectName = `${this.projectKey} Service Desk`;
+    this.otherServiceDesks = opts.otherServiceDesks ?? [];
     this.now = opts.now ?? Date.now;
     this.auth = opts.auth ?? null;
     this.latencyMs = opts.latencyMs ?? 0;

@@ -30,6 +30,8 @@ export type FakeJiraAuth = { email: string; apiToken: string } | { pat: string }
 export interface FakeJiraOptions {
   serviceDeskId?: string;
   projectKey?: string;
+  /** Further desks the account can see: listed by GET /servicedesk (paged), nothing more. */
+  otherServiceDesks?: { id: string; projectKey: string; projectName: string }[];
   requestTypes?: Record<string, FakeRequestTypeField[]>;
   auth?: FakeJiraAuth;
   latencyMs?: number;
