@@ -257,6 +257,23 @@ describe('fake Jira: faults and rate limiting', () => {
     expect(fake.issues).toHaveLength(1);
   });
 
+  it('barrier holds each matching request until all parties have arrived, then answers them together', async () => {
+    const fake = await fakeJira();
+    fake.injectFault({ match: { path: '/rest/api/3/myself' }, kind: 'barrier', parties: 2 });
+    let firstAnswered = false;
+    const first = v3(fake).myself.getCurrentUser().then(() => (firstAnswered = true));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(firstAnswered).toBe(false);
+    expect(fake.requests).toHaveLength(1);
+    await v3(fake).myself.getCurrentUser();
+    await first;
+    expect(firstAnswered).toBe(true);
+    expect(fake.requests.map((r) => [r.fault, r.status])).toEqual([['barrier', 200], ['barrier', 200]]);
+    // Consumed by its parties: the next call is not held.
+    await v3(fake).myself.getCurrentUser();
+    expect(fake.requests.at(-1)?.fault).toBeUndefined();
+  });
+
   it('status-after-effect creates the issue and answers the injected status', async () => {
     const fake = await fakeJira();
     fake.injectFault({ match: { method: 'POST', path: '/rest/servicedeskapi/request' }, kind: 'status-after-effect', status: 504 });

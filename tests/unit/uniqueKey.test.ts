@@ -59,6 +59,49 @@ describe('unique key golden vectors', () => {
     expect(uniqueKey({ n: '10.51', j: { a: 1 } }, cols, null)).not.toBe(uniqueKey({ n: '10.5', j: { a: 1 } }, cols, null));
   });
 
+  // A json column keeps the key order the form wrote; jsonb orders keys its own way. Nested
+  // objects (inside objects and inside arrays) must be sorted at every depth, not only the top.
+  describe('nested json and jsonb values', () => {
+    const nestedCols: ColumnInfo[] = [
+      { name: 'details', pgType: 'jsonb', kind: 'json' },
+      { name: 'answers', pgType: 'json', kind: 'json' },
+    ];
+    const written = {
+      details: { site: { floor: 3, building: 'B' }, phones: [{ model: 'X1', extras: { headset: true, case: false } }] },
+      answers: [{ q: 'colour', a: ['red', { shade: 'dark', code: 7 }] }],
+    };
+    const reordered = {
+      answers: [{ a: ['red', { code: 7, shade: 'dark' }], q: 'colour' }],
+      details: { phones: [{ extras: { case: false, headset: true }, model: 'X1' }], site: { building: 'B', floor: 3 } },
+    };
+
+    it('pins the key of a nested value: keys sorted at every depth, array order kept', () => {
+      // The encoding and its sha256 were computed independently (Python's json.dumps with
+      // sort_keys, and `printf … | sha256sum`).
+      const encoding =
+        'v1\n[["answers","j:[{\\"a\\":[\\"red\\",{\\"code\\":7,\\"shade\\":\\"dark\\"}],\\"q\\":\\"colour\\"}]"],' +
+        '["details","j:{\\"phones\\":[{\\"extras\\":{\\"case\\":false,\\"headset\\":true},\\"model\\":\\"X1\\"}],\\"site\\":{\\"building\\":\\"B\\",\\"floor\\":3}}"]]';
+      expect(canonicalEncoding(written, nestedCols, null)).toBe(encoding);
+      expect(uniqueKey(written, nestedCols, null)).toBe('54554084a4912c142cae57cc92ef373f221ffada7f40371bfda033633224f4fe');
+    });
+
+    it('gives the same key for the same content with nested keys in another order', () => {
+      expect(canonicalEncoding(reordered, nestedCols, null)).toBe(canonicalEncoding(written, nestedCols, null));
+      expect(uniqueKey(reordered, nestedCols, null)).toBe(uniqueKey(written, nestedCols, null));
+      // Each depth on its own: an object in an object, an object in an array in an object.
+      const j: ColumnInfo[] = [{ name: 'j', pgType: 'json', kind: 'json' }];
+      expect(uniqueKey({ j: { o: { b: 1, a: 2 } } }, j, null)).toBe(uniqueKey({ j: { o: { a: 2, b: 1 } } }, j, null));
+      expect(uniqueKey({ j: { l: [{ b: 1, a: 2 }] } }, j, null)).toBe(uniqueKey({ j: { l: [{ a: 2, b: 1 }] } }, j, null));
+    });
+
+    it('still tells different nested content and different array order apart', () => {
+      const j: ColumnInfo[] = [{ name: 'j', pgType: 'json', kind: 'json' }];
+      expect(uniqueKey({ j: { o: { a: 2, b: 1 } } }, j, null)).not.toBe(uniqueKey({ j: { o: { a: 2, b: 2 } } }, j, null));
+      expect(uniqueKey({ j: { l: [1, 2] } }, j, null)).not.toBe(uniqueKey({ j: { l: [2, 1] } }, j, null));
+      expect(uniqueKey({ j: { o: { a: '1' } } }, j, null)).not.toBe(uniqueKey({ j: { o: { a: 1 } } }, j, null));
+    });
+  });
+
   it('canonicalises decimals', () => {
     expect(canonicalNumber('007.500')).toBe('7.5');
     expect(canonicalNumber('-0.0')).toBe('0');

@@ -10,7 +10,7 @@ export class FaultQueue {
   private queue: QueuedFault[] = [];
 
   inject(fault: Fault): void {
-    const times = fault.times ?? 1;
+    const times = fault.times ?? (fault.kind === 'barrier' ? fault.parties : 1);
     if (!Number.isInteger(times) || times < 1) throw new Error(`fault.times must be a positive integer, got ${times}`);
     this.queue.push({ fault, remaining: times });
   }
@@ -28,6 +28,25 @@ export class FaultQueue {
 
   clear(): void {
     this.queue = [];
+  }
+}
+
+/** Where barrier faults hold their requests: one gate per injected fault. */
+export class Barriers {
+  private gates = new WeakMap<Fault, { arrived: number; open: () => void; opened: Promise<void> }>();
+
+  /** Settles once `fault.parties` requests have arrived at this fault's gate. */
+  arrive(fault: Extract<Fault, { kind: 'barrier' }>): Promise<void> {
+    let gate = this.gates.get(fault);
+    if (!gate) {
+      let open!: () => void;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      gate = { arrived: 0, open, opened };
+      this.gates.set(fault, gate);
+    }
+    gate.arrived += 1;
+    if (gate.arrived >= fault.parties) gate.open();
+    return gate.opened;
   }
 }
 

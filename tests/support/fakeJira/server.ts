@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { controlRouter } from './control.js';
-import { FaultQueue, rateLimitHeaders, TokenBucket } from './faults.js';
+import { Barriers, FaultQueue, rateLimitHeaders, TokenBucket } from './faults.js';
 import { platformError, readBody, sleep, writeReply, type Ctx, type Reply } from './http.js';
 import { deskRoutes } from './jsmDesk.js';
 import { requestRoutes } from './jsmRequests.js';
@@ -16,6 +16,7 @@ const NOT_AUTHENTICATED = 'You are not authenticated. Authentication required to
 export async function startFakeJira(opts: FakeJiraOptions = {}): Promise<FakeJira> {
   const state = new FakeState(opts);
   const faults = new FaultQueue();
+  const barriers = new Barriers();
   let rateLimit = opts.rateLimitPerSecond;
   let limiter = rateLimit ? new TokenBucket(rateLimit) : undefined;
   const api = new Router([...deskRoutes, ...requestRoutes, ...platformRoutes]);
@@ -86,6 +87,7 @@ export async function startFakeJira(opts: FakeJiraOptions = {}): Promise<FakeJir
     const fault = faults.take(method, ctx.path);
     if (fault) record.fault = fault.kind;
     if (fault?.kind === 'drop') return void req.socket.destroy();
+    if (fault?.kind === 'barrier') await barriers.arrive(fault);
 
     let reply = fault?.kind === 'status' ? faultReply(fault) : await handleApi(ctx, body.error);
     if (fault?.kind === 'status-after-effect') reply = faultReply(fault);

@@ -117,6 +117,10 @@ export type Fault = {
   | { kind: 'drop-after-effect' }
   | { kind: 'drop' }
   | { kind: 'delay'; ms: number }
+  /** Each matching request is held until `parties` of them have arrived, then all are answered
+   *  together: callers that started at nearly the same moment go on at the same moment.
+   *  `times` defaults to `parties`. */
+  | { kind: 'barrier'; parties: number }
 );
 
 export interface FakeJira {
