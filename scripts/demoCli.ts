@@ -88,6 +88,7 @@ export class DemoCli {
       (child) =>
         new Promise<void>((resolve) => {
           child.once('close', () => resolve());
+          this.out(`Stopping jira-sync (process ${child.pid}), still running: its folder and database are about to go.`);
           child.kill('SIGKILL');
         }),
     );

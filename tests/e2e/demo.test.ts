@@ -150,6 +150,9 @@ describe('npm run demo', () => {
     expect(r.out).not.toContain('Demo finished');
     expect(r.out).not.toContain('Demo failed');
     const pid = Number(/running in the background as process (\d+)/.exec(r.out)?.[1]);
+    // Killed by the demo before its folder and database were removed, not left to die of it.
+    expect(r.out).toContain(`Stopping jira-sync (process ${pid}), still running`);
+    expect(r.out.indexOf(`Stopping jira-sync (process ${pid})`)).toBeLessThan(r.out.indexOf('(killed by SIGKILL'));
     expect(processExists(pid)).toBe(false);
     await expectCleanedUp(r.out);
   });
