@@ -98,7 +98,7 @@ describe('npm run demo', () => {
     expect(firstRun).toMatch(/"Human Resources" is not one of the allowed values for "Department"/);
     // status says what to do, before the row is corrected.
     const status = section(r.out, '$ jira-sync status', '== 7.');
-    expect(status).toMatch(new RegExp(`source id ${badId}\\b.*failed`));
+    expect(status).toMatch(new RegExp(`(?:source id |^ *)${badId}\\b.*failed`, 'm'));
     expect(status).toContain(`correct the row, then \`jira-sync retry ${badId}\``);
     // The correction really changed the row, retry re-queued it, and the next run created it with the corrected value.
     expect(r.out).toContain(`$ psql -c "UPDATE webform_submissions SET department_name = 'HR' WHERE id = ${badId};"\n    UPDATE 1\n`);
@@ -122,7 +122,7 @@ describe('npm run demo', () => {
     expect(killed).toContain('(killed by SIGKILL: no exit code)');
     // The tracker knew them only as "creating"; the next run adopted those tickets and created the other four.
     const afterCrash = section(r.out, '== 12.', '== 13.');
-    for (const id of inFlightIds) expect(afterCrash).toMatch(new RegExp(`source id ${id}\\b.*creating`));
+    for (const id of inFlightIds) expect(afterCrash).toMatch(new RegExp(`(?:source id |^ *)${id}\\b.*creating`, 'm'));
     expect(section(r.out, '== 13.', '== 14.')).toMatch(/^Jira got 4 new tickets, for the requests the killed run never started\./m);
     expect(section(r.out, '== 14.', '== 15.')).toMatch(/^This run created 0 tickets in Jira\.$/m);
 
