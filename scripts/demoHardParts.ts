@@ -57,7 +57,8 @@ export async function failAndFix(d: Demo): Promise<string> {
   const made = jira.issues.length;
   out(`This run created ${plural(made, 'ticket')} in Jira. Exit code 1 means: the run finished, but a submission failed.`);
   out(`Source id ${badId} asks for department "${BAD_DEPARTMENT.typed}", which the Department drop-down does not offer,`);
-  out(`so nothing was sent to Jira for it. One bad submission never stops the others: the other ${made} went through.`);
+  out(`and jira-sync checks every value against the field's options before it calls Jira, so nothing was sent for it.`);
+  out(`One bad submission never stops the others: the other ${made} went through.`);
   check(made === SEED_REQUESTS.length - 1, `expected ${SEED_REQUESTS.length - 1} tickets from the first run, got ${made}`);
   check(ticketsFor(jira.issues, badId).length === 0, `source id ${badId} got a ticket with a department Jira does not offer`);
 
@@ -129,6 +130,7 @@ export async function crashAndFinish(d: Demo): Promise<{ inFlight: number }> {
   process.kill(run.pid, 'SIGKILL');
   const finished = await run.finished;
   check(finished.signal === 'SIGKILL', `the run ended with ${finished.signal ?? `exit code ${finished.code}`}, not by the kill`);
+  check(jira.issues.length - before === IN_FLIGHT, `Jira made ${jira.issues.length - before} tickets before the kill, not ${IN_FLIGHT}`);
   out(`The run is gone. It never heard back about those ${IN_FLIGHT}: for all it knows, Jira may or may not have made`);
   out(`their tickets. The other ${LATER_REQUESTS.length - IN_FLIGHT} new requests were never started.`);
 
