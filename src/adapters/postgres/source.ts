@@ -13,6 +13,9 @@ export interface SourceOptions {
 export interface RowPosition {
   sourceId: string;
   sourceTs: string;
+  /** Dated after the scan's ceiling (the database's now() plus a margin, or ±infinity's +):
+   *  processed like any row, but it never moves the cursor (see Tracker.register). */
+  ahead?: boolean;
 }
 
 export class PostgresSource {
@@ -93,8 +96,14 @@ export class PostgresSource {
    */
   async scanPositions(start: ScanStart, limit: number): Promise<RowPosition[]> {
     const q = scanPositionsQuery(this.opts, start, limit);
-    const rows = await this.query<{ id: string; ts: string }>(q.text, q.values);
-    return rows.map((r) => ({ sourceId: r.id, sourceTs: normalizeTimestamp(String(r.ts)) }));
+    const rows = await this.query<{ id: string; ts: string; ahead?: boolean }>(q.text, q.values);
+    return rows.map((r) => (r.ahead ? { sourceId: r.id, sourceTs: normalizeTimestamp(String(r.ts)), ahead: true } : { sourceId: r.id, sourceTs: normalizeTimestamp(String(r.ts)) }));
+  }
+
+  /** The database's own clock plus a margin, normalised: no row dated later may move the cursor. */
+  async ceiling(marginMinutes: number): Promise<string> {
+    const rows = await this.query<{ ts: string }>('SELECT now() + make_interval(mins => $1) AS ts', [marginMinutes]);
+    return normalizeTimestamp(String(rows[0]?.ts));
   }
 
   /** Whole rows for the given ids, normalised, in (timestamp, id) order. */
@@ -113,7 +122,9 @@ export class PostgresSource {
   }
 }
 
-export type ScanStart = { from?: string; after?: RowPosition };
+/** from: inclusive start (the look-back window); after: strictly after (keyset paging); before:
+ *  exclusive end (the audit); ceiling: rows dated later come back with `ahead` set. */
+export type ScanStart = { from?: string; after?: RowPosition; before?: string; ceiling?: string };
 
 // The two queries a run's fetch makes, as functions so a test and the benchmark can EXPLAIN
 // exactly what runs. Both are shaped for the (timestamp, id) index: the scan is a range on
@@ -127,19 +138,24 @@ export function scanPositionsQuery(opts: SourceOptions, start: ScanStart, limit:
   // forcing a sort of everything after the cursor instead of walking the index.
   const ts = `src.${quoteIdent(opts.timestampColumn)}`;
   const id = `src.${quoteIdent(opts.idColumn)}`;
-  let where = '';
+  const conditions: string[] = [];
   const values: unknown[] = [];
+  const param = (v: unknown) => `$${values.push(v)}`;
   if (start.after) {
     // A row comparison, which PostgreSQL turns into one index range; `ts > $1 OR (ts = $1 AND
     // id > $2)` would not be.
-    values.push(start.after.sourceTs, start.after.sourceId);
-    where = `WHERE (${ts}, ${id}) > ($1, $2)`;
+    conditions.push(`(${ts}, ${id}) > (${param(start.after.sourceTs)}, ${param(start.after.sourceId)})`);
   } else if (start.from) {
-    values.push(start.from);
-    where = `WHERE ${ts} >= $1`;
+    conditions.push(`${ts} >= ${param(start.from)}`);
   }
-  values.push(limit);
-  return { text: `SELECT ${id}::text AS id, ${ts} AS ts FROM ${quoteIdent(opts.table)} AS src ${where} ORDER BY ${ts}, ${id} LIMIT $${values.length}`, values };
+  if (start.before) conditions.push(`${ts} < ${param(start.before)}`);
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  // Compared by PostgreSQL as timestamps, so infinity, BC dates and years past 9999 are right.
+  const ahead = start.ceiling ? `, ${ts} > ${param(start.ceiling)}::timestamptz AS ahead` : '';
+  return {
+    text: `SELECT ${id}::text AS id, ${ts} AS ts${ahead} FROM ${quoteIdent(opts.table)} AS src ${where} ORDER BY ${ts}, ${id} LIMIT ${param(limit)}`,
+    values,
+  };
 }
 
 /** The picked rows by primary key; the columns are the described ones, since the whole

@@ -3,6 +3,7 @@
 // cursor and the mark may already have tickets; their markers are searched before creating.
 import fs from 'node:fs';
 import type { RowPosition } from '../postgres/source.js';
+import { comparePositions, isInfiniteTimestamp } from '../postgres/order.js';
 
 function file(trackerPath: string): string {
   return `${trackerPath}.highwater.json`;
@@ -11,18 +12,17 @@ function file(trackerPath: string): string {
 export function readHighWater(trackerPath: string): RowPosition | null {
   try {
     const v = JSON.parse(fs.readFileSync(file(trackerPath), 'utf8')) as RowPosition;
-    return typeof v.sourceTs === 'string' && typeof v.sourceId === 'string' ? v : null;
+    // A mark at ±infinity was left by an older version that let an `infinity` row move the
+    // cursor; it says nothing about how far a tracker got, so it is ignored (and replaced).
+    return typeof v.sourceTs === 'string' && typeof v.sourceId === 'string' && !isInfiniteTimestamp(v.sourceTs) ? v : null;
   } catch {
     return null;
   }
 }
 
 export function isAfter(a: RowPosition, b: RowPosition): boolean {
-  // Timestamps are fixed-width UTC text (values.ts); ids compare as numbers when both are numeric.
-  if (a.sourceTs !== b.sourceTs) return a.sourceTs > b.sourceTs;
-  const na = Number(a.sourceId);
-  const nb = Number(b.sourceId);
-  return Number.isFinite(na) && Number.isFinite(nb) ? na > nb : a.sourceId > b.sourceId;
+  // In time order, not text order (order.ts); ids as numbers when both are numeric.
+  return comparePositions(a, b) > 0;
 }
 
 /** Moves the mark forward only. Written via a temp file so a crash never leaves it half-written. */
@@ -31,6 +31,6 @@ export function raiseHighWater(trackerPath: string, pos: RowPosition | null): vo
   const current = readHighWater(trackerPath);
   if (current && !isAfter(pos, current)) return;
   const tmp = `${file(trackerPath)}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(pos)}\n`);
+  fs.writeFileSync(tmp, `${JSON.stringify({ sourceTs: pos.sourceTs, sourceId: pos.sourceId })}\n`);
   fs.renameSync(tmp, file(trackerPath));
 }

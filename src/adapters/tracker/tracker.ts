@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { Row } from '../postgres/values.js';
 import type { RowPosition } from '../postgres/source.js';
+import { comparePositions, isInfiniteTimestamp } from '../postgres/order.js';
 
 export type SubmissionState = 'pending' | 'creating' | 'created' | 'attached' | 'done' | 'failed' | 'parked';
 export const SUBMISSION_STATES: SubmissionState[] = ['pending', 'creating', 'created', 'attached', 'done', 'failed', 'parked'];
@@ -91,7 +92,9 @@ export class Tracker {
   /**
    * Record a fetched source row. Returns 'new' when its key was unknown (a pending submission
    * now exists) or 'known' when the same content was already tracked (under any source id).
-   * The cursor only moves forward; timestamps are fixed-width so text order is time order.
+   * The cursor only moves forward, compared as (timestamp, id) in time order (order.ts), and
+   * never to a row dated beyond the scan's ceiling (`ahead`): such a row is processed, but the
+   * cursor stays at real time. A cursor at +infinity (left by an older version) is replaced.
    */
   register(pos: RowPosition, key: string, payload: Row, runId: string, verifyFirst = false): 'new' | 'known' {
     return this.db.transaction(() => {
@@ -105,13 +108,16 @@ export class Tracker {
            VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
         )
         .run(key, pos.sourceId, pos.sourceTs, JSON.stringify(payload), runId, verifyFirst ? 1 : 0, now, now);
-      this.db
-        .prepare(
-          `INSERT INTO cursor (id, source_ts, source_id, updated_at) VALUES (1, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET source_ts = excluded.source_ts, source_id = excluded.source_id, updated_at = excluded.updated_at
-           WHERE (excluded.source_ts, excluded.source_id) > (cursor.source_ts, cursor.source_id)`,
-        )
-        .run(pos.sourceTs, pos.sourceId, now);
+      const cursor = this.getCursor();
+      const moves = !pos.ahead && (cursor === null || comparePositions(pos, cursor) > 0 || (isInfiniteTimestamp(cursor.sourceTs) && !isInfiniteTimestamp(pos.sourceTs)));
+      if (moves) {
+        this.db
+          .prepare(
+            `INSERT INTO cursor (id, source_ts, source_id, updated_at) VALUES (1, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET source_ts = excluded.source_ts, source_id = excluded.source_id, updated_at = excluded.updated_at`,
+          )
+          .run(pos.sourceTs, pos.sourceId, now);
+      }
       return inserted.changes === 1 ? 'new' : 'known';
     })();
   }
