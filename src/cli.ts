@@ -108,6 +108,17 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('audit')
+    .description('compare every source row behind the cursor with the tracker; list and register the rows no run ever fetched, for the next run (exit 1 when it finds any)')
+    .option('--dry-run', 'only list them; write nothing')
+    .version(pkg.version, '-V, --version')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (o: { dryRun?: boolean }) => {
+      const { auditCommand } = await import('./commands/audit.js');
+      process.exitCode = await auditCommand(config(), { dryRun: o.dryRun === true }, print);
+    });
+
+  program
     .command('doctor')
     .description('check the configuration, PostgreSQL, Jira, the field mapping, the tracker, the lock and the log folder, and say how to fix each problem; changes nothing')
     .version(pkg.version, '-V, --version')

@@ -6,6 +6,8 @@ import { backupIfDue } from '../adapters/tracker/backup.js';
 import { finishRun, startRun } from '../adapters/tracker/runs.js';
 import type { Tracker } from '../adapters/tracker/tracker.js';
 import { alertConfigFrom, notifyRunProblems, problemsFromRun } from '../alerts/index.js';
+import { problemFromAudit } from '../alerts/audit.js';
+import { dailyAudit, type DailyAudit } from './dailyAudit.js';
 import type { ResolvedConfig } from '../config.js';
 import { ConfigError, DependencyError, errorMessage } from '../errors.js';
 import { formatSummaryLine, type Logging } from '../logging/index.js';
@@ -21,12 +23,12 @@ export interface RunCommandOptions {
   print: (line: string) => void;
 }
 
-async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker: Tracker | null, logging: Logging, runId: string, now: () => Date): Promise<RunReport> {
+async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker: Tracker | null, logging: Logging, runId: string, now: () => Date, audit: { done: DailyAudit | null }): Promise<RunReport> {
   const source = await connectSource(config);
   // n/N on a terminal; nothing under cron (createProgress writes only to a TTY).
   const bar: { progress: Progress | null } = { progress: null };
   try {
-    return await runSync(
+    const report = await runSync(
       { source, tracker, jira: opts.dryRun ? null : makeJira(config, now, logging), log: (m) => logging.forModule(m), now, runId, print: opts.print },
       config,
       {
@@ -39,6 +41,11 @@ async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker:
         },
       },
     );
+    bar.progress?.end();
+    bar.progress = null;
+    // The first run of each UTC day also audits the table, so a row lost behind the cursor is found even if nobody runs `audit`.
+    if (tracker && !opts.dryRun && !report.stoppedBy) audit.done = await dailyAudit(source, tracker, config, logging, runId, now);
+    return report;
   } finally {
     bar.progress?.end();
     await source.close();
@@ -46,7 +53,7 @@ async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker:
 }
 
 /** After a real run: its record, the failures in the logs, a backup if due, and alerts. Never throws. */
-async function finish(config: ResolvedConfig, tracker: Tracker, logging: Logging, runId: string, end: Date, report: RunReport | null, error: unknown): Promise<void> {
+async function finish(config: ResolvedConfig, tracker: Tracker, logging: Logging, runId: string, end: Date, report: RunReport | null, error: unknown, audit: DailyAudit | null): Promise<void> {
   const log = logging.forModule('main');
   const counts: Counts = report?.counts ?? { created: 0, skipped: 0, failed: 0, parked: 0 };
   const stopped = error ?? report?.stoppedBy ?? null;
@@ -66,6 +73,8 @@ async function finish(config: ResolvedConfig, tracker: Tracker, logging: Logging
     parkedKeys,
     runId,
   });
+  const missed = audit?.result ? problemFromAudit(audit.result, runId) : null;
+  if (missed) problems.push(missed);
   await notifyRunProblems(tracker.db, alertConfigFrom(config), problems, { runId, now: end, log });
 }
 
@@ -87,8 +96,9 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
     if (tracker && !opts.dryRun) startRun(tracker.db, runId, started);
     let report: RunReport | null = null;
     let error: unknown = null;
+    const audit: { done: DailyAudit | null } = { done: null };
     try {
-      report = await execute(config, opts, tracker, logging, runId, now);
+      report = await execute(config, opts, tracker, logging, runId, now, audit);
     } catch (err) {
       error = err;
     }
@@ -102,11 +112,11 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
     }
     const stopped = error ?? report?.stoppedBy;
     if (stopped) log.error({ err: stopped }, 'run stopped');
-    if (tracker && !opts.dryRun) await finish(config, tracker, logging, runId, end, report, error);
+    if (tracker && !opts.dryRun) await finish(config, tracker, logging, runId, end, report, error, audit.done);
     // One summary line for every run, also one that stopped early, so summary.log shows them all.
     const counts = report?.counts ?? { created: 0, skipped: 0, failed: 0, parked: 0 };
     const reason = stopped ? logging.redact(errorMessage(stopped).split('\n')[0] ?? '') : undefined;
-    logging.summary(formatSummaryLine({ at: end, runId, ...counts, durationMs: end.getTime() - started.getTime(), dryRun: opts.dryRun, stopped: reason }));
+    logging.summary(formatSummaryLine({ at: end, runId, ...counts, durationMs: end.getTime() - started.getTime(), dryRun: opts.dryRun, stopped: reason, audit: audit.done?.summary }));
     if (stopped) throw stopped;
     return exitCodeFor(report as RunReport);
   } finally {
