@@ -14,7 +14,7 @@ const pkg = createRequire(import.meta.url)('../package.json') as { version: stri
 const EXIT_CODES_HELP = `
 Exit codes:
   0  every submission went through, or there was nothing to do
-  1  the run finished but some submissions failed; they are recorded (see \`jira-sync status\`)
+  1  the run finished but some submissions failed; they are recorded (see \`jira-sync status\`); for audit: it found rows no run had fetched
   2  configuration or usage error
   3  a dependency is unreachable or refuses us (PostgreSQL down, Jira down, 401/403); nothing was changed
   4  another run holds the lock`;

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { PostgresSource, RowPosition, ScanStart } from '../adapters/postgres/source.js';
 import type { ColumnInfo } from '../adapters/postgres/values.js';
 import type { Tracker } from '../adapters/tracker/tracker.js';
+import { comparePositions } from '../adapters/postgres/order.js';
 import { scanWindow, type SeenFilter } from './fetchSubmissions.js';
 import { registerSubmissions } from './registerSubmissions.js';
 import { uniqueKey } from './uniqueKey.js';
@@ -38,7 +39,12 @@ export interface AuditOptions {
   pageSize?: number;
 }
 
-export async function auditSource(source: PostgresSource, seen: SeenFilter, opts: AuditOptions): Promise<AuditResult> {
+/** What the audit reads from the tracker (a read-only one in a dry run). */
+export interface AuditTracker extends SeenFilter {
+  unseenSourceIds(idsJson: string): string[];
+}
+
+export async function auditSource(source: PostgresSource, seen: AuditTracker, opts: AuditOptions): Promise<AuditResult> {
   const { from } = await scanWindow(source, seen, opts.lookbackMinutes);
   const result: AuditResult = { scanned: 0, missing: [], registered: 0, repeats: 0, until: from };
   // No cursor: no run has fetched anything, so nothing can be behind it.
@@ -46,23 +52,26 @@ export async function auditSource(source: PostgresSource, seen: SeenFilter, opts
   const pageSize = opts.pageSize ?? AUDIT_PAGE;
   let start: ScanStart = { before: from };
   for (;;) {
-    const page = await source.scanPositions(start, pageSize);
-    result.scanned += page.length;
-    const known = seen.seenSourceIds(page.map((p) => p.sourceId));
-    const missing = page.filter((p) => !known.has(p.sourceId));
-    if (missing.length > 0) {
+    const page = await source.auditPage(start, pageSize);
+    result.scanned += page.count;
+    const unseen = page.count > 0 ? seen.unseenSourceIds(page.idsJson) : [];
+    if (unseen.length > 0) {
+      // Rare, so their positions are read only now. A row deleted meanwhile is gone, not lost.
+      const missing = (await source.positionsOf(unseen)).sort(comparePositions);
       result.missing.push(...missing);
       opts.log.warn({ sourceIds: missing.map((m) => m.sourceId) }, 'source rows behind the cursor never fetched');
       if (opts.register) await registerMissing(source, missing, opts, result);
     }
-    if (page.length < pageSize) break;
-    start = { after: page[page.length - 1] as RowPosition, before: from };
+    if (page.count < pageSize || !page.last) break;
+    start = { after: page.last, before: from };
   }
   opts.log.info({ scanned: result.scanned, missing: result.missing.length, registered: result.registered, until: from }, 'audit finished');
   return result;
 }
 
-/** Registers them as a run would have, so the next run processes them (or skips a repeat). */
+/** Registers them as a run would have, so the next run processes them (or skips a repeat). A row
+ *  no run has seen is unusual enough (or the tracker was restored from a backup) that the next
+ *  run searches Jira for its marker before creating it: one search each, never a duplicate. */
 async function registerMissing(source: PostgresSource, missing: RowPosition[], opts: AuditOptions, result: AuditResult): Promise<void> {
   const reg = opts.register as NonNullable<AuditOptions['register']>;
   const rows = await source.fetchRows(
@@ -75,7 +84,7 @@ async function registerMissing(source: PostgresSource, missing: RowPosition[], o
     const row = byId.get(position.sourceId);
     return row ? [{ position, row, key: uniqueKey(row, opts.columns, opts.uniqueKeyColumns) }] : [];
   });
-  const { registered, skipped } = registerSubmissions(reg.tracker, keyed, { trackerPath: reg.trackerPath, runId: reg.runId, log: opts.log });
+  const { registered, skipped } = registerSubmissions(reg.tracker, keyed, { trackerPath: reg.trackerPath, runId: reg.runId, log: opts.log, verifyAll: true });
   result.registered += registered.length;
   result.repeats += skipped.length;
 }

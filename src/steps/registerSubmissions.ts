@@ -16,7 +16,8 @@ export interface KeyedRow {
 export function registerSubmissions(
   tracker: Tracker,
   rows: KeyedRow[],
-  opts: { trackerPath: string; runId: string; log: Logger },
+  /** verifyAll: search Jira for the marker before creating any of them (the audit's finds). */
+  opts: { trackerPath: string; runId: string; log: Logger; verifyAll?: boolean },
 ): { registered: TrackedSubmission[]; skipped: SubmissionResult[] } {
   // A tracker restored from an old backup is behind its high-water mark: rows up to the mark
   // may have tickets it forgot, so their markers are searched before creating.
@@ -28,7 +29,7 @@ export function registerSubmissions(
   const registered: TrackedSubmission[] = [];
   const skipped: SubmissionResult[] = [];
   for (const f of rows) {
-    const verifyFirst = restored && !isAfter(f.position, highWater as RowPosition);
+    const verifyFirst = opts.verifyAll === true || (restored && !isAfter(f.position, highWater as RowPosition));
     const subLog = opts.log.child({ key: f.key, sourceId: f.position.sourceId });
     if (tracker.register(f.position, f.key, f.row, opts.runId, verifyFirst) === 'new') {
       subLog.info({ verifyFirst }, 'submission registered');

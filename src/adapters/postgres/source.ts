@@ -100,6 +100,27 @@ export class PostgresSource {
     return rows.map((r) => (r.ahead ? { sourceId: r.id, sourceTs: normalizeTimestamp(String(r.ts)), ahead: true } : { sourceId: r.id, sourceTs: normalizeTimestamp(String(r.ts)) }));
   }
 
+  /**
+   * One page of the audit: the ids of up to `limit` rows in (timestamp, id) order, as one JSON
+   * array text (handed to the tracker as it is: a million ids never become a million JS
+   * strings), their count, and the last position, where the next page starts.
+   */
+  async auditPage(start: ScanStart, limit: number): Promise<{ count: number; idsJson: string; last: RowPosition | null }> {
+    const q = auditPageQuery(this.opts, start, limit);
+    const [r] = await this.query<{ n: number; ids: string | null; last_id: string | null; last_ts: string | null }>(q.text, q.values);
+    const last = r?.last_id != null && r.last_ts != null ? { sourceId: r.last_id, sourceTs: normalizeTimestamp(String(r.last_ts)) } : null;
+    return { count: r?.n ?? 0, idsJson: r?.ids ?? '[]', last };
+  }
+
+  /** Positions of the given rows (those still there). */
+  async positionsOf(ids: string[]): Promise<RowPosition[]> {
+    if (ids.length === 0) return [];
+    const ts = quoteIdent(this.opts.timestampColumn);
+    const id = quoteIdent(this.opts.idColumn);
+    const rows = await this.query<{ id: string; ts: string }>(`SELECT ${id}::text AS id, ${ts} AS ts FROM ${this.table} WHERE ${id}::text = ANY($1::text[])`, [ids]);
+    return rows.map((r) => ({ sourceId: r.id, sourceTs: normalizeTimestamp(String(r.ts)) }));
+  }
+
   /** The database's own clock plus a margin, normalised: no row dated later may move the cursor. */
   async ceiling(marginMinutes: number): Promise<string> {
     const rows = await this.query<{ ts: string }>('SELECT now() + make_interval(mins => $1) AS ts', [marginMinutes]);
@@ -131,16 +152,10 @@ export type ScanStart = { from?: string; after?: RowPosition; before?: string; c
 // its leading columns in index order with a LIMIT, so it reads only the rows it returns
 // (an index-only scan once the table is vacuumed), whatever the table's size.
 
-/** Keyset page of positions; see PostgresSource.scanPositions. */
-export function scanPositionsQuery(opts: SourceOptions, start: ScanStart, limit: number): { text: string; values: unknown[] } {
-  // Qualified with the table's alias: a bare ORDER BY "id" would name the output column
-  // `id` (the text cast), sorting '10' before '9' against the keyset's numeric order, and
-  // forcing a sort of everything after the cursor instead of walking the index.
-  const ts = `src.${quoteIdent(opts.timestampColumn)}`;
-  const id = `src.${quoteIdent(opts.idColumn)}`;
-  const conditions: string[] = [];
-  const values: unknown[] = [];
+/** The WHERE clause of a keyset scan from `start`, its parameters pushed onto `values`. */
+function keysetWhere(ts: string, id: string, start: ScanStart, values: unknown[]): string {
   const param = (v: unknown) => `$${values.push(v)}`;
+  const conditions: string[] = [];
   if (start.after) {
     // A row comparison, which PostgreSQL turns into one index range; `ts > $1 OR (ts = $1 AND
     // id > $2)` would not be.
@@ -149,11 +164,38 @@ export function scanPositionsQuery(opts: SourceOptions, start: ScanStart, limit:
     conditions.push(`${ts} >= ${param(start.from)}`);
   }
   if (start.before) conditions.push(`${ts} < ${param(start.before)}`);
-  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  return conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+}
+
+/** Keyset page of positions; see PostgresSource.scanPositions. */
+export function scanPositionsQuery(opts: SourceOptions, start: ScanStart, limit: number): { text: string; values: unknown[] } {
+  // Qualified with the table's alias: a bare ORDER BY "id" would name the output column
+  // `id` (the text cast), sorting '10' before '9' against the keyset's numeric order, and
+  // forcing a sort of everything after the cursor instead of walking the index.
+  const ts = `src.${quoteIdent(opts.timestampColumn)}`;
+  const id = `src.${quoteIdent(opts.idColumn)}`;
+  const values: unknown[] = [];
+  const where = keysetWhere(ts, id, start, values);
   // Compared by PostgreSQL as timestamps, so infinity, BC dates and years past 9999 are right.
-  const ahead = start.ceiling ? `, ${ts} > ${param(start.ceiling)}::timestamptz AS ahead` : '';
+  const ahead = start.ceiling ? `, ${ts} > $${values.push(start.ceiling)}::timestamptz AS ahead` : '';
   return {
-    text: `SELECT ${id}::text AS id, ${ts} AS ts${ahead} FROM ${quoteIdent(opts.table)} AS src ${where} ORDER BY ${ts}, ${id} LIMIT ${param(limit)}`,
+    text: `SELECT ${id}::text AS id, ${ts} AS ts${ahead} FROM ${quoteIdent(opts.table)} AS src ${where} ORDER BY ${ts}, ${id} LIMIT $${values.push(limit)}`,
+    values,
+  };
+}
+
+/** The audit's page: the same keyset scan, aggregated into one row (see PostgresSource.auditPage).
+ *  The page keeps the id's own type, so "the last row" is last in the scan's order, not in text order. */
+export function auditPageQuery(opts: SourceOptions, start: ScanStart, limit: number): { text: string; values: unknown[] } {
+  const ts = `src.${quoteIdent(opts.timestampColumn)}`;
+  const id = `src.${quoteIdent(opts.idColumn)}`;
+  const values: unknown[] = [];
+  const where = keysetWhere(ts, id, start, values);
+  return {
+    text: `WITH page AS (SELECT ${id} AS rid, ${ts} AS ts FROM ${quoteIdent(opts.table)} AS src ${where} ORDER BY ${ts}, ${id} LIMIT $${values.push(limit)}),
+                last AS (SELECT rid, ts FROM page ORDER BY ts DESC, rid DESC LIMIT 1)
+           SELECT (SELECT count(*)::int FROM page) AS n, (SELECT json_agg(rid::text) FROM page)::text AS ids,
+                  (SELECT rid::text FROM last) AS last_id, (SELECT ts FROM last) AS last_ts`,
     values,
   };
 }

@@ -84,6 +84,15 @@ export class Tracker {
     return new Set(rows.map((r) => r.source_id));
   }
 
+  /** The audit's question, for one page of source ids given as a JSON array text: which has the
+   *  tracker never seen? Only those come back (usually none), so a million ids cost no objects. */
+  unseenSourceIds(idsJson: string): string[] {
+    return this.db
+      .prepare('SELECT value FROM json_each(?) AS j WHERE NOT EXISTS (SELECT 1 FROM source_rows r WHERE r.source_id = j.value)')
+      .pluck()
+      .all(idsJson) as string[];
+  }
+
   getCursor(): RowPosition | null {
     const r = this.db.prepare('SELECT source_ts, source_id FROM cursor WHERE id = 1').get() as { source_ts: string; source_id: string } | undefined;
     return r ? { sourceTs: r.source_ts, sourceId: r.source_id } : null;
