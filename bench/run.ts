@@ -201,8 +201,8 @@ async function main(): Promise<void> {
     { what: '   fetch, backlog, big table', result: plan(planBacklog), target: 'the (timestamp, id) index', met: !planBacklog.seqScanOrSort },
     { what: '4. idle run vs `node -e 0`', result: `${fmt.s(idleSmall.wall)} vs ${fmt.s(nodeMs)} = ${fmt.n(idleSmall.wall / nodeMs, 1)}×`, target: '< 1 s and ≤ 10×', met: idleSmall.wall < 1000 && idleSmall.wall <= 10 * nodeMs },
     { what: '5. peak RSS, run 1 / run 2', result: `${fmt.mb(slow.m.peakRssMb)} / ${fmt.mb(fast.m.peakRssMb)}`, target: '< 150 MB', met: Math.max(slow.m.peakRssMb ?? 0, fast.m.peakRssMb ?? 0) < 150 },
-    ...auditRows(audit, S.bigRows),
     { what: '   peak RSS, idle run (small / big)', result: `${fmt.mb(idleSmall.rss)} / ${fmt.mb(idleBig.rss)}`, target: '< 150 MB', met: Math.max(idleSmall.rss ?? 0, idleBig.rss ?? 0) < 150 },
+    ...auditRows(audit, S.bigRows),
   ];
   const header = [
     `### jira-sync benchmark${smoke ? ' (smoke)' : ''}, ${new Date().toISOString().slice(0, 10)}`,
