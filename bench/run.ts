@@ -130,8 +130,8 @@ async function idle(ws: Workspace, jira: FakeJira, what: string, times: number) 
   return { wall, rss: runs[0]?.peakRssMb === null ? null : rss };
 }
 
-async function main(): Promise<void> {
-  const started = performance.now();
+/** A built CLI, a PostgreSQL and a fresh database (dropped at the end), and a client on it. */
+async function setUp() {
   ensureBuilt();
   const found = await findPostgres();
   cleanups.push(() => found.stop());
@@ -141,6 +141,12 @@ async function main(): Promise<void> {
   await client.connect();
   cleanups.push(() => client.end());
   const pgVersion = (await client.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]?.v ?? '?';
+  return { found, db, client, pgVersion };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const { found, db, client, pgVersion } = await setUp();
   await createSubmissions(client, SMALL, S.submissions);
 
   // The field mapping once, as an operator would; every workspace below shares it.
@@ -235,15 +241,7 @@ async function bigTable(client: pg.Client, databaseUrl: string, jira: FakeJira, 
 /** `--audit-only`: the big table, the day's first run, and `jira-sync audit`; a few minutes instead of eight. */
 async function mainAuditOnly(): Promise<void> {
   const started = performance.now();
-  ensureBuilt();
-  const found = await findPostgres();
-  cleanups.push(() => found.stop());
-  const db = await createDatabase(found.adminUrl, 'jira_sync_bench');
-  cleanups.push(() => db.drop());
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  cleanups.push(() => client.end());
-  const pgVersion = (await client.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]?.v ?? '?';
+  const { found, db, client, pgVersion } = await setUp();
   const jira = await fakeJira();
   await createSubmissions(client, SMALL, 10);
   const mappingWs = workspace(db.url, jira, null);
