@@ -29,7 +29,9 @@ export function registerSubmissions(
   const registered: TrackedSubmission[] = [];
   const skipped: SubmissionResult[] = [];
   for (const f of rows) {
-    const verifyFirst = opts.verifyAll === true || (restored && !isAfter(f.position, highWater as RowPosition));
+    // A row dated past the cursor's ceiling (`ahead`) never moved the cursor, so the mark does
+    // not cover it: it may have been processed at any time, so it is searched too.
+    const verifyFirst = opts.verifyAll === true || (restored && (f.position.ahead === true || !isAfter(f.position, highWater as RowPosition)));
     const subLog = opts.log.child({ key: f.key, sourceId: f.position.sourceId });
     if (tracker.register(f.position, f.key, f.row, opts.runId, verifyFirst) === 'new') {
       subLog.info({ verifyFirst }, 'submission registered');
