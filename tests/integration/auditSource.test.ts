@@ -44,4 +44,21 @@ describe('auditSource', () => {
     expect(result.scanned).toBe(25); // rows 26 and 27 are in the window: the next run fetches them
     expect(result.until).toBe('2026-11-02T09:03:00.000Z');
   });
+
+  it('behind a cursor an older version left at infinity: finds every row it hid, up to the database clock', async () => {
+    await db.client.query('TRUNCATE webform_submissions RESTART IDENTITY');
+    await db.client.query(`INSERT INTO webform_submissions (created_at, email_address) VALUES ('2026-11-02 08:00Z', 'a@example.com'), ('infinity', 'inf@example.com')`);
+    // Rows the old cursor hid: inserted over the past days, never fetched.
+    await db.client.query(`INSERT INTO webform_submissions (created_at, email_address) SELECT now() - g * interval '1 day', 'hidden' || g || '@example.com' FROM generate_series(1, 3) g`);
+    const tracker = new Tracker(openTrackerDb(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jira-sync-audit-')), 't.db')), () => new Date());
+    tracker.register({ sourceTs: '2026-11-02T08:00:00.000000Z', sourceId: '1' }, 'k1', {}, 'run');
+    tracker.register({ sourceTs: 'infinity', sourceId: '2' }, 'k2', {}, 'run');
+    expect(tracker.getCursor()?.sourceTs).toBe('infinity');
+    const columns = (await source.describeTable()) as ColumnInfo[];
+    const result = await auditSource(source, tracker, {
+      lookbackMinutes: 60, columns, idColumn: 'id', uniqueKeyColumns: null, register: null, log: pino({ level: 'silent' }),
+    });
+    expect(result.missing.map((m) => m.sourceId)).toEqual(['5', '4', '3']);
+    expect(result.scanned).toBe(4);
+  });
 });
