@@ -1,4 +1,5 @@
-// `npm run bench` (full, ~8 minutes) and `npm run bench:smoke` (small sizes, ~1 minute, for CI):
+// `npm run bench` (full, ~8 minutes) and `npm run bench:smoke` (small sizes, ~1 minute, for CI);
+// `--audit-only` builds just the big table and measures `jira-sync audit` and the day's first run:
 // the real CLI (dist/cli.js) against a fresh PostgreSQL database and the in-process fake Jira,
 // measuring what issue 6 promises: throughput at Jira's limit, flat cost of an idle run as the
 // table grows, start-up against `node -e 0`, and peak memory. Prints one Markdown table.
@@ -16,12 +17,14 @@ import { makeWorkspace, type Workspace } from '../tests/support/cli.js';
 import { startFakeJira, type FakeJira } from '../tests/support/fakeJira/index.js';
 import { createDatabase, findPostgres } from '../tests/support/postgres.js';
 import { createSubmissions, explainScan, rowTs, seedTracker } from './data.js';
+import { auditRows, measureAudit } from './audit.js';
 import { machine, measureNode, median, rssMethod, type Measured } from './measure.js';
 import { fmt, table, type Row } from './report.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const smoke = process.argv.includes('--smoke');
+const auditOnly = process.argv.includes('--audit-only');
 const setting = (name: string, full: number, small: number) => Number(process.env[name] ?? (smoke ? small : full));
 const S = {
   submissions: setting('BENCH_SUBMISSIONS', 1000, 30),
@@ -127,8 +130,8 @@ async function idle(ws: Workspace, jira: FakeJira, what: string, times: number) 
   return { wall, rss: runs[0]?.peakRssMb === null ? null : rss };
 }
 
-async function main(): Promise<void> {
-  const started = performance.now();
+/** A built CLI, a PostgreSQL and a fresh database (dropped at the end), and a client on it. */
+async function setUp() {
   ensureBuilt();
   const found = await findPostgres();
   cleanups.push(() => found.stop());
@@ -138,6 +141,12 @@ async function main(): Promise<void> {
   await client.connect();
   cleanups.push(() => client.end());
   const pgVersion = (await client.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]?.v ?? '?';
+  return { found, db, client, pgVersion };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const { found, db, client, pgVersion } = await setUp();
   await createSubmissions(client, SMALL, S.submissions);
 
   // The field mapping once, as an operator would; every workspace below shares it.
@@ -157,29 +166,23 @@ async function main(): Promise<void> {
   const idleSmall = await idle(fast.ws, idleJira, `idle, ${S.submissions} rows`, S.idleRuns);
 
   // Idle, big table: same columns, same spacing; a tracker seeded with every row.
-  log(`making the ${S.bigRows.toLocaleString('en')}-row table and a tracker that knows every row`);
-  let t = performance.now();
-  await createSubmissions(client, BIG, S.bigRows);
-  const bigTableMs = performance.now() - t;
-  const bigWs = workspace(db.url, idleJira, mappingPath, { SOURCE_TABLE: BIG });
-  t = performance.now();
-  seedTracker(bigWs.trackerPath, S.bigRows);
-  const seedMs = performance.now() - t;
-  const trackerMb = fs.statSync(bigWs.trackerPath).size / 2 ** 20;
-  log(`  table ${fmt.s(bigTableMs)}, tracker ${fmt.s(seedMs)} (${trackerMb.toFixed(0)} MB)`);
-  const firstOfDay = await run(bigWs, ['run'], 5 * 60_000);
-  expectOk('first idle run of the day, big table', firstOfDay, /created 0, skipped 0, failed 0, parked 0/);
+  const big = await bigTable(client, db.url, idleJira, mappingPath);
+  const { bigWs, trackerMb, firstOfDay } = big;
   const idleBig = await idle(bigWs, idleJira, `idle, ${S.bigRows} rows`, S.idleRuns);
+
+  const audit = await measureAudit((args) => run(bigWs, args, 5 * 60_000), S.idleRuns, broken, log);
 
   const nodeRuns: Measured[] = [];
   for (let i = 0; i < S.idleRuns; i++) nodeRuns.push(await measureNode(['-e', '0'], { cwd: ROOT, env: {}, timeoutMs: 60_000 }));
   const nodeMs = median(nodeRuns.map((r) => r.wallMs));
 
   const source = (table: string) => ({ table, idColumn: 'id', timestampColumn: 'created_at' });
-  const windowOf = (rows: number) => ({ from: windowStart(rowTs(rows), S.lookbackMinutes) });
+  // With the ceiling a run sends: the database's now() plus the margin.
+  const ceiling = new Date(Date.now() + 60_000).toISOString();
+  const windowOf = (rows: number) => ({ from: windowStart(rowTs(rows), S.lookbackMinutes), ceiling });
   const planSmall = await explainScan(client, source(SMALL), windowOf(S.submissions), SCAN_PAGE);
   const planBig = await explainScan(client, source(BIG), windowOf(S.bigRows), SCAN_PAGE);
-  const planBacklog = await explainScan(client, source(BIG), {}, SCAN_PAGE);
+  const planBacklog = await explainScan(client, source(BIG), { ceiling }, SCAN_PAGE);
   // The small table may rightly be read whole (a few pages are cheaper than an index); the big
   // one must be walked through the index, or the idle run grows with the table.
   for (const [what, p] of [['idle scan, big', planBig], ['backlog scan, big', planBacklog]] as const) {
@@ -198,13 +201,14 @@ async function main(): Promise<void> {
     { what: `3. idle run, ${S.submissions.toLocaleString('en')}-row table`, result: `${fmt.s(idleSmall.wall)} (median of ${S.idleRuns}), no Jira call`, target: '', met: null },
     { what: `   idle run, ${S.bigRows.toLocaleString('en')}-row table`, result: `${fmt.s(idleBig.wall)} (median of ${S.idleRuns}), no Jira call`, target: '', met: null },
     { what: '   ratio big / small', result: fmt.n(ratio), target: '≤ 1.5', met: ratio <= 1.5 },
-    { what: '   first run of the day, big table', result: `${fmt.s(firstOfDay.wallMs)}: includes the daily tracker backup (${trackerMb.toFixed(0)} MB tracker)`, target: '', met: null },
+    { what: '   first run of the day, big table', result: `${fmt.s(firstOfDay.wallMs)}, peak RSS ${fmt.mb(firstOfDay.peakRssMb)}: includes the daily tracker backup (${trackerMb.toFixed(0)} MB tracker) and the daily audit`, target: '', met: null },
     { what: '   fetch, idle, small table', result: plan(planSmall), target: '', met: null },
     { what: '   fetch, idle, big table', result: plan(planBig), target: 'the (timestamp, id) index', met: !planBig.seqScanOrSort },
     { what: '   fetch, backlog, big table', result: plan(planBacklog), target: 'the (timestamp, id) index', met: !planBacklog.seqScanOrSort },
     { what: '4. idle run vs `node -e 0`', result: `${fmt.s(idleSmall.wall)} vs ${fmt.s(nodeMs)} = ${fmt.n(idleSmall.wall / nodeMs, 1)}×`, target: '< 1 s and ≤ 10×', met: idleSmall.wall < 1000 && idleSmall.wall <= 10 * nodeMs },
     { what: '5. peak RSS, run 1 / run 2', result: `${fmt.mb(slow.m.peakRssMb)} / ${fmt.mb(fast.m.peakRssMb)}`, target: '< 150 MB', met: Math.max(slow.m.peakRssMb ?? 0, fast.m.peakRssMb ?? 0) < 150 },
     { what: '   peak RSS, idle run (small / big)', result: `${fmt.mb(idleSmall.rss)} / ${fmt.mb(idleBig.rss)}`, target: '< 150 MB', met: Math.max(idleSmall.rss ?? 0, idleBig.rss ?? 0) < 150 },
+    ...auditRows(audit, S.bigRows),
   ];
   const header = [
     `### jira-sync benchmark${smoke ? ' (smoke)' : ''}, ${new Date().toISOString().slice(0, 10)}`,
@@ -216,13 +220,57 @@ async function main(): Promise<void> {
   process.stdout.write(`${table(header, rows, smoke)}\n`);
 }
 
+/** The big table and a tracker that knows every row, then the day's first run over it (backup and audit). */
+async function bigTable(client: pg.Client, databaseUrl: string, jira: FakeJira, mappingPath: string) {
+  log(`making the ${S.bigRows.toLocaleString('en')}-row table and a tracker that knows every row`);
+  let t = performance.now();
+  await createSubmissions(client, BIG, S.bigRows);
+  const bigTableMs = performance.now() - t;
+  const bigWs = workspace(databaseUrl, jira, mappingPath, { SOURCE_TABLE: BIG });
+  t = performance.now();
+  seedTracker(bigWs.trackerPath, S.bigRows);
+  const seedMs = performance.now() - t;
+  const trackerMb = fs.statSync(bigWs.trackerPath).size / 2 ** 20;
+  log(`  table ${fmt.s(bigTableMs)}, tracker ${fmt.s(seedMs)} (${trackerMb.toFixed(0)} MB)`);
+  const firstOfDay = await run(bigWs, ['run'], 5 * 60_000);
+  expectOk('first idle run of the day, big table', firstOfDay, /created 0, skipped 0, failed 0, parked 0 in [\d.]+ s; daily audit: \d+ source rows checked, none missed/);
+  log(`  first run of the day: ${fmt.s(firstOfDay.wallMs)}, peak RSS ${fmt.mb(firstOfDay.peakRssMb)}`);
+  return { bigWs, trackerMb, firstOfDay };
+}
+
+/** `--audit-only`: the big table, the day's first run, and `jira-sync audit`; a few minutes instead of eight. */
+async function mainAuditOnly(): Promise<void> {
+  const started = performance.now();
+  const { found, db, client, pgVersion } = await setUp();
+  const jira = await fakeJira();
+  await createSubmissions(client, SMALL, 10);
+  const mappingWs = workspace(db.url, jira, null);
+  const mapped = await run(mappingWs, ['map-fields'], 60_000);
+  if (mapped.code !== 0) throw new Error(`map-fields failed (exit ${mapped.code}): ${mapped.stderr}`);
+  const { bigWs, trackerMb, firstOfDay } = await bigTable(client, db.url, jira, mappingWs.mappingPath);
+  const audit = await measureAudit((args) => run(bigWs, args, 5 * 60_000), S.idleRuns, broken, log);
+  const m = machine();
+  const rows: Row[] = [
+    { what: `first run of the day, ${S.bigRows.toLocaleString('en')}-row table`, result: `${fmt.s(firstOfDay.wallMs)}, peak RSS ${fmt.mb(firstOfDay.peakRssMb)}: the daily tracker backup (${trackerMb.toFixed(0)} MB tracker) and the daily audit`, target: '', met: null },
+    ...auditRows(audit, S.bigRows),
+  ];
+  const header = [
+    `### jira-sync benchmark, audit only${smoke ? ' (smoke)' : ''}, ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB; ${m.os}; Node ${m.node}; PostgreSQL ${pgVersion} (${found.how}).`,
+    `Settings: LOOKBACK_MINUTES ${S.lookbackMinutes}, LOG_LEVEL info; rows 1 minute apart; peak RSS by ${rssMethod()}.`,
+    `Command: \`npm run ${smoke ? 'bench:smoke' : 'bench'} -- --audit-only\`; took ${fmt.s(performance.now() - started)}.`,
+  ];
+  process.stdout.write(`${table(header, rows, smoke)}\n`);
+}
+
 async function cleanUp(): Promise<void> {
   for (const c of cleanups.splice(0).reverse()) await Promise.resolve().then(c).catch(() => undefined);
 }
 
 process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
 try {
-  await main();
+  await (auditOnly ? mainAuditOnly() : main());
 } catch (err) {
   broken.push(`the benchmark itself failed: ${(err as Error).stack ?? String(err)}`);
 } finally {

@@ -16,6 +16,7 @@ const pkg = createRequire(import.meta.url)('../package.json') as { version: stri
 const EXIT = {
   ok: '0  every submission went through, or there was nothing to do',
   someFailed: '1  the run finished but some submissions failed; they are recorded (see `jira-sync status`)',
+  auditFound: '1  the audit found rows no run had fetched (it registered them unless --dry-run)',
   usage: '2  configuration or usage error',
   dependency: '3  a dependency is unreachable or refuses us (PostgreSQL down, Jira down, 401/403), or a file\n     jira-sync needs is broken (tracker, lock file, log file, full disk); the message names it',
   locked: '4  another run holds the lock',
@@ -119,6 +120,17 @@ export function buildProgram(): Command {
       if (o.all !== true && ids.length === 0) throw new UsageError('retry: name the submissions to retry (their key or source id), or use --all');
       const { retryCommand } = await import('./commands/retry.js');
       process.exitCode = retryCommand(config('local'), { all: o.all === true, ids }, print, printError);
+    });
+
+  program
+    .command('audit')
+    .description('compare every source row behind the cursor with the tracker; list and register the rows no run ever fetched, for the next run (exit 1 when it finds any)')
+    .option('--dry-run', 'only list them; write nothing')
+    .version(pkg.version, '-V, --version')
+    .addHelpText('after', exitCodesHelp('0  no row was missed', EXIT.auditFound, EXIT.usage, EXIT.dependency, EXIT.locked))
+    .action(async (o: { dryRun?: boolean }) => {
+      const { auditCommand } = await import('./commands/audit.js');
+      process.exitCode = await auditCommand(config(), { dryRun: o.dryRun === true }, print);
     });
 
   program

@@ -6,6 +6,8 @@ import { backupIfDue } from '../adapters/tracker/backup.js';
 import { finishRun, recordRunProgress, startRun } from '../adapters/tracker/runs.js';
 import type { Tracker } from '../adapters/tracker/tracker.js';
 import { alertConfigFrom, notifyRunProblems, problemsFromRun, unresolvedSubmissions } from '../alerts/index.js';
+import { problemFromAudit } from '../alerts/audit.js';
+import { dailyAudit, type DailyAudit } from './dailyAudit.js';
 import type { ResolvedConfig } from '../config.js';
 import type { PostgresSource } from '../adapters/postgres/source.js';
 import { ConfigError, DependencyError, errorMessage, markReported } from '../errors.js';
@@ -31,12 +33,12 @@ export interface RunCommandOptions {
   console?: ConsoleOptions;
 }
 
-async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker: Tracker | null, logging: Logging, runId: string, now: () => Date, stop: RunStop, connected: PostgresSource | null): Promise<RunReport> {
+async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker: Tracker | null, logging: Logging, runId: string, now: () => Date, stop: RunStop, connected: PostgresSource | null, audit: { done: DailyAudit | null }): Promise<RunReport> {
   const source = connected ?? (await connectSource(config));
   // n/N on a terminal; nothing under cron (createProgress writes only to a TTY).
   const bar: { progress: Progress | null } = { progress: null };
   try {
-    return await runSync(
+    const report = await runSync(
       { source, tracker, jira: opts.dryRun ? null : makeJira(config, now, logging), log: (m) => logging.forModule(m), now, runId, print: opts.print },
       config,
       {
@@ -53,6 +55,11 @@ async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker:
         shouldStop: () => stop.requested,
       },
     );
+    bar.progress?.end();
+    bar.progress = null;
+    // The first run of each UTC day also audits the table, so a row lost behind the cursor is found even if nobody runs `audit`.
+    if (tracker && !opts.dryRun && !report.stoppedBy && !stop.requested) audit.done = await dailyAudit(source, tracker, config, logging, runId, now);
+    return report;
   } finally {
     bar.progress?.end();
     await source.close();
@@ -60,7 +67,7 @@ async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker:
 }
 
 /** After a real run: its record, the failures in the logs, a backup if due, and alerts. Never throws. */
-async function finish(config: ResolvedConfig, tracker: Tracker, logging: Logging, runId: string, end: Date, report: RunReport | null, error: unknown, interrupted: StopSignal | null): Promise<void> {
+async function finish(config: ResolvedConfig, tracker: Tracker, logging: Logging, runId: string, end: Date, report: RunReport | null, error: unknown, interrupted: StopSignal | null, audit: DailyAudit | null): Promise<void> {
   const log = logging.forModule('main');
   const counts: Counts = report?.counts ?? { created: 0, skipped: 0, failed: 0, parked: 0 };
   const stopped = error ?? report?.stoppedBy ?? null;
@@ -85,6 +92,8 @@ async function finish(config: ResolvedConfig, tracker: Tracker, logging: Logging
     runId,
     unresolved: readUnresolved(tracker),
   });
+  const missed = audit?.result ? problemFromAudit(audit.result, runId) : null;
+  if (missed) problems.push(missed);
   await notifyRunProblems(tracker.db, alertConfigFrom(config), problems, { runId, now: end, log });
 }
 
@@ -98,12 +107,12 @@ function readUnresolved(tracker: Tracker): { failed: number; parked: number } | 
 }
 
 /** The run's last words: the stop reason in the log file (the console gets it from the summary), and the summary line. */
-function summarize(logging: Logging, s: { runId: string; started: Date; end: Date; counts: Counts; stopped: unknown; note?: string; dryRun: boolean }): void {
+function summarize(logging: Logging, s: { runId: string; started: Date; end: Date; counts: Counts; stopped: unknown; note?: string; dryRun: boolean; audit?: string }): void {
   if (s.stopped) logging.forModule('main', { console: false }).error({ err: s.stopped }, 'run stopped');
   // One summary line for every run, also one that stopped early, so summary.log shows them all.
   const text = s.stopped instanceof ConfigError ? s.stopped.problems.join('; ') : s.stopped ? (errorMessage(s.stopped).split('\n')[0] ?? '') : '';
   const reason = s.stopped ? logging.redact(text) : s.note;
-  logging.summary(formatSummaryLine({ at: s.end, runId: s.runId, ...s.counts, durationMs: s.end.getTime() - s.started.getTime(), dryRun: s.dryRun, stopped: reason }));
+  logging.summary(formatSummaryLine({ at: s.end, runId: s.runId, ...s.counts, durationMs: s.end.getTime() - s.started.getTime(), dryRun: s.dryRun, stopped: reason, audit: s.audit }));
 }
 
 /**
@@ -180,8 +189,9 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
   try {
     let report: RunReport | null = null;
     let error: unknown = null;
+    const audit: { done: DailyAudit | null } = { done: null };
     try {
-      report = await execute(config, opts, tracker, logging, runId, now, stop, early?.source ?? null);
+      report = await execute(config, opts, tracker, logging, runId, now, stop, early?.source ?? null, audit);
     } catch (err) {
       error = err;
     }
@@ -195,9 +205,9 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
       }
     }
     const stopped = error ?? report?.stoppedBy;
-    if (tracker && !opts.dryRun) await finish(config, tracker, logging, runId, end, report, error, stop.signal);
+    if (tracker && !opts.dryRun) await finish(config, tracker, logging, runId, end, report, error, stop.signal, audit.done);
     const note = stop.signal ? interruptedNote(stop.signal) : undefined;
-    summarize(logging, { runId, started, end, counts: report?.counts ?? ZERO, stopped, note, dryRun: opts.dryRun });
+    summarize(logging, { runId, started, end, counts: report?.counts ?? ZERO, stopped, note, dryRun: opts.dryRun, audit: audit.done?.summary });
     if (stopped) throw markReported(stopped);
     return stop.signal ? exitCodeForSignal(stop.signal) : exitCodeFor(report as RunReport);
   } finally {

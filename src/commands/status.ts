@@ -1,6 +1,7 @@
 // `jira-sync status [--json]`: what happened, what failed and why, what to do. Reads the
 // tracker only, so it works while Jira or PostgreSQL are down.
 import fs from 'node:fs';
+import { lastAudit, type AuditRecord } from '../adapters/tracker/audits.js';
 import { listBackups } from '../adapters/tracker/backup.js';
 import { RunLock, describeHolder } from '../adapters/tracker/lock.js';
 import { recentRuns, type RunRecord } from '../adapters/tracker/runs.js';
@@ -18,6 +19,8 @@ export interface StatusReport {
   cursor: { sourceTs: string; sourceId: string; updatedAt: string } | null;
   lock: { held: boolean; holder: string | null };
   newestBackup: { file: string; ageHours: number } | null;
+  /** The last audit of the source table against the tracker (`jira-sync audit`, or a day's first run). */
+  lastAudit: AuditRecord | null;
 }
 
 export function collectStatus(config: ResolvedConfig, now: Date): StatusReport {
@@ -27,16 +30,16 @@ export function collectStatus(config: ResolvedConfig, now: Date): StatusReport {
   const newest = backups[backups.length - 1];
   const newestBackup = newest ? { file: newest.file, ageHours: Math.round(((now.getTime() - newest.mtime.getTime()) / 3_600_000) * 10) / 10 } : null;
   const base = { tracker: config.trackerPath, lock, newestBackup };
-  if (!fs.existsSync(config.trackerPath)) return { ...base, exists: false, counts: {}, runs: [], attention: [], cursor: null };
+  if (!fs.existsSync(config.trackerPath)) return { ...base, exists: false, counts: {}, runs: [], attention: [], cursor: null, lastAudit: null };
   const tracker = openTracker(config, () => now, { readonly: true });
-  if (!tracker) return { ...base, exists: false, counts: {}, runs: [], attention: [], cursor: null };
+  if (!tracker) return { ...base, exists: false, counts: {}, runs: [], attention: [], cursor: null, lastAudit: null };
   try {
     const db = tracker.db;
     const runs = recentRuns(db, 10).map((r) => ({
       ...r,
       durationSeconds: r.endedAt ? Math.round((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 100) / 10 : null,
     }));
-    return { ...base, exists: true, counts: countsByState(db), runs, attention: problemSubmissions(db), cursor: cursorPosition(db) };
+    return { ...base, exists: true, counts: countsByState(db), runs, attention: problemSubmissions(db), cursor: cursorPosition(db), lastAudit: lastAudit(db) };
   } finally {
     tracker.close();
   }
@@ -93,6 +96,12 @@ export function formatStatus(s: StatusReport): string {
   } else {
     out.push(`Submissions by state: ${Object.entries(s.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     out.push(s.cursor ? `Cursor: up to ${s.cursor.sourceTs} (source id ${s.cursor.sourceId}), moved ${s.cursor.updatedAt}` : 'Cursor: not started');
+    const a = s.lastAudit;
+    out.push(
+      a
+        ? `Last audit: ${a.endedAt} (${a.trigger}): ${a.scanned} source row${a.scanned === 1 ? '' : 's'} checked, ${a.missing === 0 ? 'none missed' : `${a.missing} never fetched (source ids ${a.missingIds.join(', ')}), ${a.registered} registered`}`
+        : 'Last audit: none yet (the first run of each day makes one; or `jira-sync audit`)',
+    );
   }
   out.push(`Run lock: ${s.lock.held ? `held by ${s.lock.holder}` : 'free'}`);
   out.push(`Newest tracker backup: ${s.newestBackup ? `${s.newestBackup.ageHours} h old (${s.newestBackup.file})` : 'none yet'}`);

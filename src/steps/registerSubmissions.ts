@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { RowPosition } from '../adapters/postgres/source.js';
 import type { Row } from '../adapters/postgres/values.js';
-import { isAfter, raiseHighWater, readHighWater } from '../adapters/tracker/highWater.js';
+import { isAfter, raiseHighWater, readAheadIds, readHighWater } from '../adapters/tracker/highWater.js';
 import type { TrackedSubmission, Tracker } from '../adapters/tracker/tracker.js';
 import type { SubmissionResult } from './outcome.js';
 
@@ -16,19 +16,24 @@ export interface KeyedRow {
 export function registerSubmissions(
   tracker: Tracker,
   rows: KeyedRow[],
-  opts: { trackerPath: string; runId: string; log: Logger },
+  /** verifyAll: search Jira for the marker before creating any of them (the audit's finds). */
+  opts: { trackerPath: string; runId: string; log: Logger; verifyAll?: boolean },
 ): { registered: TrackedSubmission[]; skipped: SubmissionResult[] } {
   // A tracker restored from an old backup is behind its high-water mark: rows up to the mark
   // may have tickets it forgot, so their markers are searched before creating.
   const highWater = readHighWater(opts.trackerPath);
   const cursor = tracker.getCursor();
   const restored = highWater !== null && (cursor === null || isAfter(highWater, cursor));
+  const aheadSeen = readAheadIds(opts.trackerPath);
   if (restored) opts.log.warn({ highWater, cursor }, 'tracker is behind its high-water mark (restored from a backup?): searching Jira before creating older submissions');
 
   const registered: TrackedSubmission[] = [];
   const skipped: SubmissionResult[] = [];
   for (const f of rows) {
-    const verifyFirst = restored && !isAfter(f.position, highWater as RowPosition);
+    // A row dated past the cursor's ceiling (`ahead`) never moves the cursor, so the mark cannot
+    // cover it: the mark lists such rows by id instead. One listed but new here was forgotten.
+    const verifyFirst =
+      opts.verifyAll === true || aheadSeen.has(f.position.sourceId) || (restored && (f.position.ahead === true || !isAfter(f.position, highWater as RowPosition)));
     const subLog = opts.log.child({ key: f.key, sourceId: f.position.sourceId });
     if (tracker.register(f.position, f.key, f.row, opts.runId, verifyFirst) === 'new') {
       subLog.info({ verifyFirst }, 'submission registered');
@@ -40,6 +45,10 @@ export function registerSubmissions(
     subLog.info({ outcome: 'skipped:already-processed', note }, 'already processed');
     skipped.push({ key: f.key, sourceId: f.position.sourceId, outcome: { tag: 'skipped:already-processed', ticketKey: known?.ticketKey ?? null, note } });
   }
-  raiseHighWater(opts.trackerPath, tracker.getCursor());
+  raiseHighWater(
+    opts.trackerPath,
+    tracker.getCursor(),
+    rows.filter((r) => r.position.ahead === true).map((r) => r.position.sourceId),
+  );
   return { registered, skipped };
 }

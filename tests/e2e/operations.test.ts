@@ -141,7 +141,7 @@ describe('log files', () => {
     const run = await h.cli(['run'], { LOG_LEVEL: 'debug' });
     expect(run.code, run.stderr).toBe(0);
     const files = logFiles(h.ws);
-    const modules = ['fetch_submissions', 'unique_key', 'tracker', 'field_mapping', 'create_ticket', 'attach_submission', 'main'];
+    const modules = ['fetch_submissions', 'unique_key', 'tracker', 'field_mapping', 'create_ticket', 'attach_submission', 'main', 'audit'];
     expect(Object.keys(files).sort()).toEqual([...modules.map((m) => `${m}.log`), 'summary.log'].sort());
 
     const runId = /run (\S+) created 1/.exec(files['summary.log'] ?? '')?.[1] ?? 'no summary line';

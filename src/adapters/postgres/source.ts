@@ -13,6 +13,9 @@ export interface SourceOptions {
 export interface RowPosition {
   sourceId: string;
   sourceTs: string;
+  /** Dated after the scan's ceiling (the database's now() plus a margin, or ±infinity's +):
+   *  processed like any row, but it never moves the cursor (see Tracker.register). */
+  ahead?: boolean;
 }
 
 export class PostgresSource {
@@ -95,8 +98,35 @@ export class PostgresSource {
    */
   async scanPositions(start: ScanStart, limit: number): Promise<RowPosition[]> {
     const q = scanPositionsQuery(this.opts, start, limit);
-    const rows = await this.query<{ id: string; ts: string }>(q.text, q.values);
+    const rows = await this.query<{ id: string; ts: string; ahead?: boolean }>(q.text, q.values);
+    return rows.map((r) => (r.ahead ? { sourceId: r.id, sourceTs: normalizeTimestamp(String(r.ts)), ahead: true } : { sourceId: r.id, sourceTs: normalizeTimestamp(String(r.ts)) }));
+  }
+
+  /**
+   * One page of the audit: the ids of up to `limit` rows in (timestamp, id) order, as one JSON
+   * array text (handed to the tracker as it is: a million ids never become a million JS
+   * strings), their count, and the last position, where the next page starts.
+   */
+  async auditPage(start: ScanStart, limit: number): Promise<{ count: number; idsJson: string; last: RowPosition | null }> {
+    const q = auditPageQuery(this.opts, start, limit);
+    const [r] = await this.query<{ n: number; ids: string | null; last_id: string | null; last_ts: string | null }>(q.text, q.values);
+    const last = r?.last_id != null && r.last_ts != null ? { sourceId: r.last_id, sourceTs: normalizeTimestamp(String(r.last_ts)) } : null;
+    return { count: r?.n ?? 0, idsJson: r?.ids ?? '[]', last };
+  }
+
+  /** Positions of the given rows (those still there). */
+  async positionsOf(ids: string[]): Promise<RowPosition[]> {
+    if (ids.length === 0) return [];
+    const ts = quoteIdent(this.opts.timestampColumn);
+    const id = quoteIdent(this.opts.idColumn);
+    const rows = await this.query<{ id: string; ts: string }>(`SELECT ${id}::text AS id, ${ts} AS ts FROM ${this.table} WHERE ${id}::text = ANY($1::text[])`, [ids]);
     return rows.map((r) => ({ sourceId: r.id, sourceTs: normalizeTimestamp(String(r.ts)) }));
+  }
+
+  /** The database's own clock plus a margin, normalised: no row dated later may move the cursor. */
+  async ceiling(marginMinutes: number): Promise<string> {
+    const rows = await this.query<{ ts: string }>('SELECT now() + make_interval(mins => $1) AS ts', [marginMinutes]);
+    return normalizeTimestamp(String(rows[0]?.ts));
   }
 
   /** Whole rows for the given ids, normalised, in (timestamp, id) order. */
@@ -115,12 +145,29 @@ export class PostgresSource {
   }
 }
 
-export type ScanStart = { from?: string; after?: RowPosition };
+/** from: inclusive start (the look-back window); after: strictly after (keyset paging); before:
+ *  exclusive end (the audit); ceiling: rows dated later come back with `ahead` set. */
+export type ScanStart = { from?: string; after?: RowPosition; before?: string; ceiling?: string };
 
 // The two queries a run's fetch makes, as functions so a test and the benchmark can EXPLAIN
 // exactly what runs. Both are shaped for the (timestamp, id) index: the scan is a range on
 // its leading columns in index order with a LIMIT, so it reads only the rows it returns
 // (an index-only scan once the table is vacuumed), whatever the table's size.
+
+/** The WHERE clause of a keyset scan from `start`, its parameters pushed onto `values`. */
+function keysetWhere(ts: string, id: string, start: ScanStart, values: unknown[]): string {
+  const param = (v: unknown) => `$${values.push(v)}`;
+  const conditions: string[] = [];
+  if (start.after) {
+    // A row comparison, which PostgreSQL turns into one index range; `ts > $1 OR (ts = $1 AND
+    // id > $2)` would not be.
+    conditions.push(`(${ts}, ${id}) > (${param(start.after.sourceTs)}, ${param(start.after.sourceId)})`);
+  } else if (start.from) {
+    conditions.push(`${ts} >= ${param(start.from)}`);
+  }
+  if (start.before) conditions.push(`${ts} < ${param(start.before)}`);
+  return conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+}
 
 /** Keyset page of positions; see PostgresSource.scanPositions. */
 export function scanPositionsQuery(opts: SourceOptions, start: ScanStart, limit: number): { text: string; values: unknown[] } {
@@ -129,19 +176,30 @@ export function scanPositionsQuery(opts: SourceOptions, start: ScanStart, limit:
   // forcing a sort of everything after the cursor instead of walking the index.
   const ts = `src.${quoteIdent(opts.timestampColumn)}`;
   const id = `src.${quoteIdent(opts.idColumn)}`;
-  let where = '';
   const values: unknown[] = [];
-  if (start.after) {
-    // A row comparison, which PostgreSQL turns into one index range; `ts > $1 OR (ts = $1 AND
-    // id > $2)` would not be.
-    values.push(start.after.sourceTs, start.after.sourceId);
-    where = `WHERE (${ts}, ${id}) > ($1, $2)`;
-  } else if (start.from) {
-    values.push(start.from);
-    where = `WHERE ${ts} >= $1`;
-  }
-  values.push(limit);
-  return { text: `SELECT ${id}::text AS id, ${ts} AS ts FROM ${quoteIdent(opts.table)} AS src ${where} ORDER BY ${ts}, ${id} LIMIT $${values.length}`, values };
+  const where = keysetWhere(ts, id, start, values);
+  // Compared by PostgreSQL as timestamps, so infinity, BC dates and years past 9999 are right.
+  const ahead = start.ceiling ? `, ${ts} > $${values.push(start.ceiling)}::timestamptz AS ahead` : '';
+  return {
+    text: `SELECT ${id}::text AS id, ${ts} AS ts${ahead} FROM ${quoteIdent(opts.table)} AS src ${where} ORDER BY ${ts}, ${id} LIMIT $${values.push(limit)}`,
+    values,
+  };
+}
+
+/** The audit's page: the same keyset scan, aggregated into one row (see PostgresSource.auditPage).
+ *  The page keeps the id's own type, so "the last row" is last in the scan's order, not in text order. */
+export function auditPageQuery(opts: SourceOptions, start: ScanStart, limit: number): { text: string; values: unknown[] } {
+  const ts = `src.${quoteIdent(opts.timestampColumn)}`;
+  const id = `src.${quoteIdent(opts.idColumn)}`;
+  const values: unknown[] = [];
+  const where = keysetWhere(ts, id, start, values);
+  return {
+    text: `WITH page AS (SELECT ${id} AS rid, ${ts} AS ts FROM ${quoteIdent(opts.table)} AS src ${where} ORDER BY ${ts}, ${id} LIMIT $${values.push(limit)}),
+                last AS (SELECT rid, ts FROM page ORDER BY ts DESC, rid DESC LIMIT 1)
+           SELECT (SELECT count(*)::int FROM page) AS n, (SELECT json_agg(rid::text) FROM page)::text AS ids,
+                  (SELECT rid::text FROM last) AS last_id, (SELECT ts FROM last) AS last_ts`,
+    values,
+  };
 }
 
 /** The picked rows by primary key; the columns are the described ones, since the whole

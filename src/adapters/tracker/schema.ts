@@ -54,6 +54,19 @@ const MIGRATIONS: string[] = [
      source_id TEXT NOT NULL,
      updated_at TEXT NOT NULL
    );`,
+  // Audits of the source table against the tracker (`jira-sync audit`, and the first run of
+  // each day): when, and what they found, so the daily one runs once a day and status shows it.
+  `CREATE TABLE IF NOT EXISTS audits (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     run_id TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     ended_at TEXT NOT NULL,
+     trigger TEXT NOT NULL CHECK (trigger IN ('command','daily')),
+     scanned INTEGER NOT NULL,
+     missing INTEGER NOT NULL,
+     registered INTEGER NOT NULL,
+     missing_ids TEXT NOT NULL
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

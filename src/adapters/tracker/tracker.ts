@@ -9,6 +9,7 @@
 import type Database from 'better-sqlite3';
 import type { Row } from '../postgres/values.js';
 import type { RowPosition } from '../postgres/source.js';
+import { comparePositions, isInfiniteTimestamp } from '../postgres/order.js';
 
 const RETRY_BASE_MS = 15 * 60_000; // one cron interval, doubling per attempt
 
@@ -97,6 +98,15 @@ export class Tracker {
     return new Set(rows.map((r) => r.source_id));
   }
 
+  /** The audit's question, for one page of source ids given as a JSON array text: which has the
+   *  tracker never seen? Only those come back (usually none), so a million ids cost no objects. */
+  unseenSourceIds(idsJson: string): string[] {
+    return this.db
+      .prepare('SELECT value FROM json_each(?) AS j WHERE NOT EXISTS (SELECT 1 FROM source_rows r WHERE r.source_id = j.value)')
+      .pluck()
+      .all(idsJson) as string[];
+  }
+
   getCursor(): RowPosition | null {
     const r = this.db.prepare('SELECT source_ts, source_id FROM cursor WHERE id = 1').get() as { source_ts: string; source_id: string } | undefined;
     return r ? { sourceTs: r.source_ts, sourceId: r.source_id } : null;
@@ -105,7 +115,9 @@ export class Tracker {
   /**
    * Record a fetched source row. Returns 'new' when its key was unknown (a pending submission
    * now exists) or 'known' when the same content was already tracked (under any source id).
-   * The cursor only moves forward; timestamps are fixed-width so text order is time order.
+   * The cursor only moves forward, compared as (timestamp, id) in time order (order.ts), and
+   * never to a row dated beyond the scan's ceiling (`ahead`): such a row is processed, but the
+   * cursor stays at real time. A cursor at +infinity (left by an older version) is replaced.
    */
   register(pos: RowPosition, key: string, payload: Row, runId: string, verifyFirst = false): 'new' | 'known' {
     return this.db.transaction(() => {
@@ -119,13 +131,16 @@ export class Tracker {
            VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
         )
         .run(key, pos.sourceId, pos.sourceTs, JSON.stringify(payload), runId, verifyFirst ? 1 : 0, now, now);
-      this.db
-        .prepare(
-          `INSERT INTO cursor (id, source_ts, source_id, updated_at) VALUES (1, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET source_ts = excluded.source_ts, source_id = excluded.source_id, updated_at = excluded.updated_at
-           WHERE (excluded.source_ts, excluded.source_id) > (cursor.source_ts, cursor.source_id)`,
-        )
-        .run(pos.sourceTs, pos.sourceId, now);
+      const cursor = this.getCursor();
+      const moves = !pos.ahead && (cursor === null || comparePositions(pos, cursor) > 0 || (isInfiniteTimestamp(cursor.sourceTs) && !isInfiniteTimestamp(pos.sourceTs)));
+      if (moves) {
+        this.db
+          .prepare(
+            `INSERT INTO cursor (id, source_ts, source_id, updated_at) VALUES (1, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET source_ts = excluded.source_ts, source_id = excluded.source_id, updated_at = excluded.updated_at`,
+          )
+          .run(pos.sourceTs, pos.sourceId, now);
+      }
       return inserted.changes === 1 ? 'new' : 'known';
     })();
   }

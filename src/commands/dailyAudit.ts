@@ -1,0 +1,45 @@
+// The automatic audit: the first run of each UTC day (like the tracker backup) compares the
+// source table with the tracker after its own work, so a row lost behind the cursor is found,
+// registered for the next run, reported in the summary line and alerted, even if nobody ever
+// runs `jira-sync audit`. A failed audit never fails the run: it is said, and tried again next run.
+import type { PostgresSource } from '../adapters/postgres/source.js';
+import { auditDue, recordAudit } from '../adapters/tracker/audits.js';
+import type { Tracker } from '../adapters/tracker/tracker.js';
+import type { ResolvedConfig } from '../config.js';
+import { errorMessage } from '../errors.js';
+import type { Logging } from '../logging/index.js';
+import { describeSource } from '../main.js';
+import { auditSource, describeAudit, type AuditResult } from '../steps/auditSource.js';
+
+export interface DailyAudit {
+  /** null when the audit could not finish. */
+  result: AuditResult | null;
+  /** For the summary line. */
+  summary: string;
+}
+
+export async function dailyAudit(source: PostgresSource, tracker: Tracker, config: ResolvedConfig, logging: Logging, runId: string, now: () => Date): Promise<DailyAudit | null> {
+  const started = now();
+  if (!auditDue(tracker.db, started)) return null;
+  const log = logging.forModule('audit');
+  try {
+    const columns = await describeSource(source, config);
+    const result = await auditSource(source, tracker, {
+      lookbackMinutes: config.lookbackMinutes,
+      columns,
+      idColumn: config.idColumn,
+      uniqueKeyColumns: config.uniqueKeyColumns,
+      register: { tracker, trackerPath: config.trackerPath, runId },
+      log,
+    });
+    recordAudit(tracker.db, {
+      runId, startedAt: started.toISOString(), endedAt: now().toISOString(), trigger: 'daily', scanned: result.scanned,
+      missing: result.missing.length, registered: result.registered, missingIds: result.missing.map((m) => m.sourceId),
+    });
+    return { result, summary: describeAudit(result) };
+  } catch (err) {
+    const why = logging.redact(errorMessage(err));
+    log.error({ err }, 'daily audit could not finish; the next run tries again');
+    return { result: null, summary: `could not finish (${why}); the next run tries again` };
+  }
+}
