@@ -14,7 +14,7 @@ import { tightenFile } from '../privateFiles.js';
 
 /** The files jira-sync writes: one per module, and summary.log. Add a module here when adding one. */
 export const OWN_LOG_FILES: ReadonlySet<string> = new Set([
-  'main', 'fetch_submissions', 'unique_key', 'tracker', 'field_mapping', 'create_ticket', 'attach_submission', 'summary',
+  'main', 'fetch_submissions', 'unique_key', 'tracker', 'field_mapping', 'create_ticket', 'attach_submission', 'audit', 'summary',
 ]);
 
 /** `<module>.log`, the live file (summary.log included). */

@@ -8,6 +8,7 @@ import { RunLock } from '../../src/adapters/tracker/lock.js';
 import { runCli } from '../support/cli.js';
 import { trackerRows, useCliHarness, webhookReceiver, type WebhookReceiver } from '../support/harness.js';
 import { expectExactlyOnce, trackerStates } from '../support/scenario.js';
+import { unwrap } from '../support/text.js';
 
 const h = useCliHarness({ fake: { latencyMs: 20 } });
 const LOG_FILES = ['main', 'fetch_submissions', 'unique_key', 'tracker', 'field_mapping', 'create_ticket', 'attach_submission', 'summary'];
@@ -82,7 +83,7 @@ describe('a damaged tracker', () => {
     expect(status.stderr).toContain(h.ws.trackerPath);
 
     const doctor = await h.cli(['doctor']);
-    expect(doctor.stdout).toMatch(new RegExp(`^FAIL tracker: .*${h.ws.trackerPath.replace(/[.]/g, '\\.')}.*not a SQLite database`, 'm'));
+    expect(unwrap(doctor.stdout)).toMatch(new RegExp(`^FAIL tracker: .*${h.ws.trackerPath.replace(/[.]/g, '\\.')}.*not a SQLite database`, 'm'));
   });
 
   it('with LOG_LEVEL=debug the stack is shown too', async () => {
@@ -123,7 +124,7 @@ describe('a read-only tracker', () => {
     expect(h.jira.issues).toHaveLength(1);
 
     const doctor = await runCli(['doctor'], { env: h.ws.env, ...user });
-    expect(doctor.stdout).toMatch(/^FAIL tracker: .*not writable/m);
+    expect(unwrap(doctor.stdout)).toMatch(/^FAIL tracker: .*not writable/m);
   });
 });
 
@@ -144,7 +145,7 @@ describe('an unwritable log file', () => {
     expect(h.jira.issues).toHaveLength(0);
 
     const doctor = await runCli(['doctor'], { env: h.ws.env, ...user });
-    expect(doctor.stdout).toMatch(/^FAIL log folder: .*main\.log is not writable/m);
+    expect(unwrap(doctor.stdout)).toMatch(/^FAIL log folder: .*main\.log is not writable/m);
   });
 });
 
@@ -164,7 +165,7 @@ describe('a damaged lock file', () => {
     expect(trackerRows(h.ws)).toEqual([]);
 
     const doctor = await h.cli(['doctor']);
-    expect(doctor.stdout).toMatch(/^FAIL run lock: .*damaged/m);
+    expect(unwrap(doctor.stdout)).toMatch(/^FAIL run lock: .*damaged/m);
 
     fs.rmSync(lockPath);
     expect((await h.cli(['run'])).code).toBe(0);

@@ -8,7 +8,7 @@ import { DOWN, TOKEN, snapshot, trackerRows, useCliHarness } from '../support/ha
 const h = useCliHarness();
 const CHECKS = ['configuration', 'PostgreSQL', 'table', 'columns', 'index', 'Jira authentication', 'service desk', 'request type', 'field mapping', 'tracker', 'run lock', 'log folder'];
 // Long lines are wrapped to fit the console; a check's line is read with its continuations joined.
-const unwrap = (out: string) => out.replace(/\n {5,}(?!fix: |- )/g, ' ');
+import { unwrap } from '../support/text.js';
 const lineOf = (out: string, check: string) => unwrap(out).split('\n').find((l) => l.slice(5).startsWith(`${check}:`)) ?? `(no line for ${check})`;
 
 describe('jira-sync doctor', () => {

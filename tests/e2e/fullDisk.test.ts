@@ -11,6 +11,7 @@ import { RunLock } from '../../src/adapters/tracker/lock.js';
 import { runCli, startCli } from '../support/cli.js';
 import { useCliHarness } from '../support/harness.js';
 import { eventually, expectExactlyOnce } from '../support/scenario.js';
+import { unwrap } from '../support/text.js';
 
 const h = useCliHarness({ fake: { latencyMs: 300 } });
 const CREATE = '/rest/servicedeskapi/request';
@@ -53,14 +54,16 @@ it.runIf(process.getuid?.() === 0)('the disk fills mid-run: exit 3 in bounded ti
   const r = await run.done;
   expect(r.signal, 'the run hung and was killed').toBeNull();
   expect(r.code, r.stderr).toBe(3);
-  expect(r.stderr).toMatch(/^jira-sync: .*(disk is full|no space left on device)/im);
+  // Said once, in the run's summary line (which names the file and what to do).
+  expect(r.stderr.split('\n').filter((l) => /disk is full|no space left on device/i.test(l)), r.stderr).toHaveLength(1);
+  expect(r.stderr).toMatch(/stopped: .*(disk is full|no space left on device).*free space/im);
   expect(r.stderr).not.toMatch(/^\s+at /m);
   const lockPath = RunLock.lockPathFor(env.TRACKER_PATH);
   expect(RunLock.currentHolder(lockPath)).toBeNull();
   expect(h.jira.issues.length).toBeLessThan(6);
 
   const doctor = await runCli(['doctor'], { env });
-  expect(doctor.stdout).toMatch(/^FAIL (tracker|log folder): the disk holding .* is full/m);
+  expect(unwrap(doctor.stdout)).toMatch(/^FAIL (tracker|log folder): the disk holding .* is full/m);
 
   fs.rmSync(path.join(disk, 'filler'));
   const next = await runCli(['run'], { env });

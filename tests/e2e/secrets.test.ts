@@ -7,6 +7,7 @@ import path from 'node:path';
 import { openSqlite } from '../../src/adapters/tracker/sqlite.js';
 import { describe, expect, it } from 'vitest';
 import { EMAIL, TOKEN, logFiles, trackerRows, useCliHarness, webhookReceiver } from '../support/harness.js';
+import { unwrap } from '../support/text.js';
 
 const h = useCliHarness();
 const BASIC = Buffer.from(`${EMAIL}:${TOKEN}`).toString('base64');
@@ -104,7 +105,7 @@ describe('short passwords and credentials in the wrong place', () => {
     const r = await h.cli(['doctor'], { DATABASE_URL: withPassword('on') });
     expect(r.stdout).toContain('ok   configuration: every variable is set and valid');
     expect(r.stdout).not.toContain('[REDACTED]f');
-    expect(r.stdout).toMatch(/^WARN secrets: the password in DATABASE_URL is only 2 characters long: too short to be told apart from ordinary text/m);
+    expect(unwrap(r.stdout)).toMatch(/^WARN secrets: the password in DATABASE_URL is only 2 characters long: too short to be told apart from ordinary text/m);
     expect(r.stdout).toContain('fix: use a password or token of at least 12 random characters');
     expect(r.code).toBe(2); // field_mapping.json does not exist yet; the warning alone would be 0
   });

@@ -1,8 +1,6 @@
 // The audit's streaming comparison against a real PostgreSQL: keyset pages that split rows
 // sharing one timestamp (ids 9 and 10 in numeric order), rows in the look-back window left to
 // the runs, and only the rows the tracker has never seen reported.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +10,9 @@ import { openTrackerDb } from '../../src/adapters/tracker/schema.js';
 import { Tracker } from '../../src/adapters/tracker/tracker.js';
 import { auditSource } from '../../src/steps/auditSource.js';
 import { createTestDatabase, SUBMISSIONS_DDL, type TestDatabase } from '../support/db.js';
+import { tempDirs } from '../support/tempDirs.js';
+
+const tempDir = tempDirs('jira-sync-audit-');
 
 let db: TestDatabase;
 let source: PostgresSource;
@@ -31,7 +32,7 @@ describe('auditSource', () => {
     // 25 rows in one microsecond, then 3 rows inside the look-back window of the last one.
     await db.client.query(`INSERT INTO webform_submissions (created_at, email_address) SELECT timestamptz '2026-11-02 08:00Z', 'p' || g || '@example.com' FROM generate_series(1, 25) g`);
     await db.client.query(`INSERT INTO webform_submissions (created_at, email_address) SELECT timestamptz '2026-11-02 10:00Z' + g * interval '1 minute', 'w' || g || '@example.com' FROM generate_series(1, 3) g`);
-    const tracker = new Tracker(openTrackerDb(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jira-sync-audit-')), 't.db')), () => new Date());
+    const tracker = new Tracker(openTrackerDb(path.join(tempDir(), 't.db')), () => new Date());
     for (const id of Array.from({ length: 25 }, (_, i) => String(i + 1)).filter((id) => id !== '10' && id !== '23')) {
       tracker.register({ sourceTs: '2026-11-02T08:00:00.000000Z', sourceId: id }, `k${id}`, {}, 'run');
     }
@@ -50,7 +51,7 @@ describe('auditSource', () => {
     await db.client.query(`INSERT INTO webform_submissions (created_at, email_address) VALUES ('2026-11-02 08:00Z', 'a@example.com'), ('infinity', 'inf@example.com')`);
     // Rows the old cursor hid: inserted over the past days, never fetched.
     await db.client.query(`INSERT INTO webform_submissions (created_at, email_address) SELECT now() - g * interval '1 day', 'hidden' || g || '@example.com' FROM generate_series(1, 3) g`);
-    const tracker = new Tracker(openTrackerDb(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jira-sync-audit-')), 't.db')), () => new Date());
+    const tracker = new Tracker(openTrackerDb(path.join(tempDir(), 't.db')), () => new Date());
     tracker.register({ sourceTs: '2026-11-02T08:00:00.000000Z', sourceId: '1' }, 'k1', {}, 'run');
     tracker.register({ sourceTs: 'infinity', sourceId: '2' }, 'k2', {}, 'run');
     expect(tracker.getCursor()?.sourceTs).toBe('infinity');

@@ -1,7 +1,5 @@
 // The cursor compares positions in PostgreSQL's time order, not as text: checked against a real
 // PostgreSQL's own ORDER BY for infinity, BC dates, years past 9999 and microseconds.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { comparePositions, compareTimestamps } from '../../src/adapters/postgres/order.js';
@@ -11,6 +9,9 @@ import { openTrackerDb } from '../../src/adapters/tracker/schema.js';
 import { Tracker } from '../../src/adapters/tracker/tracker.js';
 import { fetchSubmissions } from '../../src/steps/fetchSubmissions.js';
 import { createTestDatabase, insertSubmissions, sampleSubmission, SUBMISSIONS_DDL, type TestDatabase } from '../support/db.js';
+import { tempDirs } from '../support/tempDirs.js';
+
+const tempDir = tempDirs('jira-sync-order-');
 
 let db: TestDatabase;
 let source: PostgresSource;
@@ -33,7 +34,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await db.client.query('TRUNCATE webform_submissions RESTART IDENTITY');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jira-sync-order-'));
+  const dir = tempDir();
   tracker = new Tracker(openTrackerDb(path.join(dir, 't.db')), () => new Date());
 });
 
@@ -58,7 +59,7 @@ describe('timestamp order', () => {
     tracker.register({ sourceTs: '9999-12-31T00:00:00.000000Z', sourceId: '3' }, 'k3', {}, 'run');
     expect(tracker.getCursor()?.sourceId).toBe('2');
 
-    const bc = new Tracker(openTrackerDb(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jira-sync-order-')), 't.db')), () => new Date());
+    const bc = new Tracker(openTrackerDb(path.join(tempDir(), 't.db')), () => new Date());
     bc.register({ sourceTs: '0044-03-15 12:00:00+00 BC', sourceId: '1' }, 'k1', {}, 'run');
     bc.register({ sourceTs: '0001-01-01 00:00:00+00 BC', sourceId: '2' }, 'k2', {}, 'run');
     expect(bc.getCursor()?.sourceId).toBe('2');

@@ -19,6 +19,9 @@ let tmp: string | undefined;
 export async function setup(project: TestProject): Promise<void> {
   // Set before the test workers start, so their os.tmpdir() is this folder.
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'jira-sync-tests-'));
+  // mkdtemp makes it 0700; tests that run the CLI as an unprivileged user (brokenFiles) must be
+  // able to pass through it to their own folder, as they could through /tmp itself.
+  fs.chmodSync(tmp, 0o755);
   process.env.TMPDIR = tmp;
   const found = await findPostgres();
   stopContainer = found.stop;
