@@ -140,7 +140,9 @@ describe('an unwritable log file', () => {
     const r = await runCli(['run'], { env: h.ws.env, ...user });
     expect(r.signal).toBeNull();
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/^jira-sync: log folder: cannot write .*main\.log: permission denied \(EACCES\).*LOG_DIR/m);
+    // Said once, in the summary line, naming the file, the reason and what to do.
+    expect(r.stderr.split('\n').filter((l) => l.includes('EACCES')), r.stderr).toHaveLength(1);
+    expect(r.stderr).toMatch(/stopped: log folder: cannot write .*main\.log: permission denied \(EACCES\).*LOG_DIR/m);
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(h.jira.issues).toHaveLength(0);
 
