@@ -73,6 +73,8 @@ describe('fake Jira plain project: attachments', () => {
         content: `${fake.url}/rest/api/3/attachment/content/20001`,
       },
     ]);
+    // UserDetails: the OpenAPI schema allows no further properties (the full User bean has a locale).
+    expect(added[0]?.author).not.toHaveProperty('locale');
     expect(fake.issues[0]?.attachments.map((a) => a.content.toString('utf8'))).toEqual([content]);
     const viaGet = await call(fake, AUTH, 'GET', '/rest/api/3/issue/ITS-1?fields=attachment');
     expect(viaGet.body).toMatchObject({ key: 'ITS-1', fields: { attachment: [{ id: '20001', filename: 'submission-42.json' }] } });

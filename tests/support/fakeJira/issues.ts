@@ -74,13 +74,19 @@ function isXsrfExempt(ctx: Ctx): boolean {
   return value === 'no-check' || value === 'nocheck';
 }
 
+/** UserDetails, which (unlike the full User bean) has no locale: the OpenAPI schema forbids extra properties. */
+function userDetails(ctx: Ctx) {
+  const { locale: _locale, ...details } = platformUser(ctx.state.agent, ctx.baseUrl);
+  return details;
+}
+
 function attachmentBean(ctx: Ctx, a: FakeAttachment) {
   const base = `${ctx.baseUrl}/rest/api/${apiVersionOf(ctx)}`;
   return {
     self: `${base}/attachment/${a.id}`,
     id: a.id,
     filename: a.filename,
-    author: platformUser(ctx.state.agent, ctx.baseUrl),
+    author: userDetails(ctx),
     created: jiraDateTime(a.createdAt),
     size: a.content.length,
     mimeType: a.mimeType,

@@ -13,6 +13,7 @@ const MAX_RESULTS_LIMIT = 200;
 
 export const apiVersionOf = (ctx: Ctx): '2' | '3' => (ctx.path.includes('/api/2/') ? '2' : '3');
 
+/** Jira's wording for an unknown project key (GET /project answers it too); the OpenAPI lists no 404 here. */
 export function projectNotFound(idOrKey: string): Reply {
   return platformError(404, [`No project could be found with key '${idOrKey}'.`]);
 }
