@@ -48,6 +48,25 @@ function taskFields(overrides: Record<string, unknown> = {}): Record<string, unk
 }
 
 describe('fake Jira plain project: create metadata', () => {
+  it('lists the projects that exist, so a wrong key can be answered with them', async () => {
+    const fake = await fakeJira();
+    const list = await call(fake, CLOUD, 'GET', '/rest/api/2/project');
+    expect((list.body as { key: string; projectTypeKey: string }[]).map((p) => [p.key, p.projectTypeKey])).toEqual([
+      ['HW', 'service_desk'],
+      ['ITS', 'software'],
+    ]);
+    const search = await call(fake, CLOUD, 'GET', '/rest/api/3/project/search?maxResults=1');
+    expect(search.body).toMatchObject({ startAt: 0, maxResults: 1, total: 2, isLast: false, values: [{ key: 'HW' }] });
+    expect((search.body as { nextPage: string }).nextPage).toBe(`${fake.url}/rest/api/3/project/search?startAt=1&maxResults=1`);
+    expect(await call(fake, CLOUD, 'GET', '/rest/api/3/project/search?query=support')).toMatchObject({ body: { total: 1, values: [{ key: 'ITS' }] } });
+    const its = await call(fake, CLOUD, 'GET', '/rest/api/3/project/its');
+    expect(its.body).toMatchObject({ id: '10001', key: 'ITS', issueTypes: [{ name: 'Task' }, { name: 'Subtask' }, { name: 'Bug' }] });
+    expect(await call(fake, CLOUD, 'GET', '/rest/api/3/project/NOPE')).toMatchObject({
+      status: 404,
+      body: { errorMessages: ["No project could be found with key 'NOPE'."], errors: {} },
+    });
+  });
+
   it('lists issue types paged, by project key (any case) or id, with Jira 404/400 bodies for bad input', async () => {
     const fake = await fakeJira();
     const all = await call(fake, CLOUD, 'GET', '/rest/api/3/issue/createmeta/ITS/issuetypes');

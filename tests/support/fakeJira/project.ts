@@ -1,5 +1,7 @@
 /**
- * Create metadata of the plain project: GET /rest/api/{2|3}/issue/createmeta/{project}/issuetypes[/{id}].
+ * The projects (GET /rest/api/{2|3}/project, /project/search, /project/{projectIdOrKey}), so that a
+ * wrong project key can be answered with the ones that exist, and the create metadata of the plain
+ * project: GET /rest/api/{2|3}/issue/createmeta/{project}/issuetypes[/{id}].
  * Both are paged by startAt/maxResults (default 50, at most 200). Cloud (and Cloud's v2) answers
  * `issueTypes` / `fields` with a total; Data Center (PAT, v2) answers `values` with `isLast`, as its
  * REST API does since the unpaged createmeta was removed in Jira 9.
@@ -121,7 +123,57 @@ function listFields(ctx: Ctx): Reply {
   return page(ctx, type.fields.map((f) => fieldDto(ctx, f)), 'fields');
 }
 
+function projectBean(ctx: Ctx, p: { id: string; key: string; name: string }, serviceDesk: boolean) {
+  const avatar = `${ctx.baseUrl}/secure/projectavatar?pid=${p.id}`;
+  return {
+    expand: 'description,lead,issueTypes,url,projectKeys,permissions,insight',
+    self: `${ctx.baseUrl}/rest/api/${apiVersionOf(ctx)}/project/${p.id}`,
+    id: p.id,
+    key: p.key,
+    name: p.name,
+    avatarUrls: { '48x48': avatar, '24x24': `${avatar}&size=small`, '16x16': `${avatar}&size=xsmall`, '32x32': `${avatar}&size=medium` },
+    projectTypeKey: serviceDesk ? 'service_desk' : 'software',
+    simplified: false,
+    style: 'classic',
+    isPrivate: false,
+  };
+}
+
+/** The service desk's project and the plain one, in that order. */
+function allProjects(ctx: Ctx) {
+  const { state } = ctx;
+  return [
+    projectBean(ctx, { id: state.projectId, key: state.projectKey, name: state.projectName }, true),
+    projectBean(ctx, state.issueProject, false),
+  ];
+}
+
+function getProject(ctx: Ctx): Reply {
+  const idOrKey = ctx.params.projectIdOrKey ?? '';
+  const bean = allProjects(ctx).find((p) => p.id === idOrKey || p.key === idOrKey.toUpperCase());
+  if (!bean) return projectNotFound(idOrKey);
+  // Only the plain project's issue types are modelled; the desk's request types live in the JSM API.
+  const issueTypes = bean.projectTypeKey === 'software' ? [...ctx.state.issueTypes.values()].map((t) => issueTypeDto(ctx, t)) : [];
+  return json(200, { ...bean, description: '', issueTypes });
+}
+
+function searchProjects(ctx: Ctx): Reply {
+  const p = pageOf(ctx);
+  if ('status' in p) return p;
+  const q = (ctx.query.get('query') ?? '').toLowerCase();
+  const matching = allProjects(ctx).filter((x) => x.key.toLowerCase().includes(q) || x.name.toLowerCase().includes(q));
+  const values = matching.slice(p.startAt, p.startAt + p.maxResults);
+  const isLast = p.startAt + values.length >= matching.length;
+  const at = (startAt: number) => `${ctx.baseUrl}${ctx.path}?startAt=${startAt}&maxResults=${p.maxResults}`;
+  const body: Record<string, unknown> = { self: at(p.startAt), maxResults: p.maxResults, startAt: p.startAt, total: matching.length, isLast, values };
+  if (!isLast) body.nextPage = at(p.startAt + p.maxResults);
+  return json(200, body);
+}
+
 export const projectRoutes: Route[] = (['2', '3'] as const).flatMap((v): Route[] => [
+  { method: 'GET', pattern: `/rest/api/${v}/project`, handler: (ctx) => json(200, allProjects(ctx)) },
+  { method: 'GET', pattern: `/rest/api/${v}/project/search`, handler: searchProjects },
+  { method: 'GET', pattern: `/rest/api/${v}/project/:projectIdOrKey`, handler: getProject },
   { method: 'GET', pattern: `/rest/api/${v}/issue/createmeta/:projectIdOrKey/issuetypes`, handler: listIssueTypes },
   { method: 'GET', pattern: `/rest/api/${v}/issue/createmeta/:projectIdOrKey/issuetypes/:issueTypeId`, handler: listFields },
 ]);
