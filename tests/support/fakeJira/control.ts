@@ -84,5 +84,14 @@ export function controlRouter(fake: () => FakeJira, setSearchLag: (ms: number) =
         return { status: 204 };
       },
     },
+    {
+      method: 'PUT',
+      pattern: '/__fake/issuetype/:issueTypeId/fields',
+      handler: (ctx: Ctx) => {
+        if (!Array.isArray(ctx.json)) return bad('body must be an array of fields');
+        fake().setIssueTypeFields(ctx.params.issueTypeId ?? '', ctx.json);
+        return { status: 204 };
+      },
+    },
   ]);
 }

@@ -21,7 +21,7 @@ type Token = { kind: 'word' | 'string' | 'punct'; text: string; at: number };
 
 const SUPPORTED = 'labels =, labels in (…), text ~, summary ~, description ~, project =, AND, OR, ( ), ORDER BY created|key ASC|DESC';
 
-export function parseJql(jql: string, project: { key: string; id: string }): JqlQuery {
+export function parseJql(jql: string, projects: { key: string; id: string }[]): JqlQuery {
   const tokens = tokenize(jql);
   let pos = 0;
   const peek = (): Token | undefined => tokens[pos];
@@ -66,11 +66,12 @@ export function parseJql(jql: string, project: { key: string; id: string }): Jql
       else if (op === 'in' && opTok?.kind === 'word') values = list();
       else return fail(`Expecting '=' or 'in' after '${field}'`, opTok);
       if (field === 'project') {
-        for (const v of values) {
-          if (v.toUpperCase() !== project.key && v !== project.id) {
-            throw new JqlError(`The value '${v}' does not exist for the field 'project'.`);
-          }
-        }
+        // Normalised to keys, so matching is a plain comparison with the issue's project key.
+        values = values.map((v) => {
+          const p = projects.find((x) => v.toUpperCase() === x.key || v === x.id);
+          if (!p) throw new JqlError(`The value '${v}' does not exist for the field 'project'.`);
+          return p.key;
+        });
       }
       return { field, values };
     }
@@ -159,8 +160,7 @@ export function matchesJql(cond: JqlCondition | null, issue: FakeIssue): boolean
       : matchesJql(cond.left, issue) || matchesJql(cond.right, issue);
   }
   if ('values' in cond) {
-    // parseJql has already rejected other projects, and all issues live in the one project.
-    return cond.field === 'project' || cond.values.some((v) => issue.labels.includes(v));
+    return cond.field === 'project' ? cond.values.includes(issue.projectKey) : cond.values.some((v) => issue.labels.includes(v));
   }
   const needle = cond.contains.toLowerCase();
   const haystacks =

@@ -21,7 +21,7 @@ function issueNotFound(idOrKey: string): Reply {
 function onIssue(handler: (ctx: Ctx, issue: FakeIssue) => Reply): (ctx: Ctx) => Reply {
   return (ctx) => {
     const idOrKey = ctx.params.issueIdOrKey ?? '';
-    const issue = ctx.state.findIssue(idOrKey);
+    const issue = ctx.state.findRequest(idOrKey);
     return issue ? handler(ctx, issue) : issueNotFound(idOrKey);
   };
 }

@@ -63,7 +63,7 @@ function searchInput(ctx: Ctx): SearchInput {
 function runJql(ctx: Ctx, jql: string, requireBounded: boolean): FakeIssue[] | Reply {
   const { state } = ctx;
   try {
-    const q = parseJql(jql, { key: state.projectKey, id: state.projectId });
+    const q = parseJql(jql, state.projects);
     if (requireBounded && q.where === null) {
       return platformError(400, ['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.']);
     }
@@ -79,7 +79,7 @@ function runJql(ctx: Ctx, jql: string, requireBounded: boolean): FakeIssue[] | R
  * Only the fields jira-sync reads. The API version matters for description:
  * v3 returns Atlassian Document Format, v2 plain text.
  */
-function issueBean(ctx: Ctx, issue: FakeIssue, requested: string[], apiVersion: '2' | '3') {
+export function issueBean(ctx: Ctx, issue: FakeIssue, requested: string[], apiVersion: '2' | '3') {
   const { state } = ctx;
   const all = requested.includes('*all') || requested.includes('*navigable');
   const want = (f: string) => all || requested.includes(f);
@@ -89,13 +89,20 @@ function issueBean(ctx: Ctx, issue: FakeIssue, requested: string[], apiVersion: 
   if (want('created')) fields.created = jiraDateTime(issue.createdAt);
   if (want('description')) {
     const text = issue.description ?? null;
-    fields.description =
-      apiVersion === '2' || text === null
-        ? text
-        : { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] };
+    const sent = issue.fields.description;
+    // A document sent through API v3 comes back as sent; plain text is wrapped in one paragraph.
+    const adf = typeof sent === 'object' && sent !== null ? sent : { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] };
+    fields.description = apiVersion === '2' || text === null ? text : adf;
   }
-  if (want('project')) fields.project = { id: state.projectId, key: state.projectKey, name: state.projectName };
-  if (want('status')) fields.status = { name: 'Waiting for support', statusCategory: { key: 'new', name: 'To Do' } };
+  const plain = issue.requestTypeId === '';
+  if (want('project')) {
+    fields.project = plain
+      ? { id: state.issueProject.id, key: state.issueProject.key, name: state.issueProject.name }
+      : { id: state.projectId, key: state.projectKey, name: state.projectName };
+  }
+  if (want('status')) fields.status = { name: plain ? 'To Do' : 'Waiting for support', statusCategory: { key: 'new', name: 'To Do' } };
+  const issueType = issue.issueTypeId === undefined ? undefined : state.issueTypes.get(issue.issueTypeId);
+  if (want('issuetype') && issueType) fields.issuetype = { id: issueType.id, name: issueType.name, subtask: issueType.subtask ?? false };
   if (want('reporter')) fields.reporter = platformUser(reporterOf(issue, state), ctx.baseUrl);
   for (const [id, value] of Object.entries(issue.fields)) {
     if (id.startsWith('customfield_') && want(id)) fields[id] = value;

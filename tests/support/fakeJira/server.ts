@@ -2,11 +2,13 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { controlRouter } from './control.js';
 import { Barriers, FaultQueue, rateLimitHeaders, TokenBucket } from './faults.js';
+import { issueRoutes } from './issues.js';
 import { platformError, readBody, sleep, writeReply, type Ctx, type Reply } from './http.js';
 import { deskRoutes } from './jsmDesk.js';
 import { requestRoutes } from './jsmRequests.js';
 import { multipartBoundary, parseMultipart } from './multipart.js';
 import { platformRoutes } from './platform.js';
+import { projectRoutes } from './project.js';
 import { Router } from './router.js';
 import { FakeState } from './state.js';
 import type { Fault, FakeJira, FakeJiraAuth, FakeJiraOptions, MultipartSummary, RecordedRequest } from './types.js';
@@ -19,7 +21,7 @@ export async function startFakeJira(opts: FakeJiraOptions = {}): Promise<FakeJir
   const barriers = new Barriers();
   let rateLimit = opts.rateLimitPerSecond;
   let limiter = rateLimit ? new TokenBucket(rateLimit) : undefined;
-  const api = new Router([...deskRoutes, ...requestRoutes, ...platformRoutes]);
+  const api = new Router([...deskRoutes, ...requestRoutes, ...platformRoutes, ...projectRoutes, ...issueRoutes]);
   let url = '';
 
   const fake: FakeJira = {
@@ -33,6 +35,10 @@ export async function startFakeJira(opts: FakeJiraOptions = {}): Promise<FakeJir
     customers: state.customers,
     injectFault: (f) => faults.inject(f),
     setRequestTypeFields: (id, fields) => void state.requestTypes.set(id, structuredClone(fields)),
+    setIssueTypeFields: (id, fields) => {
+      const type = state.issueTypes.get(id) ?? { id, name: `Issue type ${id}`, fields: [] };
+      state.issueTypes.set(id, { ...type, fields: structuredClone(fields) });
+    },
     setAuth: (auth) => void (state.auth = auth ?? null),
     setRateLimit: (perSecond) => {
       rateLimit = perSecond;

@@ -1,7 +1,9 @@
 import { defaultRequestTypeFields, DEFAULT_REQUEST_TYPE_ID } from './defaults.js';
+import { defaultIssueTypes, DEFAULT_ISSUE_PROJECT_KEY, ISSUE_PROJECT_ID } from './issueDefaults.js';
 import type {
   FakeCustomer,
   FakeIssue,
+  FakeIssueType,
   FakeJiraAuth,
   FakeJiraOptions,
   FakeRequestTypeField,
@@ -30,12 +32,16 @@ export class FakeState {
   /** accountIds added to the service desk (GET servicedesk/{id}/customer lists only these). */
   readonly deskCustomers = new Set<string>();
   readonly requestTypes = new Map<string, FakeRequestTypeField[]>();
+  /** The plain project of the issue API (no service desk), and its issue types in list order. */
+  readonly issueProject: { id: string; key: string; name: string };
+  readonly issueTypes = new Map<string, FakeIssueType>();
   readonly now: () => number;
   auth: FakeJiraAuth;
   latencyMs: number;
   searchLagMs: number;
 
   private readonly initialRequestTypes: Record<string, FakeRequestTypeField[]>;
+  private readonly initialIssueTypes: FakeIssueType[];
   private counters = freshCounters();
 
   constructor(opts: FakeJiraOptions) {
@@ -48,7 +54,29 @@ export class FakeState {
     this.latencyMs = opts.latencyMs ?? 0;
     this.searchLagMs = opts.searchLagMs ?? 0;
     this.initialRequestTypes = opts.requestTypes ?? { [DEFAULT_REQUEST_TYPE_ID]: defaultRequestTypeFields() };
+    const issueKey = opts.issueProjectKey ?? DEFAULT_ISSUE_PROJECT_KEY;
+    this.issueProject = { id: ISSUE_PROJECT_ID, key: issueKey, name: `${issueKey} IT Support` };
+    this.initialIssueTypes = opts.issueTypes ?? defaultIssueTypes();
     this.restoreRequestTypes();
+  }
+
+  /** Data Center (a bearer PAT) answers API v2 in its own shapes; everything else behaves as Cloud. */
+  get isDataCenter(): boolean {
+    return this.auth !== null && 'pat' in this.auth;
+  }
+
+  /** Project keys are matched case-insensitively, like Jira does in URLs and JQL. */
+  findIssueProject(idOrKey: string): { id: string; key: string; name: string } | undefined {
+    const p = this.issueProject;
+    return idOrKey === p.id || idOrKey.toUpperCase() === p.key ? p : undefined;
+  }
+
+  /** Every project JQL knows about: the service desk's and the plain one. */
+  get projects(): { key: string; id: string }[] {
+    return [
+      { key: this.projectKey, id: this.projectId },
+      { key: this.issueProject.key, id: this.issueProject.id },
+    ];
   }
 
   /** The account the credentials belong to: reporter of every request, answer of /myself. */
@@ -81,6 +109,12 @@ export class FakeState {
     return this.issues.find((i) => i.id === idOrKey || i.key === idOrKey.toUpperCase());
   }
 
+  /** Only issues raised through the service desk are requests: JSM answers 404 for the others. */
+  findRequest(idOrKey: string): FakeIssue | undefined {
+    const issue = this.findIssue(idOrKey);
+    return issue && issue.requestTypeId !== '' ? issue : undefined;
+  }
+
   addCustomer(emailAddress: string, displayName?: string): FakeCustomer {
     const n = ++this.counters.customer;
     const customer: FakeCustomer = {
@@ -92,9 +126,12 @@ export class FakeState {
     return customer;
   }
 
-  nextIssueIdentity(): { id: string; key: string } {
+  /** Ids are global, key numbers count per project, as in Jira. */
+  nextIssueIdentity(projectKey = this.projectKey): { id: string; key: string; projectKey: string } {
     const n = ++this.counters.issue;
-    return { id: String(10000 + n), key: `${this.projectKey}-${n}` };
+    const inProject = (this.counters.perProject.get(projectKey) ?? 0) + 1;
+    this.counters.perProject.set(projectKey, inProject);
+    return { id: String(10000 + n), key: `${projectKey}-${inProject}`, projectKey };
   }
 
   nextAttachmentId(): string {
@@ -131,9 +168,11 @@ export class FakeState {
     for (const [id, fields] of Object.entries(this.initialRequestTypes)) {
       this.requestTypes.set(id, structuredClone(fields));
     }
+    this.issueTypes.clear();
+    for (const t of this.initialIssueTypes) this.issueTypes.set(t.id, structuredClone(t));
   }
 }
 
 function freshCounters() {
-  return { issue: 0, attachment: 0, comment: 0, temporary: 0, customer: 0 };
+  return { issue: 0, attachment: 0, comment: 0, temporary: 0, customer: 0, perProject: new Map<string, number>() };
 }

@@ -25,6 +25,27 @@ export interface FakeRequestTypeField {
   description?: string;
 }
 
+/** A field on an issue type's create screen (GET /issue/createmeta/{project}/issuetypes/{id}). */
+export interface FakeScreenField {
+  fieldId: string;
+  name: string;
+  required: boolean;
+  schema: FakeJiraSchema;
+  /** Options (`value`), priorities or components (`name`); `id` is what a create call may send. */
+  allowedValues?: { id: string; value?: string; name?: string }[];
+  /** Jira fills the field itself when it is left out (reporter, priority). */
+  hasDefaultValue?: boolean;
+}
+
+export interface FakeIssueType {
+  id: string;
+  name: string;
+  description?: string;
+  subtask?: boolean;
+  /** In screen order; createmeta pages through them. */
+  fields: FakeScreenField[];
+}
+
 export type FakeJiraAuth = { email: string; apiToken: string } | { pat: string } | null;
 
 export interface FakeJiraOptions {
@@ -33,6 +54,9 @@ export interface FakeJiraOptions {
   /** Further desks the account can see: listed by GET /servicedesk (paged), nothing more. */
   otherServiceDesks?: { id: string; projectKey: string; projectName: string }[];
   requestTypes?: Record<string, FakeRequestTypeField[]>;
+  /** The plain (non-service-desk) project served by the issue API. */
+  issueProjectKey?: string;
+  issueTypes?: FakeIssueType[];
   auth?: FakeJiraAuth;
   latencyMs?: number;
   rateLimitPerSecond?: number;
@@ -60,11 +84,16 @@ export interface FakeComment {
 export interface FakeIssue {
   id: string;
   key: string;
+  projectKey: string;
+  /** Empty for issues created through the issue API (POST /rest/api/{2|3}/issue): they are no requests. */
   requestTypeId: string;
   serviceDeskId: string;
-  /** requestFieldValues exactly as received. */
+  /** Set for issues created through the issue API. */
+  issueTypeId?: string;
+  /** requestFieldValues (or the issue API's `fields`) exactly as received. */
   fields: Record<string, unknown>;
   labels: string[];
+  /** Plain text (an Atlassian document sent to API v3 is stored as its text, for JQL). */
   description?: string;
   summary?: string;
   /** raiseOnBehalfOf as sent (email or accountId). */
@@ -132,11 +161,13 @@ export interface FakeJira {
   customers: FakeCustomer[];
   injectFault(f: Fault): void;
   setRequestTypeFields(requestTypeId: string, fields: FakeRequestTypeField[]): void;
+  /** Replaces the create screen of one issue type of the plain project (adds the type if new). */
+  setIssueTypeFields(issueTypeId: string, fields: FakeScreenField[]): void;
   setAuth(auth: FakeJiraOptions['auth']): void;
   setRateLimit(perSecond: number | undefined): void;
   setLatency(ms: number): void;
   /** Seeds a customer directly (no HTTP), e.g. for raiseOnBehalfOf. */
   addCustomer(emailAddress: string, displayName?: string): FakeCustomer;
-  /** Forgets issues, files, customers, requests and faults; restores the initial request types. */
+  /** Forgets issues, files, customers, requests and faults; restores the initial request and issue types. */
   reset(): void;
 }
