@@ -8,6 +8,8 @@ import type {
   RecordedRequest,
   TemporaryFile,
 } from './types.js';
+import { assertTimeZone } from './timeZone.js';
+import { Workflow } from './workflow.js';
 
 export interface FakeUser extends FakeCustomer {
   accountType: 'atlassian' | 'customer';
@@ -34,6 +36,9 @@ export class FakeState {
   auth: FakeJiraAuth;
   latencyMs: number;
   searchLagMs: number;
+  /** IANA zone of the calling account: JQL date literals are read in it, timestamps rendered in it. */
+  accountTimeZone: string;
+  readonly workflow: Workflow;
 
   private readonly initialRequestTypes: Record<string, FakeRequestTypeField[]>;
   private counters = freshCounters();
@@ -47,6 +52,9 @@ export class FakeState {
     this.auth = opts.auth ?? null;
     this.latencyMs = opts.latencyMs ?? 0;
     this.searchLagMs = opts.searchLagMs ?? 0;
+    this.accountTimeZone = opts.accountTimeZone ?? 'Etc/UTC';
+    assertTimeZone(this.accountTimeZone);
+    this.workflow = new Workflow(opts.workflow ?? {}, this.now, () => this.searchLagMs, this.issues);
     this.initialRequestTypes = opts.requestTypes ?? { [DEFAULT_REQUEST_TYPE_ID]: defaultRequestTypeFields() };
     this.restoreRequestTypes();
   }
@@ -111,17 +119,13 @@ export class FakeState {
     return `temp${(8186986881700442000n + BigInt(n)).toString()}`;
   }
 
-  /** Visible to JQL only once the (simulated) index has caught up. */
-  isIndexed(issue: FakeIssue): boolean {
-    return this.now() - issue.createdAt >= this.searchLagMs;
-  }
-
   reset(): void {
     this.issues.length = 0;
     this.requests.length = 0;
     this.temporaryFiles.clear();
     this.customers.length = 0;
     this.deskCustomers.clear();
+    this.workflow.reset();
     this.counters = freshCounters();
     this.restoreRequestTypes();
   }

@@ -1,0 +1,188 @@
+import { createHash } from 'node:crypto';
+import { platformUser, reporterOf } from './dto.js';
+import { json, platformError, type Ctx, type Reply } from './http.js';
+import { JqlError, matchesJql, parseJql, sortByJql } from './jql.js';
+import type { Route } from './router.js';
+import { jiraDateTimeIn } from './timeZone.js';
+import { STATUS_CATEGORIES, type IndexedIssue } from './workflow.js';
+
+/**
+ * Issue search as Cloud (/rest/api/3/search/jql, token paging, no total) and
+ * Data Center (/rest/api/2/search, startAt/total) answer it. Both read the
+ * lagging index (workflow.ts), never the live tickets, and render timestamps
+ * in the account's time zone.
+ */
+
+interface SearchInput {
+  jql: string;
+  fields: string[];
+  maxResults?: number;
+  startAt?: number;
+  nextPageToken?: string;
+  validateQuery?: string;
+}
+
+/** GET takes comma-separated query parameters, POST a JSON body; both mean the same. */
+function searchInput(ctx: Ctx): SearchInput {
+  if (ctx.method === 'GET') {
+    const num = (k: string) => (ctx.query.get(k) === null ? undefined : Number(ctx.query.get(k)));
+    return {
+      jql: ctx.query.get('jql') ?? '',
+      fields: ctx.query.getAll('fields').flatMap((f) => f.split(',')).filter(Boolean),
+      maxResults: num('maxResults'),
+      startAt: num('startAt'),
+      nextPageToken: ctx.query.get('nextPageToken') ?? undefined,
+      validateQuery: ctx.query.get('validateQuery') ?? undefined,
+    };
+  }
+  const b = (ctx.json ?? {}) as Record<string, unknown>;
+  const fields = Array.isArray(b.fields) ? b.fields.map(String) : typeof b.fields === 'string' ? b.fields.split(',') : [];
+  return {
+    jql: typeof b.jql === 'string' ? b.jql : '',
+    fields,
+    maxResults: typeof b.maxResults === 'number' ? b.maxResults : undefined,
+    startAt: typeof b.startAt === 'number' ? b.startAt : undefined,
+    nextPageToken: typeof b.nextPageToken === 'string' ? b.nextPageToken : undefined,
+    validateQuery: typeof b.validateQuery === 'string' ? b.validateQuery : undefined,
+  };
+}
+
+/** `strict` (Jira's default) answers 400 for a key that does not exist; `warn`/`none` drop it. */
+function runJql(ctx: Ctx, jql: string, requireBounded: boolean, validateQuery = 'strict'): { found: IndexedIssue[]; warnings: string[] } | Reply {
+  const { state } = ctx;
+  try {
+    const q = parseJql(jql, {
+      project: { key: state.projectKey, id: state.projectId },
+      workflow: state.workflow,
+      timeZone: state.accountTimeZone,
+      now: state.now(),
+      issueExists: (key) => state.findIssue(key) !== undefined,
+      strictKeys: validateQuery === 'strict' || validateQuery === 'true',
+    });
+    if (requireBounded && q.where === null) {
+      return platformError(400, ['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.']);
+    }
+    const found = state.workflow.indexed().filter((i) => matchesJql(q.where, i));
+    return { found: sortByJql(found, q.orderBy), warnings: validateQuery === 'none' ? [] : q.warnings };
+  } catch (e) {
+    if (e instanceof JqlError) return platformError(400, [e.message]);
+    throw e;
+  }
+}
+
+/** Jira's field selection: names, `*all`/`*navigable`, and `-name` to leave one out. */
+function fieldFilter(requested: string[]): (f: string) => boolean {
+  const all = requested.includes('*all') || requested.includes('*navigable');
+  const excluded = new Set(requested.filter((f) => f.startsWith('-')).map((f) => f.slice(1)));
+  return (f) => !excluded.has(f) && (all || requested.includes(f));
+}
+
+/** The issue as the index holds it. v3 renders description as Atlassian Document Format, v2 as text. */
+function issueBean(ctx: Ctx, view: IndexedIssue, requested: string[], apiVersion: '2' | '3') {
+  const { state, baseUrl } = ctx;
+  const { issue } = view;
+  const want = fieldFilter(requested);
+  const date = (ms: number | null) => (ms === null ? null : jiraDateTimeIn(state.accountTimeZone, ms));
+  const api = `${baseUrl}/rest/api/${apiVersion}`;
+  const fields: Record<string, unknown> = {};
+  if (want('summary')) fields.summary = issue.summary ?? '';
+  if (want('labels')) fields.labels = [...issue.labels];
+  if (want('created')) fields.created = date(issue.createdAt);
+  if (want('updated')) fields.updated = date(view.updatedAt);
+  if (want('resolutiondate')) fields.resolutiondate = date(view.resolvedAt);
+  if (want('description')) {
+    const text = issue.description ?? null;
+    fields.description =
+      apiVersion === '2' || text === null
+        ? text
+        : { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] };
+  }
+  if (want('project')) fields.project = { self: `${api}/project/${state.projectId}`, id: state.projectId, key: state.projectKey, name: state.projectName };
+  if (want('status')) {
+    const { status } = view;
+    const cat = STATUS_CATEGORIES[status.category];
+    fields.status = {
+      self: `${api}/status/${status.id}`,
+      description: '',
+      iconUrl: `${baseUrl}/images/icons/statuses/generic.png`,
+      name: status.name,
+      id: status.id,
+      statusCategory: { self: `${api}/statuscategory/${cat.id}`, ...cat },
+    };
+  }
+  if (want('resolution')) {
+    const r = view.resolution;
+    fields.resolution = r && { self: `${api}/resolution/${r.id}`, id: r.id, description: r.description, name: r.name };
+  }
+  if (want('reporter')) fields.reporter = platformUser(reporterOf(issue, state), baseUrl);
+  for (const [id, value] of Object.entries(issue.fields)) {
+    if (id.startsWith('customfield_') && want(id)) fields[id] = value;
+  }
+  return { expand: '', id: issue.id, self: `${api}/issue/${issue.id}`, key: issue.key, fields };
+}
+
+/** Tokens are opaque to clients; this one also pins the query, so a token is refused with other JQL. */
+const pageToken = (jql: string, offset: number) =>
+  Buffer.from(`${createHash('sha256').update(jql).digest('hex').slice(0, 12)}:${offset}`).toString('base64url');
+
+function tokenOffset(jql: string, token: string): number | undefined {
+  const m = /^([0-9a-f]{12}):(\d+)$/.exec(Buffer.from(token, 'base64url').toString());
+  return m && pageToken(jql, Number(m[2])) === token ? Number(m[2]) : undefined;
+}
+
+/**
+ * Enhanced search: token paging, no total. Up to 5000 issues a page when only
+ * id/key are asked for, at most 100 with other fields ("may return fewer items
+ * per page"), so a client must follow nextPageToken, not count.
+ */
+function enhancedSearch(ctx: Ctx): Reply {
+  const apiVersion = ctx.path.includes('/api/2/') ? '2' : '3';
+  const input = searchInput(ctx);
+  let offset = 0;
+  if (input.nextPageToken !== undefined) {
+    const o = tokenOffset(input.jql, input.nextPageToken);
+    if (o === undefined) return platformError(400, ['Invalid format of nextPageToken']);
+    offset = o;
+  }
+  const result = runJql(ctx, input.jql, true);
+  if (!('found' in result)) return result;
+  const onlyIds = input.fields.every((f) => f === 'id' || f === 'key');
+  const maxResults = Math.min(Math.max(1, input.maxResults ?? 50), onlyIds ? 5000 : 100);
+  const page = result.found.slice(offset, offset + maxResults);
+  const isLast = offset + page.length >= result.found.length;
+  const body: Record<string, unknown> = { issues: page.map((i) => issueBean(ctx, i, input.fields, apiVersion)), isLast };
+  if (!isLast) body.nextPageToken = pageToken(input.jql, offset + page.length);
+  return json(200, body);
+}
+
+/** Classic /rest/api/2/search (Data Center): startAt paging with a total, all navigable fields by default. */
+function classicSearch(ctx: Ctx): Reply {
+  const input = searchInput(ctx);
+  const validate = input.validateQuery ?? 'strict';
+  if (!['strict', 'warn', 'none', 'true', 'false'].includes(validate)) {
+    return platformError(400, [`Invalid validateQuery value '${validate}'.`]);
+  }
+  const result = runJql(ctx, input.jql, false, validate === 'false' ? 'warn' : validate);
+  if (!('found' in result)) return result;
+  const startAt = Math.max(0, input.startAt ?? 0);
+  const maxResults = Math.min(Math.max(0, input.maxResults ?? 50), 100);
+  const fields = input.fields.length > 0 ? input.fields : ['*navigable'];
+  const body: Record<string, unknown> = {
+    expand: 'schema,names',
+    startAt,
+    maxResults,
+    total: result.found.length,
+    issues: result.found.slice(startAt, startAt + maxResults).map((i) => issueBean(ctx, i, fields, '2')),
+  };
+  if (result.warnings.length > 0) body.warningMessages = result.warnings;
+  return json(200, body);
+}
+
+export const searchRoutes: Route[] = [
+  ...(['2', '3'] as const).flatMap((v): Route[] => [
+    { method: 'POST', pattern: `/rest/api/${v}/search/jql`, handler: enhancedSearch },
+    { method: 'GET', pattern: `/rest/api/${v}/search/jql`, handler: enhancedSearch },
+  ]),
+  { method: 'POST', pattern: '/rest/api/2/search', handler: classicSearch },
+  { method: 'GET', pattern: '/rest/api/2/search', handler: classicSearch },
+];

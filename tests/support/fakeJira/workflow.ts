@@ -1,0 +1,214 @@
+import type { FakeIssue } from './types.js';
+
+/**
+ * The life of a ticket after it is created: statuses in Jira's three
+ * categories, resolutions, and the search index's lagging copy of both.
+ *
+ * Every change (transition, resolution, attachment, deletion) is kept as a
+ * version stamped with the injectable clock. JQL and search results read the
+ * newest version that is at least `searchLagMs` old, so a search during the
+ * lag sees the old status and the old `updated`, as Jira's index does. GET
+ * routes read the live issue. Tests drive changes directly (no HTTP), like an
+ * agent working the ticket in Jira's UI.
+ */
+
+export type StatusCategoryKey = 'new' | 'indeterminate' | 'done';
+
+export interface FakeStatus {
+  id: string;
+  name: string;
+  category: StatusCategoryKey;
+}
+
+export interface FakeResolution {
+  id: string;
+  name: string;
+  description: string;
+}
+
+/** Jira's fixed status categories (ids as on every Cloud site). */
+export const STATUS_CATEGORIES: Record<StatusCategoryKey, { id: number; key: StatusCategoryKey; colorName: string; name: string }> = {
+  new: { id: 2, key: 'new', colorName: 'blue-gray', name: 'To Do' },
+  indeterminate: { id: 4, key: 'indeterminate', colorName: 'yellow', name: 'In Progress' },
+  done: { id: 3, key: 'done', colorName: 'green', name: 'Done' },
+};
+
+/** A JSM IT service workflow; the first status is where new requests start. */
+export function defaultStatuses(): FakeStatus[] {
+  return [
+    { id: '10001', name: 'Waiting for support', category: 'new' },
+    { id: '10002', name: 'Waiting for customer', category: 'indeterminate' },
+    { id: '3', name: 'In Progress', category: 'indeterminate' },
+    { id: '10003', name: 'Pending', category: 'indeterminate' },
+    { id: '10004', name: 'Resolved', category: 'done' },
+    { id: '6', name: 'Closed', category: 'done' },
+    { id: '10005', name: 'Canceled', category: 'done' },
+  ];
+}
+
+export function defaultResolutions(): FakeResolution[] {
+  return [
+    { id: '10000', name: 'Done', description: 'Work has been completed on this issue.' },
+    { id: '10001', name: "Won't Do", description: 'This issue won\'t be actioned.' },
+    { id: '10002', name: 'Duplicate', description: 'The problem is a duplicate of an existing issue.' },
+    { id: '10003', name: 'Declined', description: 'This issue was not approved.' },
+  ];
+}
+
+/** One state of a ticket, as stored and (later) as indexed. */
+export interface IssueVersion {
+  /** Injectable-clock ms at which this version was written. */
+  at: number;
+  status: FakeStatus;
+  resolution: FakeResolution | null;
+  updatedAt: number;
+  resolvedAt: number | null;
+  deleted: boolean;
+}
+
+/** What JQL and the search routes see of one ticket. */
+export interface IndexedIssue extends IssueVersion {
+  issue: FakeIssue;
+}
+
+export interface WorkflowOptions {
+  /** Statuses; the first is the initial one. Names are unique, case-insensitively. */
+  statuses?: FakeStatus[];
+  resolutions?: FakeResolution[];
+}
+
+export interface TransitionOptions {
+  /** A resolution name to set, or null to clear it. Default: kept in a done status, cleared otherwise. */
+  resolution?: string | null;
+}
+
+export class Workflow {
+  readonly statuses: FakeStatus[];
+  readonly resolutions: FakeResolution[];
+  private readonly history = new Map<string, { issue: FakeIssue; versions: IssueVersion[] }>();
+
+  constructor(
+    opts: WorkflowOptions,
+    private readonly now: () => number,
+    private readonly lagMs: () => number,
+    private readonly liveIssues: FakeIssue[],
+  ) {
+    this.statuses = structuredClone(opts.statuses ?? defaultStatuses());
+    this.resolutions = structuredClone(opts.resolutions ?? defaultResolutions());
+    if (this.statuses.length === 0) throw new Error('a workflow needs at least one status');
+  }
+
+  get initialStatus(): FakeStatus {
+    return this.statuses[0]!;
+  }
+
+  findStatus(nameOrId: string): FakeStatus | undefined {
+    const needle = nameOrId.toLowerCase();
+    return this.statuses.find((s) => s.id === nameOrId || s.name.toLowerCase() === needle);
+  }
+
+  findResolution(nameOrId: string): FakeResolution | undefined {
+    const needle = nameOrId.toLowerCase();
+    return this.resolutions.find((r) => r.id === nameOrId || r.name.toLowerCase() === needle);
+  }
+
+  /** The ticket as it is now (what GET answers). Issues that never changed start in the initial status. */
+  current(issue: FakeIssue): IssueVersion {
+    return this.versionsOf(issue).at(-1)!;
+  }
+
+  /** Moves the ticket to `statusName`; `updated` moves on, and `resolutiondate` with the resolution. */
+  transition(key: string, statusName: string, opts: TransitionOptions = {}): IssueVersion {
+    const issue = this.live(key);
+    const status = this.findStatus(statusName);
+    if (!status) throw new Error(`No status '${statusName}' in the fake workflow (have: ${this.statuses.map((s) => s.name).join(', ')})`);
+    const before = this.current(issue);
+    let resolution: FakeResolution | null;
+    if (opts.resolution === undefined) resolution = status.category === 'done' ? before.resolution : null;
+    else if (opts.resolution === null) resolution = null;
+    else {
+      const r = this.findResolution(opts.resolution);
+      if (!r) throw new Error(`No resolution '${opts.resolution}' (have: ${this.resolutions.map((x) => x.name).join(', ')})`);
+      resolution = r;
+    }
+    const at = this.now();
+    // Jira stamps resolutiondate whenever a resolution is set, and clears it with the resolution.
+    const resolvedAt = resolution === null ? null : resolution.id === before.resolution?.id ? before.resolvedAt : at;
+    return this.push(issue, { at, status, resolution, updatedAt: at, resolvedAt, deleted: false });
+  }
+
+  /** Resolves the ticket: a done status (default 'Resolved' or the first done one) with a resolution. */
+  resolve(key: string, resolution = 'Done', statusName?: string): IssueVersion {
+    const target = statusName ?? (this.findStatus('Resolved') ?? this.statuses.find((s) => s.category === 'done'))?.name;
+    if (!target) throw new Error('The fake workflow has no status in the done category');
+    return this.transition(key, target, { resolution });
+  }
+
+  /** Back to the initial status (or `statusName`), resolution cleared. */
+  reopen(key: string, statusName = this.initialStatus.name): IssueVersion {
+    return this.transition(key, statusName, { resolution: null });
+  }
+
+  /** Any other edit (attachment, comment): only `updated` moves on. */
+  touch(issue: FakeIssue): void {
+    const before = this.current(issue);
+    const at = this.now();
+    this.push(issue, { ...before, at, updatedAt: at });
+  }
+
+  /** Gone from GET at once; the index forgets it only after the lag. */
+  delete(key: string): void {
+    const issue = this.live(key);
+    this.push(issue, { ...this.current(issue), at: this.now(), deleted: true });
+    this.liveIssues.splice(this.liveIssues.indexOf(issue), 1);
+  }
+
+  /** Every ticket as the search index has it now: versions younger than the lag are not there yet. */
+  indexed(): IndexedIssue[] {
+    const cutoff = this.now() - this.lagMs();
+    const out: IndexedIssue[] = [];
+    const seen = new Set<string>();
+    const consider = (issue: FakeIssue) => {
+      if (seen.has(issue.id)) return;
+      seen.add(issue.id);
+      const version = [...this.versionsOf(issue)].reverse().find((v) => v.at <= cutoff);
+      if (version && !version.deleted) out.push({ ...version, issue });
+    };
+    this.liveIssues.forEach(consider);
+    // Deleted tickets linger in the index until it catches up.
+    for (const { issue } of this.history.values()) consider(issue);
+    return out;
+  }
+
+  reset(): void {
+    this.history.clear();
+  }
+
+  private live(key: string): FakeIssue {
+    const issue = this.liveIssues.find((i) => i.key === key.toUpperCase() || i.id === key);
+    if (!issue) throw new Error(`No issue ${key} in the fake Jira (deleted, or never created)`);
+    return issue;
+  }
+
+  private versionsOf(issue: FakeIssue): IssueVersion[] {
+    let h = this.history.get(issue.id);
+    if (!h) {
+      const created: IssueVersion = {
+        at: issue.createdAt,
+        status: this.initialStatus,
+        resolution: null,
+        updatedAt: issue.createdAt,
+        resolvedAt: null,
+        deleted: false,
+      };
+      h = { issue, versions: [created] };
+      this.history.set(issue.id, h);
+    }
+    return h.versions;
+  }
+
+  private push(issue: FakeIssue, version: IssueVersion): IssueVersion {
+    this.versionsOf(issue).push(version);
+    return version;
+  }
+}
