@@ -117,6 +117,14 @@ export class Workflow {
     return this.versionsOf(issue).at(-1)!;
   }
 
+  /** The live status and when the ticket entered it (edits that keep the status do not count). */
+  statusSince(issue: FakeIssue): { status: FakeStatus; since: number } {
+    const versions = this.versionsOf(issue);
+    let i = versions.length - 1;
+    while (i > 0 && versions[i - 1]!.status.id === versions[i]!.status.id) i--;
+    return { status: versions[i]!.status, since: versions[i]!.at };
+  }
+
   /** Moves the ticket to `statusName`; `updated` moves on, and `resolutiondate` with the resolution. */
   transition(key: string, statusName: string, opts: TransitionOptions = {}): IssueVersion {
     const issue = this.live(key);
