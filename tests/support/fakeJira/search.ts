@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { platformUser, reporterOf } from './dto.js';
 import { json, platformError, type Ctx, type Reply } from './http.js';
-import { JqlError, matchesJql, parseJql, sortByJql } from './jql.js';
+import { JqlError, parseJql } from './jql.js';
+import { matchesJql, sortByJql } from './jqlMatch.js';
 import type { Route } from './router.js';
 import { jiraDateTimeIn } from './timeZone.js';
 import { STATUS_CATEGORIES, type IndexedIssue } from './workflow.js';
