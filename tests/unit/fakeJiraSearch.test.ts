@@ -159,6 +159,21 @@ describe('fake Jira search: index lag', () => {
     expect(fresh.body.issues[0].fields).toMatchObject({ status: { name: 'In Progress' }, updated: '2026-11-23T09:00:30.000+0000' });
   });
 
+  it('reads the tickets named in reconcileIssues live, as Jira does, and takes at most 50 ids', async () => {
+    const { fake, tick } = await fakeJira({ searchLagMs: 30_000 });
+    const [a, b] = await createMany(fake, 2);
+    tick(30_000);
+    fake.transition(a!, 'In Progress');
+    fake.transition(b!, 'In Progress');
+    const idA = Number((await call(fake, 'GET', `/rest/servicedeskapi/request/${a}`)).body.issueId);
+    const res = await search(fake, 'status = "In Progress"', { reconcileIssues: [idA] });
+    expect(res.body.issues.map((i: { key: string }) => i.key)).toEqual([a]);
+    expect(res.body.issues[0].fields.status.name).toBe('In Progress');
+    const tooMany = await search(fake, 'project = HW', { reconcileIssues: Array.from({ length: 51 }, (_, i) => 10001 + i) });
+    expect(tooMany.status).toBe(400);
+    expect((await search(fake, 'project = HW', { maxResults: 2.5 })).status).toBe(400);
+  });
+
   it('takes the lag from /__fake/settings, set from another process', async () => {
     const { fake } = await fakeJira();
     const [key] = await createMany(fake, 1);

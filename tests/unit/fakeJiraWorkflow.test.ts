@@ -122,20 +122,22 @@ describe('fake Jira workflow', () => {
 describe('fake Jira JQL dates in the account time zone', () => {
   // One boundary instant, B = 12:00 UTC; tickets updated a minute before, exactly at, and 30 s after it.
   const cases = [
-    { zone: 'Etc/UTC', wall: '2026/11/23 12:00', offset: '+0000' },
-    { zone: 'America/St_Johns', wall: '2026/11/23 08:30', offset: '-0330' },
-    { zone: 'America/Los_Angeles', wall: '2026-11-23 04:00', offset: '-0800' },
-    { zone: 'Asia/Kolkata', wall: '2026-11-23 17:30', offset: '+0530' },
+    { zone: 'Etc/UTC', day: '2026-11-23', wall: '2026/11/23 12:00', offset: '+0000' },
+    { zone: 'America/St_Johns', day: '2026-11-23', wall: '2026/11/23 08:30', offset: '-0330' },
+    // Summer time: the offset comes from the zone's rules on that day, not a fixed number.
+    { zone: 'America/St_Johns', day: '2026-07-15', wall: '2026/07/15 09:30', offset: '-0230' },
+    { zone: 'America/Los_Angeles', day: '2026-11-23', wall: '2026-11-23 04:00', offset: '-0800' },
+    { zone: 'Asia/Kolkata', day: '2026-11-23', wall: '2026-11-23 17:30', offset: '+0530' },
   ];
-  for (const { zone, wall, offset } of cases) {
+  for (const { zone, day, wall, offset } of cases) {
     it(`reads "${wall}" in ${zone} as 12:00 UTC, at minute precision, and renders ${offset}`, async () => {
-      const { fake, at } = await fakeJira('2026-11-23T00:00:00.000Z', { accountTimeZone: zone });
+      const { fake, at } = await fakeJira(`${day}T00:00:00.000Z`, { accountTimeZone: zone });
       const [before, exact, after] = [await create(fake, 'before'), await create(fake, 'exact'), await create(fake, 'after')];
-      at('2026-11-23T11:59:00.000Z');
+      at(`${day}T11:59:00.000Z`);
       fake.transition(before, 'In Progress');
-      at('2026-11-23T12:00:00.000Z');
+      at(`${day}T12:00:00.000Z`);
       fake.transition(exact, 'In Progress');
-      at('2026-11-23T12:00:30.000Z');
+      at(`${day}T12:00:30.000Z`);
       fake.transition(after, 'In Progress');
 
       expect((await call(fake, 'GET', '/rest/api/3/myself')).body.timeZone).toBe(zone);
@@ -144,14 +146,14 @@ describe('fake Jira JQL dates in the account time zone', () => {
       expect(await keys(fake, `updated < "${wall}" ORDER BY updated ASC`)).toEqual([before]);
       expect(await keys(fake, `updated <= "${wall}" ORDER BY updated ASC`)).toEqual([before, exact]);
       // The same digits read as UTC would select differently in any zone but UTC: the account zone is what counts.
-      const utcReading = await keys(fake, 'updated >= "2026/11/23 12:00" ORDER BY updated ASC');
+      const utcReading = await keys(fake, `updated >= "${day} 12:00" ORDER BY updated ASC`);
       if (zone === 'Etc/UTC') expect(utcReading).toEqual([exact, after]);
       else expect(utcReading).not.toEqual([exact, after]);
 
       const updated = (await search(fake, `key = ${exact}`)).body.issues[0].fields.updated as string;
       expect(updated).toMatch(JIRA_DATE);
       expect(updated.endsWith(offset)).toBe(true);
-      expect(Date.parse(updated.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))).toBe(Date.parse('2026-11-23T12:00:00Z'));
+      expect(Date.parse(updated.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))).toBe(Date.parse(`${day}T12:00:00Z`));
     });
   }
 

@@ -10,8 +10,9 @@ import { STATUS_CATEGORIES, type IndexedIssue } from './workflow.js';
 /**
  * Issue search as Cloud (/rest/api/3/search/jql, token paging, no total) and
  * Data Center (/rest/api/2/search, startAt/total) answer it. Both read the
- * lagging index (workflow.ts), never the live tickets, and render timestamps
- * in the account's time zone.
+ * lagging index (workflow.ts), never the live tickets (except those named in
+ * the enhanced search's `reconcileIssues`), and render timestamps in the
+ * account's time zone.
  */
 
 interface SearchInput {
@@ -21,6 +22,7 @@ interface SearchInput {
   startAt?: number;
   nextPageToken?: string;
   validateQuery?: string;
+  reconcileIssues?: unknown;
 }
 
 /** GET takes comma-separated query parameters, POST a JSON body; both mean the same. */
@@ -45,11 +47,18 @@ function searchInput(ctx: Ctx): SearchInput {
     startAt: typeof b.startAt === 'number' ? b.startAt : undefined,
     nextPageToken: typeof b.nextPageToken === 'string' ? b.nextPageToken : undefined,
     validateQuery: typeof b.validateQuery === 'string' ? b.validateQuery : undefined,
+    reconcileIssues: b.reconcileIssues,
   };
 }
 
 /** `strict` (Jira's default) answers 400 for a key that does not exist; `warn`/`none` drop it. */
-function runJql(ctx: Ctx, jql: string, requireBounded: boolean, validateQuery = 'strict'): { found: IndexedIssue[]; warnings: string[] } | Reply {
+function runJql(
+  ctx: Ctx,
+  jql: string,
+  requireBounded: boolean,
+  validateQuery = 'strict',
+  reconcile: ReadonlySet<string> = new Set(),
+): { found: IndexedIssue[]; warnings: string[] } | Reply {
   const { state } = ctx;
   try {
     const q = parseJql(jql, {
@@ -63,7 +72,7 @@ function runJql(ctx: Ctx, jql: string, requireBounded: boolean, validateQuery = 
     if (requireBounded && q.where === null) {
       return platformError(400, ['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.']);
     }
-    const found = state.workflow.indexed().filter((i) => matchesJql(q.where, i));
+    const found = state.workflow.indexed(reconcile).filter((i) => matchesJql(q.where, i));
     return { found: sortByJql(found, q.orderBy), warnings: validateQuery === 'none' ? [] : q.warnings };
   } catch (e) {
     if (e instanceof JqlError) return platformError(400, [e.message]);
@@ -145,7 +154,10 @@ function enhancedSearch(ctx: Ctx): Reply {
     if (o === undefined) return platformError(400, ['Invalid format of nextPageToken']);
     offset = o;
   }
-  const result = runJql(ctx, input.jql, true);
+  if (input.maxResults !== undefined && !Number.isInteger(input.maxResults)) return platformError(400, ['maxResults must be an integer.']);
+  const reconcile = reconcileIds(ctx, input.reconcileIssues);
+  if (!(reconcile instanceof Set)) return reconcile;
+  const result = runJql(ctx, input.jql, true, 'strict', reconcile);
   if (!('found' in result)) return result;
   const onlyIds = input.fields.every((f) => f === 'id' || f === 'key');
   const maxResults = Math.min(Math.max(1, input.maxResults ?? 50), onlyIds ? 5000 : 100);
@@ -156,9 +168,19 @@ function enhancedSearch(ctx: Ctx): Reply {
   return json(200, body);
 }
 
+/** reconcileIssues: up to 50 numeric issue ids (GET: comma-separated) whose live state overrides the index. */
+function reconcileIds(ctx: Ctx, fromBody: unknown): Set<string> | Reply {
+  const raw = ctx.method === 'GET' ? ctx.query.getAll('reconcileIssues').flatMap((v) => v.split(',')).filter(Boolean) : (fromBody ?? []);
+  const ids = Array.isArray(raw) ? raw.map((v) => (typeof v === 'number' || typeof v === 'string' ? String(v).trim() : '')) : [''];
+  if (ids.some((id) => !/^\d+$/.test(id))) return platformError(400, ['reconcileIssues must be a list of issue ids (numbers).']);
+  if (ids.length > 50) return platformError(400, [`reconcileIssues accepts at most 50 issue ids, got ${ids.length}.`]);
+  return new Set(ids);
+}
+
 /** Classic /rest/api/2/search (Data Center): startAt paging with a total, all navigable fields by default. */
 function classicSearch(ctx: Ctx): Reply {
   const input = searchInput(ctx);
+  if (input.maxResults !== undefined && !Number.isInteger(input.maxResults)) return platformError(400, ['maxResults must be an integer.']);
   const validate = input.validateQuery ?? 'strict';
   if (!['strict', 'warn', 'none', 'true', 'false'].includes(validate)) {
     return platformError(400, [`Invalid validateQuery value '${validate}'.`]);

@@ -171,14 +171,20 @@ export class Workflow {
     this.liveIssues.splice(this.liveIssues.indexOf(issue), 1);
   }
 
-  /** Every ticket as the search index has it now: versions younger than the lag are not there yet. */
-  indexed(): IndexedIssue[] {
-    const cutoff = this.now() - this.lagMs();
+  /**
+   * Every ticket as the search index has it now: versions younger than the lag
+   * are not there yet. Tickets whose ids are in `reconcile` are read live
+   * instead, as Jira's enhanced search does for its `reconcileIssues`.
+   */
+  indexed(reconcile: ReadonlySet<string> = new Set()): IndexedIssue[] {
+    const now = this.now();
+    const lagged = now - this.lagMs();
     const out: IndexedIssue[] = [];
     const seen = new Set<string>();
     const consider = (issue: FakeIssue) => {
       if (seen.has(issue.id)) return;
       seen.add(issue.id);
+      const cutoff = reconcile.has(issue.id) ? now : lagged;
       const version = [...this.versionsOf(issue)].reverse().find((v) => v.at <= cutoff);
       if (version && !version.deleted) out.push({ ...version, issue });
     };
