@@ -1,6 +1,7 @@
 import { json, type Ctx, type Reply } from './http.js';
 import { Router } from './router.js';
 import type { Fault, FakeJira } from './types.js';
+import { workflowControlRoutes } from './workflowControl.js';
 
 /**
  * /__fake/… lets tests that spawn the fake in another process (demo,
@@ -10,6 +11,7 @@ import type { Fault, FakeJira } from './types.js';
 export function controlRouter(fake: () => FakeJira, setSearchLag: (ms: number) => void): Router {
   const bad = (message: string): Reply => json(400, { errorMessages: [message], errors: {} });
   return new Router([
+    ...workflowControlRoutes(fake),
     {
       method: 'GET',
       pattern: '/__fake/issues',

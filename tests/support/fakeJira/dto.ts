@@ -78,7 +78,7 @@ export function customerRequestDto(issue: FakeIssue, state: FakeState, baseUrl: 
     createdDate: dateDto(issue.createdAt),
     reporter: jsmUser(reporterOf(issue, state), baseUrl),
     requestFieldValues,
-    currentStatus: { status: 'Waiting for support', statusCategory: 'NEW', statusDate: dateDto(issue.createdAt) },
+    currentStatus: currentStatus(issue, state),
     _links: {
       jiraRest: `${baseUrl}/rest/api/2/issue/${issue.id}`,
       web: `${baseUrl}/servicedesk/customer/portal/${issue.serviceDeskId}/${issue.key}`,
@@ -86,6 +86,12 @@ export function customerRequestDto(issue: FakeIssue, state: FakeState, baseUrl: 
       self: `${baseUrl}/rest/servicedeskapi/request/${issue.id}`,
     },
   };
+}
+
+/** JSM CustomerRequestStatusDTO: the live workflow status (not the lagging index), dated from when it was entered. */
+function currentStatus(issue: FakeIssue, state: FakeState) {
+  const { status, since } = state.workflow.statusSince(issue);
+  return { status: status.name, statusCategory: status.category.toUpperCase(), statusDate: dateDto(since) };
 }
 
 /** JSM AttachmentDTO. It has no id field: like Jira, the id is only inside the links. */

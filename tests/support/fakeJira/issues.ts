@@ -2,15 +2,16 @@
  * The issue API of the plain project: POST /rest/api/{2|3}/issue (validated against the issue
  * type's create screen), POST /rest/api/{2|3}/issue/{issueIdOrKey}/attachments (multipart, behind
  * Jira's XSRF check) and GET /rest/api/{2|3}/issue/{issueIdOrKey}. Created issues join the same
- * list as requests, so JQL search, index lag and the control API see them alike.
+ * list as requests, so JQL search, index lag, the workflow and the control API see them alike.
  */
-import { jiraDateTime, platformUser } from './dto.js';
+import { platformUser } from './dto.js';
 import { json, platformError, type Ctx, type Reply } from './http.js';
 import { documentText, validateIssueFields } from './issueValidate.js';
 import { multipartBoundary, parseMultipart } from './multipart.js';
-import { issueBean } from './platform.js';
+import { issueBean } from './issueBean.js';
 import { apiVersionOf } from './project.js';
 import type { Route } from './router.js';
+import { jiraDateTimeIn } from './timeZone.js';
 import type { FakeAttachment, FakeIssue, FakeIssueType } from './types.js';
 
 const MAX_FILES = 60;
@@ -87,7 +88,7 @@ function attachmentBean(ctx: Ctx, a: FakeAttachment) {
     id: a.id,
     filename: a.filename,
     author: userDetails(ctx),
-    created: jiraDateTime(a.createdAt),
+    created: jiraDateTimeIn(ctx.state.accountTimeZone, a.createdAt),
     size: a.content.length,
     mimeType: a.mimeType,
     content: `${base}/attachment/content/${a.id}`,
@@ -119,6 +120,8 @@ function addAttachments(ctx: Ctx): Reply {
     issue.attachments.push(a);
     return a;
   });
+  // Like any edit in Jira, an attachment moves the issue's `updated` on.
+  ctx.state.workflow.touch(issue);
   // Jira answers 200 (not 201) with the list of the attachments just added.
   return json(200, added.map((a) => attachmentBean(ctx, a)));
 }
@@ -127,7 +130,8 @@ function getIssue(ctx: Ctx): Reply {
   const issue = ctx.state.findIssue(ctx.params.issueIdOrKey ?? '');
   if (!issue) return issueNotFound();
   const fields = (ctx.query.get('fields') ?? '*all').split(',').filter(Boolean);
-  const bean = issueBean(ctx, issue, fields, apiVersionOf(ctx));
+  // GET reads the live ticket (its current workflow version), not the lagging search index.
+  const bean = issueBean(ctx, { ...ctx.state.workflow.current(issue), issue }, fields, apiVersionOf(ctx));
   if (fields.includes('*all') || fields.includes('attachment')) {
     (bean.fields as Record<string, unknown>).attachment = issue.attachments.map((a) => attachmentBean(ctx, a));
   }

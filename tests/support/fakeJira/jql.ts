@@ -1,28 +1,60 @@
-import type { FakeIssue } from './types.js';
+import { invalidDateMessage, parseJqlDate } from './timeZone.js';
+import { STATUS_CATEGORIES, type Workflow } from './workflow.js';
 
 /**
  * The small JQL subset jira-sync needs. Anything else is a 400, on purpose: if
  * production code starts relying on other JQL, tests should fail loudly rather
- * than silently get "all issues" from the fake.
+ * than silently get "all issues" from the fake. Values are checked as Jira
+ * checks them (unknown status, missing key, malformed date: 400), and date
+ * literals are read in the account's time zone (timeZone.ts).
  */
+export type DateField = 'created' | 'updated' | 'resolutiondate';
 export type JqlCondition =
   | { op: 'and' | 'or'; left: JqlCondition; right: JqlCondition }
-  | { field: 'labels' | 'project'; values: string[] }
+  | { field: 'labels' | 'project' | 'key'; values: string[] }
+  /** Status ids, or status category keys; `negate` for != and NOT IN. */
+  | { field: 'status' | 'statusCategory'; values: string[]; negate: boolean }
+  | { field: DateField; cmp: '=' | '!=' | '<' | '<=' | '>' | '>='; at: number }
   | { field: 'text' | 'summary' | 'description'; contains: string };
 
 export interface JqlQuery {
   where: JqlCondition | null;
-  orderBy: { field: 'created' | 'key'; direction: 'ASC' | 'DESC' }[];
+  orderBy: { field: 'created' | 'updated' | 'key'; direction: 'ASC' | 'DESC' }[];
+  /** Problems that validateQuery=warn turns from errors into warnings. */
+  warnings: string[];
+}
+
+export interface JqlEnv {
+  /** Every project JQL can name (the service desk's and the plain one), by key or id. */
+  projects: { key: string; id: string }[];
+  workflow: Workflow;
+  timeZone: string;
+  now: number;
+  issueExists: (key: string) => boolean;
+  /** Jira's default: a key that does not exist is an error, not a warning. */
+  strictKeys: boolean;
 }
 
 export class JqlError extends Error {}
 
 type Token = { kind: 'word' | 'string' | 'punct'; text: string; at: number };
 
-const SUPPORTED = 'labels =, labels in (…), text ~, summary ~, description ~, project =, AND, OR, ( ), ORDER BY created|key ASC|DESC';
+const SUPPORTED =
+  'labels, project, key|issuekey = / in (…); status, statusCategory = / != / in / not in; created, updated, resolutiondate = != < <= > >= "date"; ' +
+  'text ~, summary ~, description ~, AND, OR, ( ), ORDER BY created|updated|key ASC|DESC';
 
-export function parseJql(jql: string, projects: { key: string; id: string }[]): JqlQuery {
+const DATE_FIELDS: Record<string, DateField> = {
+  created: 'created',
+  createddate: 'created',
+  updated: 'updated',
+  updateddate: 'updated',
+  resolutiondate: 'resolutiondate',
+  resolved: 'resolutiondate',
+};
+
+export function parseJql(jql: string, env: JqlEnv): JqlQuery {
   const tokens = tokenize(jql);
+  const warnings: string[] = [];
   let pos = 0;
   const peek = (): Token | undefined => tokens[pos];
   const isWord = (t: Token | undefined, w: string) => t?.kind === 'word' && t.text.toLowerCase() === w;
@@ -49,6 +81,9 @@ export function parseJql(jql: string, projects: { key: string; id: string }[]): 
     expectPunct(')');
     return values;
   };
+  const noSuchValue = (v: string, field: string): never => {
+    throw new JqlError(`The value '${v}' does not exist for the field '${field}'.`);
+  };
 
   const clause = (): JqlCondition => {
     const fieldTok = tokens[pos++];
@@ -57,26 +92,58 @@ export function parseJql(jql: string, projects: { key: string; id: string }[]): 
       expectPunct(')');
       return inner;
     }
-    const field = fieldTok?.kind === 'word' ? fieldTok.text.toLowerCase() : '';
+    const name = fieldTok?.kind === 'word' || fieldTok?.kind === 'string' ? fieldTok.text : '';
+    const field = name.toLowerCase();
     const opTok = tokens[pos++];
-    const op = opTok?.text.toLowerCase();
+    let op = opTok?.text.toLowerCase();
+    if (op === 'not' && isWord(peek(), 'in')) {
+      pos++;
+      op = 'not in';
+    }
+    const eqOrIn = (allowNegation: boolean): { values: string[]; negate: boolean } => {
+      if (op === '=' || (allowNegation && op === '!=')) return { values: [value()], negate: op === '!=' };
+      if (op === 'in' || (allowNegation && op === 'not in')) return { values: list(), negate: op === 'not in' };
+      return fail(`Expecting '=' or 'in'${allowNegation ? ", '!=' or 'not in'" : ''} after '${name}'`, opTok);
+    };
     if (field === 'labels' || field === 'project') {
-      let values: string[];
-      if (op === '=') values = [value()];
-      else if (op === 'in' && opTok?.kind === 'word') values = list();
-      else return fail(`Expecting '=' or 'in' after '${field}'`, opTok);
-      if (field === 'project') {
-        // Normalised to keys, so matching is a plain comparison with the issue's project key.
-        values = values.map((v) => {
-          const p = projects.find((x) => v.toUpperCase() === x.key || v === x.id);
-          if (!p) throw new JqlError(`The value '${v}' does not exist for the field 'project'.`);
-          return p.key;
-        });
+      const { values } = eqOrIn(false);
+      if (field === 'labels') return { field, values };
+      // Normalised to keys, so matching is a plain comparison with the issue's project key.
+      const projectKey = (v: string) => env.projects.find((p) => v.toUpperCase() === p.key || v === p.id)?.key ?? noSuchValue(v, 'project');
+      return { field, values: values.map(projectKey) };
+    }
+    if (field === 'key' || field === 'issuekey') {
+      const values: string[] = [];
+      for (const v of eqOrIn(false).values) {
+        if (!/^[A-Za-z][A-Za-z0-9_]*-\d+$/.test(v)) throw new JqlError(`The issue key '${v}' for field '${name}' is invalid.`);
+        if (env.issueExists(v)) values.push(v.toUpperCase());
+        else if (env.strictKeys) throw new JqlError(`An issue with key '${v.toUpperCase()}' does not exist for field '${name}'.`);
+        else warnings.push(`An issue with key '${v.toUpperCase()}' does not exist for field '${name}'.`);
       }
-      return { field, values };
+      return { field: 'key', values };
+    }
+    if (field === 'status') {
+      const { values, negate } = eqOrIn(true);
+      return { field: 'status', negate, values: values.map((v) => env.workflow.findStatus(v)?.id ?? noSuchValue(v, name)) };
+    }
+    if (field === 'statuscategory') {
+      const { values, negate } = eqOrIn(true);
+      const categoryKey = (v: string) =>
+        Object.values(STATUS_CATEGORIES).find((c) => [c.key, c.name.toLowerCase(), String(c.id)].includes(v.toLowerCase()))?.key;
+      return { field: 'statusCategory', negate, values: values.map((v) => categoryKey(v) ?? noSuchValue(v, name)) };
+    }
+    const dateField = DATE_FIELDS[field];
+    if (dateField) {
+      if (op !== '=' && op !== '!=' && op !== '<' && op !== '<=' && op !== '>' && op !== '>=') {
+        return fail(`Expecting one of '=', '!=', '<', '<=', '>', '>=' after '${name}'`, opTok);
+      }
+      const v = value();
+      const at = parseJqlDate(v, env.timeZone, env.now);
+      if (at === undefined) throw new JqlError(invalidDateMessage(name, v));
+      return { field: dateField, cmp: op, at };
     }
     if (field === 'text' || field === 'summary' || field === 'description') {
-      if (op !== '~') fail(`Expecting '~' after '${field}'`, opTok);
+      if (op !== '~') fail(`Expecting '~' after '${name}'`, opTok);
       return { field, contains: value() };
     }
     return fail('Expecting a supported field', fieldTok);
@@ -106,15 +173,16 @@ export function parseJql(jql: string, projects: { key: string; id: string }[]): 
     do {
       if (peek()?.text === ',') pos++;
       const f = tokens[pos++];
-      const field = f?.text.toLowerCase();
-      if (field !== 'created' && field !== 'key') return fail("Expecting 'created' or 'key' in ORDER BY", f);
+      const name = f?.text.toLowerCase() ?? '';
+      const field = name === 'key' || name === 'issuekey' ? 'key' : DATE_FIELDS[name];
+      if (field !== 'created' && field !== 'updated' && field !== 'key') return fail("Expecting 'created', 'updated' or 'key' in ORDER BY", f);
       let direction: 'ASC' | 'DESC' = 'ASC';
       if (isWord(peek(), 'asc') || isWord(peek(), 'desc')) direction = tokens[pos++]!.text.toUpperCase() as 'ASC' | 'DESC';
       orderBy.push({ field, direction });
     } while (peek()?.text === ',');
   }
   if (pos < tokens.length) fail('Expecting AND, OR, ORDER BY or the end of the query', peek());
-  return { where, orderBy };
+  return { where, orderBy, warnings };
 }
 
 const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'order', 'by', 'is', 'empty', 'null']);
@@ -150,33 +218,4 @@ function tokenize(jql: string): Token[] {
     }
   }
   return tokens;
-}
-
-export function matchesJql(cond: JqlCondition | null, issue: FakeIssue): boolean {
-  if (cond === null) return true;
-  if ('op' in cond) {
-    return cond.op === 'and'
-      ? matchesJql(cond.left, issue) && matchesJql(cond.right, issue)
-      : matchesJql(cond.left, issue) || matchesJql(cond.right, issue);
-  }
-  if ('values' in cond) {
-    return cond.field === 'project' ? cond.values.includes(issue.projectKey) : cond.values.some((v) => issue.labels.includes(v));
-  }
-  const needle = cond.contains.toLowerCase();
-  const haystacks =
-    cond.field === 'summary' ? [issue.summary] : cond.field === 'description' ? [issue.description] : [issue.summary, issue.description];
-  return haystacks.some((h) => h?.toLowerCase().includes(needle));
-}
-
-/** Without ORDER BY the fake returns newest first, so callers must not rely on an implicit order. */
-export function sortByJql(issues: FakeIssue[], orderBy: JqlQuery['orderBy']): FakeIssue[] {
-  const order = orderBy.length > 0 ? orderBy : [{ field: 'created' as const, direction: 'DESC' as const }];
-  const seq = (i: FakeIssue) => Number(i.key.slice(i.key.lastIndexOf('-') + 1));
-  return [...issues].sort((a, b) => {
-    for (const { field, direction } of order) {
-      const d = field === 'created' ? a.createdAt - b.createdAt || seq(a) - seq(b) : seq(a) - seq(b);
-      if (d !== 0) return direction === 'ASC' ? d : -d;
-    }
-    return 0;
-  });
 }

@@ -135,6 +135,8 @@ function createAttachments(ctx: Ctx, issue: FakeIssue): Reply {
     issue.attachments.push(attachment);
     return attachment;
   });
+  // Like any edit in Jira, an attachment moves the ticket's `updated` on.
+  state.workflow.touch(issue);
   const commentBody = (body.additionalComment as { body?: unknown } | undefined)?.body;
   let comment: ReturnType<typeof commentDto> | undefined;
   if (typeof commentBody === 'string' && commentBody !== '') {

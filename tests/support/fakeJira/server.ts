@@ -10,8 +10,10 @@ import { multipartBoundary, parseMultipart } from './multipart.js';
 import { platformRoutes } from './platform.js';
 import { projectRoutes } from './project.js';
 import { Router } from './router.js';
+import { searchRoutes } from './search.js';
 import { FakeState } from './state.js';
 import type { Fault, FakeJira, FakeJiraAuth, FakeJiraOptions, MultipartSummary, RecordedRequest } from './types.js';
+import { workflowHandle } from './workflowControl.js';
 
 const NOT_AUTHENTICATED = 'You are not authenticated. Authentication required to perform this operation.';
 
@@ -21,7 +23,7 @@ export async function startFakeJira(opts: FakeJiraOptions = {}): Promise<FakeJir
   const barriers = new Barriers();
   let rateLimit = opts.rateLimitPerSecond;
   let limiter = rateLimit ? new TokenBucket(rateLimit) : undefined;
-  const api = new Router([...deskRoutes, ...requestRoutes, ...platformRoutes, ...projectRoutes, ...issueRoutes]);
+  const api = new Router([...deskRoutes, ...requestRoutes, ...platformRoutes, ...searchRoutes, ...projectRoutes, ...issueRoutes]);
   let url = '';
 
   const fake: FakeJira = {
@@ -46,6 +48,7 @@ export async function startFakeJira(opts: FakeJiraOptions = {}): Promise<FakeJir
     },
     setLatency: (ms) => void (state.latencyMs = ms),
     addCustomer: (email, displayName) => state.addCustomer(email, displayName),
+    ...workflowHandle(state),
     reset: () => {
       state.reset();
       faults.clear();

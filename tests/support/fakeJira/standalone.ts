@@ -33,6 +33,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): FakeJiraOp
     latencyMs: num(env, 'FAKE_JIRA_LATENCY_MS') ?? 0,
     rateLimitPerSecond: rate === 0 ? undefined : rate,
     searchLagMs: num(env, 'FAKE_JIRA_SEARCH_LAG_MS') ?? 0,
+    accountTimeZone: env.FAKE_JIRA_ACCOUNT_TIME_ZONE || undefined,
     serviceDeskId: env.FAKE_JIRA_SERVICE_DESK_ID || undefined,
     projectKey: env.FAKE_JIRA_PROJECT_KEY || undefined,
     auth,

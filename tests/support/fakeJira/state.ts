@@ -10,6 +10,8 @@ import type {
   RecordedRequest,
   TemporaryFile,
 } from './types.js';
+import { assertTimeZone } from './timeZone.js';
+import { Workflow } from './workflow.js';
 
 export interface FakeUser extends FakeCustomer {
   accountType: 'atlassian' | 'customer';
@@ -39,6 +41,9 @@ export class FakeState {
   auth: FakeJiraAuth;
   latencyMs: number;
   searchLagMs: number;
+  /** IANA zone of the calling account: JQL date literals are read in it, timestamps rendered in it. */
+  accountTimeZone: string;
+  readonly workflow: Workflow;
 
   private readonly initialRequestTypes: Record<string, FakeRequestTypeField[]>;
   private readonly initialIssueTypes: FakeIssueType[];
@@ -53,6 +58,9 @@ export class FakeState {
     this.auth = opts.auth ?? null;
     this.latencyMs = opts.latencyMs ?? 0;
     this.searchLagMs = opts.searchLagMs ?? 0;
+    this.accountTimeZone = opts.accountTimeZone ?? 'Etc/UTC';
+    assertTimeZone(this.accountTimeZone);
+    this.workflow = new Workflow(opts.workflow ?? {}, this.now, () => this.searchLagMs, this.issues);
     this.initialRequestTypes = opts.requestTypes ?? { [DEFAULT_REQUEST_TYPE_ID]: defaultRequestTypeFields() };
     const issueKey = opts.issueProjectKey ?? DEFAULT_ISSUE_PROJECT_KEY;
     this.issueProject = { id: ISSUE_PROJECT_ID, key: issueKey, name: `${issueKey} IT Support` };
@@ -148,17 +156,13 @@ export class FakeState {
     return `temp${(8186986881700442000n + BigInt(n)).toString()}`;
   }
 
-  /** Visible to JQL only once the (simulated) index has caught up. */
-  isIndexed(issue: FakeIssue): boolean {
-    return this.now() - issue.createdAt >= this.searchLagMs;
-  }
-
   reset(): void {
     this.issues.length = 0;
     this.requests.length = 0;
     this.temporaryFiles.clear();
     this.customers.length = 0;
     this.deskCustomers.clear();
+    this.workflow.reset();
     this.counters = freshCounters();
     this.restoreRequestTypes();
   }

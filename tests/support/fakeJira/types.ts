@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { IssueVersion, TransitionOptions, WorkflowOptions } from './workflow.js';
 
 /** Jira's JsonTypeBean, as shown in a request type's `jiraSchema`. */
 export interface FakeJiraSchema {
@@ -61,6 +62,9 @@ export interface FakeJiraOptions {
   latencyMs?: number;
   rateLimitPerSecond?: number;
   searchLagMs?: number;
+  /** IANA zone of the account the credentials belong to (default Etc/UTC); see timeZone.ts. */
+  accountTimeZone?: string;
+  workflow?: WorkflowOptions;
   now?: () => number;
   /** Port to listen on; 0 (the default) picks a free one. */
   port?: number;
@@ -168,6 +172,14 @@ export interface FakeJira {
   setLatency(ms: number): void;
   /** Seeds a customer directly (no HTTP), e.g. for raiseOnBehalfOf. */
   addCustomer(emailAddress: string, displayName?: string): FakeCustomer;
+  /** Workflow changes, as an agent would make them in Jira (see workflow.ts). Each moves `updated` on. */
+  transition(key: string, status: string, opts?: TransitionOptions): IssueVersion;
+  resolve(key: string, resolution?: string, status?: string): IssueVersion;
+  reopen(key: string, status?: string): IssueVersion;
+  /** Deletes the ticket: GET answers 404 at once, search forgets it once the index catches up. */
+  deleteIssue(key: string): void;
+  setAccountTimeZone(timeZone: string): void;
+  setSearchLag(ms: number): void;
   /** Forgets issues, files, customers, requests and faults; restores the initial request and issue types. */
   reset(): void;
 }
