@@ -8,14 +8,16 @@ import { trackerFileError } from './adapters/tracker/schema.js';
 import { CustomerDirectory } from './adapters/jira/customers.js';
 import type { TrackedSubmission, Tracker } from './adapters/tracker/tracker.js';
 import type { ResolvedConfig } from './config.js';
-import { ConfigError, DependencyError } from './errors.js';
+import { DependencyError, ExitCode } from './errors.js';
 import { loadMapping } from './mapping/load.js';
 import { runInOrder } from './pool.js';
 import { processSubmission, type WorkItem } from './processSubmission.js';
-import { checkTracker } from './steps/checkTracker.js';
+import { checkSourceTable } from './steps/checkSourceTable.js';
+import { seenBefore } from './steps/seenBefore.js';
 import { fetchSubmissions } from './steps/fetchSubmissions.js';
-import { buildTicketRequest } from './steps/mapFields.js';
-import { countOutcomes, type Counts, type Outcome, type SubmissionResult } from './steps/outcome.js';
+import { buildTicketRequest } from './mapping/request.js';
+import type { Counts } from './counts.js';
+import { countOutcomes, type Outcome, type SubmissionResult } from './steps/outcome.js';
 import { uniqueKey } from './steps/uniqueKey.js';
 import { registerSubmissions, type KeyedRow } from './steps/registerSubmissions.js';
 import type { MappingFile } from './mapping/format.js';
@@ -56,30 +58,10 @@ export interface RunReport {
   stoppedBy: DependencyError | null;
 }
 
-/** Checks, before anything is written, that the table has what the configuration names. */
-export async function describeSource(source: PostgresSource, config: ResolvedConfig): Promise<ColumnInfo[]> {
-  const columns = await source.describeTable();
-  if (!columns) throw new ConfigError([`table "${config.sourceTable}" does not exist in the database (SOURCE_TABLE)`]);
-  const names = new Set(columns.map((c) => c.name));
-  const problems: string[] = [];
-  const need: [string, string][] = [[config.idColumn, 'SOURCE_ID_COLUMN'], [config.timestampColumn, 'SOURCE_TIMESTAMP_COLUMN']];
-  for (const c of config.uniqueKeyColumns ?? []) need.push([c, 'UNIQUE_KEY_COLUMNS']);
-  if (config.raiseOnBehalfOfColumn) need.push([config.raiseOnBehalfOfColumn, 'RAISE_ON_BEHALF_OF_COLUMN']);
-  for (const [col, variable] of need) {
-    if (!names.has(col)) problems.push(`column "${col}" (${variable}) does not exist in table "${config.sourceTable}"; it has: ${[...names].join(', ')}`);
-  }
-  const ts = columns.find((c) => c.name === config.timestampColumn);
-  if (ts && ts.kind !== 'timestamp' && ts.kind !== 'date') {
-    problems.push(`column "${ts.name}" (SOURCE_TIMESTAMP_COLUMN) is ${ts.pgType}; it must be a timestamp or date column`);
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return columns;
-}
-
 interface Batch {
   /** Submissions from the tracker, each with its source row as it is now when it has no ticket yet. */
   due: WorkItem[];
-  fresh: (KeyedRow & { check: ReturnType<typeof checkTracker> })[];
+  fresh: (KeyedRow & { check: ReturnType<typeof seenBefore> })[];
 }
 
 /** The source rows of the due submissions that have no ticket yet, as they are now, in one query:
@@ -107,7 +89,7 @@ async function gatherBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOpti
   const fresh = fetched.map((f) => {
     const key = uniqueKey(f.row, columns, config.uniqueKeyColumns);
     keyLog.debug({ key, sourceId: f.position.sourceId }, 'key computed');
-    return { ...f, key, check: checkTracker(deps.tracker, key) };
+    return { ...f, key, check: seenBefore(deps.tracker, key) };
   });
   return { due, fresh };
 }
@@ -173,7 +155,7 @@ async function processBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOpt
 }
 
 export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunOptions): Promise<RunReport> {
-  const columns = await describeSource(deps.source, config);
+  const columns = await checkSourceTable(deps.source, config);
   const mapping = loadMapping(config.fieldMappingPath, columns, config);
   const batch = await gatherBatch(deps, config, opts, columns);
   const report = (results: SubmissionResult[], stoppedBy: DependencyError | null = null): RunReport => ({ runId: deps.runId, results, counts: countOutcomes(results), stoppedBy });
@@ -192,6 +174,6 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
 }
 
 export function exitCodeFor(report: RunReport): number {
-  if (report.stoppedBy) return 3;
-  return report.counts.failed + report.counts.parked > 0 ? 1 : 0;
+  if (report.stoppedBy) return ExitCode.dependency;
+  return report.counts.failed + report.counts.parked > 0 ? ExitCode.someFailed : ExitCode.ok;
 }

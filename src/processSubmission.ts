@@ -11,7 +11,7 @@ import { nextAttemptAt } from './adapters/tracker/tracker.js';
 import type { MappingFile } from './mapping/format.js';
 import { attachSubmission } from './steps/attachSubmission.js';
 import { createTicket, recoverTicket, type StepContext } from './steps/createTicket.js';
-import { attachmentFor, buildTicketRequest, type TicketRequest } from './steps/mapFields.js';
+import { attachmentFor, buildTicketRequest, type TicketRequest } from './mapping/request.js';
 import { markProcessed } from './steps/markProcessed.js';
 import type { Outcome } from './steps/outcome.js';
 import type { JiraCallError } from './adapters/jira/errors.js';

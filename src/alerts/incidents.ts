@@ -3,6 +3,7 @@
 // state lives in the tracker's SQLite file because cron starts a fresh process every 15 minutes
 // and "alert once per incident" needs to remember what was already said.
 import type Database from 'better-sqlite3';
+import { ExitCode } from '../errors.js';
 
 export interface RunProblem {
   /** Stable identity across runs, e.g. `run-failed:dependency:Jira` or `parked:<submission key>`. */
@@ -142,9 +143,9 @@ export function problemsFromRun(r: {
 }): RunProblem[] {
   const out: RunProblem[] = [];
   const why = r.errorMessage?.trim() || 'no error message was recorded';
-  if (r.exitCode === 2) {
+  if (r.exitCode === ExitCode.usage) {
     out.push({ fingerprint: 'run-failed:configuration', title: 'Runs stop: configuration problem', detail: why, facts: { 'Exit code': '2' }, stopsRun: true });
-  } else if (r.exitCode === 3 && r.dependency) {
+  } else if (r.exitCode === ExitCode.dependency && r.dependency) {
     out.push({
       fingerprint: `run-failed:dependency:${r.dependency}`,
       title: `Runs stop: ${r.dependency} is unavailable`,
@@ -152,7 +153,7 @@ export function problemsFromRun(r: {
       facts: { 'Exit code': '3', Dependency: r.dependency },
       stopsRun: true,
     });
-  } else if (r.exitCode === 3) {
+  } else if (r.exitCode === ExitCode.dependency) {
     // cli.ts maps unexpected errors to exit 3 too; calling that a dependency would mislead.
     out.push({ fingerprint: 'run-failed:unexpected', title: 'Runs stop: unexpected error', detail: why, facts: { 'Exit code': '3' }, stopsRun: true });
   }
@@ -170,7 +171,7 @@ export function problemsFromRun(r: {
         facts: { Failed: String(failed), Parked: String(parked) },
       });
     }
-  } else if (r.failed > 0 || (r.exitCode === 1 && r.parkedKeys.length === 0)) {
+  } else if (r.failed > 0 || (r.exitCode === ExitCode.someFailed && r.parkedKeys.length === 0)) {
     // Without the tracker's view, this run's counts are all there is.
     out.push({
       fingerprint: SUBMISSIONS_FAILING,

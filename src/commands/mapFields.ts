@@ -6,7 +6,7 @@ import type { RequestTypeField } from '../adapters/jira/gateway.js';
 import type { ColumnInfo, Row } from '../adapters/postgres/values.js';
 import type { ResolvedConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { describeSource } from '../main.js';
+import { checkSourceTable } from '../steps/checkSourceTable.js';
 import { describeChange, jiraChanges, tableChanges } from '../mapping/changes.js';
 import { checkMapping, checkPassed, formatCheck } from '../mapping/check.js';
 import { discoverMapping } from '../mapping/discover.js';
@@ -50,7 +50,7 @@ export async function mapFieldsCommand(config: ResolvedConfig, opts: MapFieldsOp
   const log = logging.forModule('field_mapping');
   const source = await connectSource(config);
   try {
-    const columns = await describeSource(source, config);
+    const columns = await checkSourceTable(source, config);
     const fields = await requestTypeFields(config, now, logging);
     // Every line fits the console; a list item's continuation lines sit under its text.
     const width = opts.width ?? CONSOLE_WIDTH;

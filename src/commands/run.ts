@@ -10,19 +10,17 @@ import { problemFromAudit } from '../alerts/audit.js';
 import { dailyAudit, type DailyAudit } from './dailyAudit.js';
 import type { ResolvedConfig } from '../config.js';
 import type { PostgresSource } from '../adapters/postgres/source.js';
-import { ConfigError, DependencyError, errorMessage, markReported } from '../errors.js';
+import { ConfigError, DependencyError, ExitCode, errorMessage, markReported } from '../errors.js';
 import { ensurePrivateDir } from '../privateFiles.js';
 import { preflightJira } from '../preflight.js';
 import type { ConsoleOptions } from '../logging/console.js';
 import { formatSummaryLine, type Logging } from '../logging/index.js';
 import { exitCodeFor, runSync, type RunReport } from '../main.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId, openTracker } from '../runtime.js';
-import type { Counts } from '../steps/outcome.js';
+import { NO_COUNTS, type Counts } from '../counts.js';
 import { createProgress, type Progress } from '../progress.js';
 import { alertWithoutTracker } from './runAlerts.js';
 import { RunStop, exitCodeForSignal, forceExit, interruptedNote, trapStopSignals, type StopSignal } from './runStop.js';
-
-const ZERO: Counts = { created: 0, skipped: 0, failed: 0, parked: 0 };
 
 export interface RunCommandOptions {
   dryRun: boolean;
@@ -69,9 +67,9 @@ async function execute(config: ResolvedConfig, opts: RunCommandOptions, tracker:
 /** After a real run: its record, the failures in the logs, a backup if due, and alerts. Never throws. */
 async function finish(config: ResolvedConfig, tracker: Tracker, logging: Logging, runId: string, end: Date, report: RunReport | null, error: unknown, interrupted: StopSignal | null, audit: DailyAudit | null): Promise<void> {
   const log = logging.forModule('main');
-  const counts: Counts = report?.counts ?? { created: 0, skipped: 0, failed: 0, parked: 0 };
+  const counts: Counts = report?.counts ?? NO_COUNTS;
   const stopped = error ?? report?.stoppedBy ?? null;
-  const exitCode = error instanceof ConfigError ? 2 : stopped ? 3 : interrupted ? exitCodeForSignal(interrupted) : report ? exitCodeFor(report) : 3;
+  const exitCode = error instanceof ConfigError ? ExitCode.usage : stopped ? ExitCode.dependency : interrupted ? exitCodeForSignal(interrupted) : report ? exitCodeFor(report) : ExitCode.dependency;
   const note = stopped ? logging.redact(errorMessage(stopped)) : interrupted ? interruptedNote(interrupted) : null;
   try {
     finishRun(tracker.db, runId, end, counts, exitCode, note);
@@ -146,7 +144,7 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
     try {
       early = { logging, source: await firstRunChecks(config, logging, now) };
     } catch (err) {
-      summarize(logging, { runId, started, end: now(), counts: ZERO, stopped: err, dryRun: false });
+      summarize(logging, { runId, started, end: now(), counts: NO_COUNTS, stopped: err, dryRun: false });
       logging.close();
       throw markReported(err);
     }
@@ -207,7 +205,7 @@ export async function runCommand(config: ResolvedConfig, opts: RunCommandOptions
     const stopped = error ?? report?.stoppedBy;
     if (tracker && !opts.dryRun) await finish(config, tracker, logging, runId, end, report, error, stop.signal, audit.done);
     const note = stop.signal ? interruptedNote(stop.signal) : undefined;
-    summarize(logging, { runId, started, end, counts: report?.counts ?? ZERO, stopped, note, dryRun: opts.dryRun, audit: audit.done?.summary });
+    summarize(logging, { runId, started, end, counts: report?.counts ?? NO_COUNTS, stopped, note, dryRun: opts.dryRun, audit: audit.done?.summary });
     if (stopped) throw markReported(stopped);
     return stop.signal ? exitCodeForSignal(stop.signal) : exitCodeFor(report as RunReport);
   } finally {

@@ -3,7 +3,7 @@
 import { failpoint } from '../failpoints.js';
 import { asJiraError, type JiraCallError } from '../adapters/jira/errors.js';
 import type { StepContext } from './createTicket.js';
-import type { TicketRequest } from './mapFields.js';
+import type { TicketRequest } from '../mapping/request.js';
 
 export type AttachResult = { kind: 'attached'; alreadyThere: boolean } | { kind: 'taken'; note: string } | { kind: 'lost'; error: string } | { kind: 'rejected'; error: string } | { kind: 'fatal'; error: JiraCallError };
 

@@ -7,8 +7,7 @@ import type { JiraGateway } from '../adapters/jira/gateway.js';
 import type { Row } from '../adapters/postgres/values.js';
 import { nextAttemptAt, type TrackedSubmission, type Tracker } from '../adapters/tracker/tracker.js';
 import { failpoint } from '../failpoints.js';
-import type { TicketRequest } from './mapFields.js';
-import { markerFor } from './uniqueKey.js';
+import { markerFor, type TicketRequest } from '../mapping/request.js';
 
 export interface StepContext {
   tracker: Tracker;

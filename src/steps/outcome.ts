@@ -1,4 +1,6 @@
 // The tagged result of one submission in one run: what `status`, the logs and the summary report.
+import { NO_COUNTS, type Counts } from '../counts.js';
+
 export type Outcome =
   | { tag: 'created'; ticketKey: string }
   | { tag: 'recovered'; ticketKey: string; note: string }
@@ -19,15 +21,9 @@ export interface SubmissionResult {
   outcome: Outcome;
 }
 
-export interface Counts {
-  created: number;
-  skipped: number;
-  failed: number;
-  parked: number;
-}
 
 export function countOutcomes(results: SubmissionResult[]): Counts {
-  const c: Counts = { created: 0, skipped: 0, failed: 0, parked: 0 };
+  const c: Counts = { ...NO_COUNTS };
   for (const { outcome } of results) {
     const t = outcome.tag;
     // A dry run's would-create counts here, and its summary says "would create N".

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { CustomerDirectory } from '../adapters/jira/customers.js';
 import type { JiraCallError } from '../adapters/jira/errors.js';
 import { asJiraError } from '../adapters/jira/errors.js';
-import type { TicketRequest } from './mapFields.js';
+import type { TicketRequest } from '../mapping/request.js';
 
 export type ResolveCustomerResult =
   /** The request to create: raiseOnBehalfOf now holds the customer's id (unchanged when not set). */

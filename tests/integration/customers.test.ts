@@ -8,12 +8,13 @@ import { JiraGateway } from '../../src/adapters/jira/gateway.js';
 import { RateLimiter, type Clock } from '../../src/adapters/jira/rateLimiter.js';
 import { RetryBudget, withRetry } from '../../src/adapters/jira/retry.js';
 import { resolveCustomer } from '../../src/steps/resolveCustomer.js';
-import type { TicketRequest } from '../../src/steps/mapFields.js';
+import type { TicketRequest } from '../../src/mapping/request.js';
 import { startFakeJira, type FakeJira } from '../support/fakeJira/index.js';
 
 const auth = { email: 'robot@example.com', apiToken: 'test-token-s3cr3t' };
 const clock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
-const policy = { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, budgetMs: 2000 };
+const policy = { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 };
+const budgetMs = 2000;
 const silent = pino({ level: 'silent' });
 
 let fake: FakeJira;
@@ -23,7 +24,7 @@ function clients(): CustomerClients {
   const config = { host: fake.url, authentication: { basic: auth } };
   const jira = { desk: new ServiceDeskClient(config), platform: new Version3Client(config), cloud: true };
   const limiter = new RateLimiter({ clock });
-  const budget = new RetryBudget(policy.budgetMs, clock);
+  const budget = new RetryBudget(budgetMs, clock);
   return {
     serviceDeskId: '1',
     call: (operation, fn, safeToRepeat = true) => withRetry(operation, () => fn(jira), { limiter, policy, budget, safeToRepeat, clock }),
@@ -111,7 +112,7 @@ describe('resolveCustomer step', () => {
 
     const gateway = new JiraGateway({
       baseUrl: fake.url, auth: { kind: 'basic', ...auth }, serviceDeskId: '1', requestTypeId: '10', timeoutMs: 5000, attachmentPublic: false,
-      limiter: new RateLimiter({ clock }), policy, budget: new RetryBudget(policy.budgetMs, clock), clock,
+      limiter: new RateLimiter({ clock }), policy, budget: new RetryBudget(budgetMs, clock), clock,
     });
     const created = await gateway.createRequest(resolved.request.requestFieldValues, resolved.request.raiseOnBehalfOf);
     expect(fake.issues.find((i) => i.key === created.issueKey)?.reporter).toBe(customer.accountId);
