@@ -23,7 +23,7 @@ import { registerSubmissions, type KeyedRow } from './steps/registerSubmissions.
 import type { MappingFile } from './mapping/format.js';
 import { describeJiraFailure, preflightJira } from './preflight.js';
 import { describePreview } from './mapping/preview.js';
-import type { JiraCallError } from './adapters/jira/errors.js';
+import { JiraCallError } from './adapters/jira/errors.js';
 
 export interface SyncDeps {
   source: PostgresSource;
@@ -112,46 +112,56 @@ function previewBatch(deps: SyncDeps, config: ResolvedConfig, mapping: MappingFi
   });
 }
 
+/** Why the run stopped taking submissions, from the error that stopped it: Jira down or refusing
+ *  us, or a tracker that cannot be written (disk full, file turned read-only): nothing more could
+ *  be recorded, and the submission that hit it resumes on the next run. Anything else is a defect. */
+function stopReason(err: unknown, config: ResolvedConfig): DependencyError {
+  if (err instanceof JiraCallError) return describeJiraFailure(err, config);
+  if (String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_')) return trackerFileError(config.trackerPath, err);
+  throw err;
+}
+
 /** Steps 4-7 for each submission, with bounded concurrency; stops taking new ones if Jira goes down. */
 async function processBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOptions, mapping: MappingFile, tracker: Tracker, work: WorkItem[]) {
   const jira = deps.jira as JiraGateway;
   const customers = config.raiseOnBehalfOfColumn ? new CustomerDirectory(jira.customerClients()) : null;
-  let fatal: JiraCallError | null = null;
-  let trackerFailure: DependencyError | null = null;
-  // The tracker cannot be written (disk full, file turned read-only): nothing more could be
-  // recorded, so stop taking submissions; the one that hit it resumes on the next run.
-  const untilTrackerFails = (worker: (item: WorkItem) => Promise<SubmissionResult>) => (item: WorkItem) =>
-    worker(item).catch((err: unknown) => {
-      if (!String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_')) throw err;
-      trackerFailure ??= trackerFileError(config.trackerPath, err);
-      return undefined;
-    });
   const results: SubmissionResult[] = [];
-  const outcomes = await runInOrder(
-    work,
-    opts.concurrency,
-    untilTrackerFails(async (item) => {
-      const sub = item.sub;
-      const subLog = (m: string) => deps.log(m).child({ key: sub.key, sourceId: sub.sourceId });
-      const outcome = await processSubmission(
-        {
-          tracker, jira, now: deps.now, runId: deps.runId, mapping, customers,
-          recoveryGraceMs: config.recoveryGraceMinutes * 60_000, maxAttempts: config.maxAttempts, raiseOnBehalfOfColumn: config.raiseOnBehalfOfColumn,
-          log: subLog('create_ticket'), attachLog: subLog('attach_submission'),
-          isRunAlive: (id) => isRunAlive(tracker.db, id, deps.now()),
-          onFatal: (e) => { fatal ??= e; },
-        },
-        item,
-      );
-      subLog('main').info({ outcome: outcome.tag, ...outcome }, 'submission finished');
-      const result = { key: sub.key, sourceId: sub.sourceId, outcome };
-      results.push(result);
-      opts.onProgress?.(results.length, work.length, countOutcomes(results));
-      return result;
-    }),
-    () => fatal !== null || trackerFailure !== null || opts.shouldStop?.() === true,
-  );
-  return { results: outcomes.filter((r): r is SubmissionResult => r !== undefined), fatal: fatal as JiraCallError | null, trackerFailure: trackerFailure as DependencyError | null };
+  const finished = (sub: TrackedSubmission, outcome: Outcome) => {
+    deps.log('main').child({ key: sub.key, sourceId: sub.sourceId }).info({ outcome: outcome.tag, ...outcome }, 'submission finished');
+    results.push({ key: sub.key, sourceId: sub.sourceId, outcome });
+    opts.onProgress?.(results.length, work.length, countOutcomes(results));
+  };
+  try {
+    await runInOrder(
+      work,
+      opts.concurrency,
+      async (item) => {
+        const sub = item.sub;
+        const subLog = (m: string) => deps.log(m).child({ key: sub.key, sourceId: sub.sourceId });
+        let outcome: Outcome;
+        try {
+          outcome = await processSubmission(
+            {
+              tracker, jira, now: deps.now, runId: deps.runId, mapping, customers,
+              recoveryGraceMs: config.recoveryGraceMinutes * 60_000, maxAttempts: config.maxAttempts, raiseOnBehalfOfColumn: config.raiseOnBehalfOfColumn,
+              log: subLog('create_ticket'), attachLog: subLog('attach_submission'),
+              isRunAlive: (id) => isRunAlive(tracker.db, id, deps.now()),
+            },
+            item,
+          );
+        } catch (err) {
+          // Jira stopped the run: this submission is reported as stopped, and the pool takes no new one.
+          if (err instanceof JiraCallError) finished(sub, { tag: 'stopped', error: err.message });
+          throw err;
+        }
+        finished(sub, outcome);
+      },
+      () => opts.shouldStop?.() === true,
+    );
+    return { results, stoppedBy: null };
+  } catch (err) {
+    return { results, stoppedBy: stopReason(err, config) };
+  }
 }
 
 export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunOptions): Promise<RunReport> {
@@ -169,8 +179,8 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
   // No Jira call at all when there is nothing to create; otherwise prove Jira answers before writing anything.
   if ((batch.due.length > 0 || fresh.length > 0) && !opts.jiraChecked) await preflightJira(deps.jira as JiraGateway, config);
   const { registered, skipped } = registerSubmissions(tracker, batch.fresh, { trackerPath: config.trackerPath, runId: deps.runId, log: deps.log('tracker') });
-  const { results, fatal, trackerFailure } = await processBatch(deps, config, opts, mapping, tracker, [...batch.due, ...registered.map((sub) => ({ sub, row: sub.payload }))]);
-  return report([...skipped, ...results], fatal ? describeJiraFailure(fatal, config) : trackerFailure);
+  const { results, stoppedBy } = await processBatch(deps, config, opts, mapping, tracker, [...batch.due, ...registered.map((sub) => ({ sub, row: sub.payload }))]);
+  return report([...skipped, ...results], stoppedBy);
 }
 
 export function exitCodeFor(report: RunReport): number {

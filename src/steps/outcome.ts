@@ -13,14 +13,18 @@ export type Outcome =
   | { tag: 'parked'; error: string }
   | { tag: 'stopped'; error: string };
 
-export type OutcomeTag = Outcome['tag'];
+/** Another run is working on the submission, or Jira's search has not caught up yet: nothing to do now. */
+export type Skipped = Extract<Outcome, { tag: 'skipped:in-progress' }>;
+
+export function inProgress(note: string): Skipped {
+  return { tag: 'skipped:in-progress', note };
+}
 
 export interface SubmissionResult {
   key: string;
   sourceId: string;
   outcome: Outcome;
 }
-
 
 export function countOutcomes(results: SubmissionResult[]): Counts {
   const c: Counts = { ...NO_COUNTS };

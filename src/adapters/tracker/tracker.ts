@@ -15,7 +15,7 @@ const RETRY_BASE_MS = 15 * 60_000; // one cron interval, doubling per attempt
 
 /** When to try a failing submission again after its `attempts`-th attempt, or null to park it
  *  for a person. The same schedule for every kind of failure, a failed marker search included. */
-export function nextAttemptAt(attempts: number, maxAttempts: number, now: Date): Date | null {
+function nextAttemptAt(attempts: number, maxAttempts: number, now: Date): Date | null {
   if (attempts >= maxAttempts) return null;
   return new Date(now.getTime() + RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1));
 }
@@ -286,6 +286,25 @@ export class Tracker {
       `state = ?, last_outcome = ?, last_error = ?, next_attempt_at = ?, attempts = attempts + ?`,
       [state, outcome, this.redact(error), nextAttemptAt?.toISOString() ?? null, countAttempt ? 1 : 0],
     );
+  }
+
+  /** A failed attempt, on the retry schedule: tried again later, or parked once `maxAttempts`
+   *  attempts are spent. `countAttempt` is false when the claim already counted this attempt.
+   *  Returns when it is tried again (null: parked) and the attempts so far. */
+  fail(key: string, outcome: string, error: string, opts: { maxAttempts: number; countAttempt: boolean; fallbackAttempts: number }): { nextAttemptAt: Date | null; attempts: number } {
+    // The tracker is the truth: a claim in this run has already counted its attempt here.
+    const attempts = (this.get(key)?.attempts ?? opts.fallbackAttempts) + (opts.countAttempt ? 1 : 0);
+    const at = nextAttemptAt(attempts, opts.maxAttempts, this.now());
+    this.markFailed(key, outcome, error, at, opts.countAttempt);
+    return { nextAttemptAt: at, attempts };
+  }
+
+  /** The marker search failed: counted as an attempt on the same retry schedule (searchFailed).
+   *  Null when another run settled the submission first. */
+  searchFailed(key: string, seenAttemptStartedAt: string | null, error: string, opts: { maxAttempts: number; fallbackAttempts: number }): { nextAttemptAt: Date | null; attempts: number } | null {
+    const attempts = (this.get(key)?.attempts ?? opts.fallbackAttempts) + 1;
+    const at = nextAttemptAt(attempts, opts.maxAttempts, this.now());
+    return this.markSearchFailed(key, seenAttemptStartedAt, error, at) ? { nextAttemptAt: at, attempts } : null;
   }
 
   /** Keep the state, remember why the last try did not finish (shown by `status`). */
