@@ -98,7 +98,7 @@ async function advance(ctx: ProcessContext, item: WorkItem, at: StepFacts): Prom
 
   if (item.row === null) {
     const error = `source row ${sub.sourceId} no longer exists in the source table, so no request was created; restore the row and \`jira-sync retry ${sub.sourceId}\` if it should still become one`;
-    ctx.tracker.markFailed(sub.key, 'parked:row-gone', error, null);
+    ctx.tracker.park(sub.key, 'parked:row-gone', error);
     ctx.log.warn({ outcome: 'parked', error }, 'submission parked: its row is gone');
     return { tag: 'parked', error };
   }

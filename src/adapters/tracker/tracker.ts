@@ -299,6 +299,11 @@ export class Tracker {
     return { nextAttemptAt: at, attempts };
   }
 
+  /** Parked for a person at once, whatever attempts are left: retrying cannot help (its row is gone). */
+  park(key: string, outcome: string, error: string): boolean {
+    return this.markFailed(key, outcome, error, null);
+  }
+
   /** The marker search failed: counted as an attempt on the same retry schedule (searchFailed).
    *  Null when another run settled the submission first. */
   searchFailed(key: string, seenAttemptStartedAt: string | null, error: string, opts: { maxAttempts: number; fallbackAttempts: number }): { nextAttemptAt: Date | null; attempts: number } | null {
