@@ -6,8 +6,7 @@
 import type { Logger } from 'pino';
 import type { JiraCallError } from './adapters/jira/errors.js';
 import type { TrackedSubmission, Tracker } from './adapters/tracker/tracker.js';
-import type { Outcome } from './steps/outcome.js';
-import { inProgress } from './steps/outcome.js';
+import { inProgress, type Outcome } from './outcome.js';
 
 /** The Jira call a submission was making. */
 export type Step = 'customer' | 'search' | 'create' | 'attach';

@@ -17,7 +17,7 @@ import { attachmentFor, buildTicketRequest, type TicketRequest } from './mapping
 import { attachSubmission } from './steps/attachSubmission.js';
 import { createTicket, recoverTicket, type StepContext } from './steps/createTicket.js';
 import { markProcessed } from './steps/markProcessed.js';
-import { inProgress, type Outcome } from './steps/outcome.js';
+import { inProgress, type Outcome } from './outcome.js';
 import { resolveCustomer } from './steps/resolveCustomer.js';
 
 export interface ProcessContext extends StepContext {

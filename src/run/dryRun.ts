@@ -11,7 +11,7 @@ import { describePreview } from '../mapping/preview.js';
 import { buildTicketRequest } from '../mapping/request.js';
 import { connectSource, makeLogging, makeNow, newRunId, openTracker } from '../runtime.js';
 import { checkSourceTable } from '../steps/checkSourceTable.js';
-import type { Outcome, SubmissionResult } from '../steps/outcome.js';
+import type { Outcome, SubmissionResult } from '../outcome.js';
 import { gatherBatch, NO_TRACKER, type Batch } from './gather.js';
 import { RunStop } from './signals.js';
 import { logFailures, summarize } from './summary.js';

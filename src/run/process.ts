@@ -13,7 +13,7 @@ import type { MappingFile } from '../mapping/format.js';
 import { runInOrder } from '../pool.js';
 import { describeJiraFailure } from '../preflight.js';
 import { processSubmission, type WorkItem } from '../processSubmission.js';
-import { countOutcomes, type Outcome, type SubmissionResult } from '../steps/outcome.js';
+import { countOutcomes, type Outcome, type SubmissionResult } from '../outcome.js';
 import type { SyncDeps } from './sync.js';
 
 export interface ProcessOptions {

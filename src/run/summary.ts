@@ -4,7 +4,7 @@
 import type { Counts } from '../counts.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { formatSummaryLine, type Logging } from '../logging/index.js';
-import type { SubmissionResult } from '../steps/outcome.js';
+import type { SubmissionResult } from '../outcome.js';
 
 export function logFailures(logging: Logging, results: readonly SubmissionResult[]): void {
   const log = logging.forModule('main');

@@ -11,7 +11,7 @@ import { ExitCode, type DependencyError } from '../errors.js';
 import { loadMapping } from '../mapping/load.js';
 import { preflightJira } from '../preflight.js';
 import { checkSourceTable } from '../steps/checkSourceTable.js';
-import { countOutcomes, type SubmissionResult } from '../steps/outcome.js';
+import { countOutcomes, type SubmissionResult } from '../outcome.js';
 import { registerSubmissions } from '../steps/registerSubmissions.js';
 import { gatherBatch } from './gather.js';
 import { processBatch, type ProcessOptions } from './process.js';

@@ -5,7 +5,7 @@ import { failpoint } from '../failpoints.js';
 import { asJiraError, jiraCall } from '../adapters/jira/errors.js';
 import type { StepContext } from './createTicket.js';
 import type { TicketRequest } from '../mapping/request.js';
-import { inProgress, type Skipped } from './outcome.js';
+import { inProgress, type Skipped } from '../outcome.js';
 
 export async function attachSubmission(
   ctx: StepContext,

@@ -9,7 +9,7 @@ import type { Row } from '../adapters/postgres/values.js';
 import type { TrackedSubmission, Tracker } from '../adapters/tracker/tracker.js';
 import { failpoint } from '../failpoints.js';
 import { markerFor, type TicketRequest } from '../mapping/request.js';
-import { inProgress, type Skipped } from './outcome.js';
+import { inProgress, type Skipped } from '../outcome.js';
 
 export interface StepContext {
   tracker: Tracker;

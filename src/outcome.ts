@@ -1,5 +1,5 @@
 // The tagged result of one submission in one run: what `status`, the logs and the summary report.
-import { NO_COUNTS, type Counts } from '../counts.js';
+import { NO_COUNTS, type Counts } from './counts.js';
 
 export type Outcome =
   | { tag: 'created'; ticketKey: string }
