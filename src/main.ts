@@ -82,7 +82,7 @@ async function work(config: ResolvedConfig, opts: RunJobOptions, run: Opened, ru
   const { tracker, logging } = run;
   const source = run.source ?? (await connectSource(config));
   // n/N on a terminal; nothing under cron (createProgress writes only to a TTY).
-  let progress: Progress | null = null;
+  const bar: { progress: Progress | null } = { progress: null };
   try {
     const report = await runSync(
       { source, tracker, jira: makeJira(config, now, logging), log: (m) => logging.forModule(m), now, runId },
@@ -92,21 +92,21 @@ async function work(config: ResolvedConfig, opts: RunJobOptions, run: Opened, ru
         concurrency: opts.concurrency ?? config.concurrency,
         jiraChecked: run.source !== null,
         onProgress: (done, total, counts) => {
-          progress ??= createProgress({ stream: process.stderr, isTTY: process.stderr.isTTY === true, total });
-          progress.update({ done, created: counts.created, failed: counts.failed + counts.parked });
+          bar.progress ??= createProgress({ stream: process.stderr, isTTY: process.stderr.isTTY === true, total });
+          bar.progress.update({ done, created: counts.created, failed: counts.failed + counts.parked });
           stop.progress = counts;
           recordRunProgress(tracker.db, runId, counts);
         },
         shouldStop: () => stop.requested,
       },
     );
-    (progress as Progress | null)?.end();
-    progress = null;
+    bar.progress?.end();
+    bar.progress = null;
     // The first run of each UTC day also audits the table, so a row lost behind the cursor is found even if nobody runs `audit`.
     if (!report.stoppedBy && !stop.requested) audit.done = await dailyAudit(source, tracker, config, logging, runId, now);
     return report;
   } finally {
-    (progress as Progress | null)?.end();
+    bar.progress?.end();
     await source.close();
   }
 }
