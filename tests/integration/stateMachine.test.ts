@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CustomerDirectory } from '../../src/adapters/jira/customers.js';
 import { JiraCallError } from '../../src/adapters/jira/errors.js';
 import { JiraGateway } from '../../src/adapters/jira/gateway.js';
 import { RateLimiter, type Clock } from '../../src/adapters/jira/rateLimiter.js';
@@ -56,6 +57,8 @@ interface Attempt {
   row?: typeof ROW | null | Record<string, unknown>;
   /** The run that last touched the submission is still alive. */
   otherRunAlive?: boolean;
+  /** RAISE_ON_BEHALF_OF_COLUMN is set: the row's email becomes the reporter, a JSM customer. */
+  reporter?: boolean;
 }
 
 interface Case {
@@ -63,7 +66,7 @@ interface Case {
   /** The attempts that bring the submission to the state under test (outcomes not checked). */
   given?: Attempt[];
   when: Attempt;
-  then: { state: SubmissionState; outcome: string | 'stops the run'; attempts?: number; issues?: number; attachments?: number; verifyFirst?: boolean; lastOutcome?: string };
+  then: { state: SubmissionState; outcome: string | 'stops the run'; attempts?: number; issues?: number; attachments?: number; verifyFirst?: boolean; lastOutcome?: string; reportedByCustomer?: boolean };
 }
 
 const lostCreate: Attempt = { faults: [{ match: CREATE, kind: 'status-after-effect', status: 504, body: 'Gateway Timeout' }] };
@@ -84,6 +87,13 @@ const CASES: Case[] = [
     when: { at: 4 * 3_600_000, faults: [{ match: CREATE, kind: 'status', status: 400, body: { errorMessage: 'bad' } }] },
     then: { state: 'parked', outcome: 'parked', attempts: 3, issues: 0 },
   },
+  { name: 'pending, reporter becomes a customer, then created', when: { reporter: true }, then: { state: 'done', outcome: 'created', attempts: 1, issues: 1, reportedByCustomer: true } },
+  {
+    name: 'pending, Jira refuses to create the reporter (403): failed, counted',
+    when: { reporter: true, faults: [{ match: { method: 'POST', path: '/rest/servicedeskapi/customer' }, kind: 'status', status: 403, body: { errorMessage: 'You do not have permission to create customers.' } }] },
+    then: { state: 'failed', outcome: 'failed:jira-rejected', attempts: 1, issues: 0 },
+  },
+  { name: 'pending, Jira down while resolving the reporter (503): the run stops', when: { reporter: true, faults: [{ match: { path: /customer/ }, kind: 'status', status: 503, body: 'down' }] }, then: { state: 'pending', outcome: 'stops the run', attempts: 0, issues: 0 } },
   { name: 'pending, create answer lost after Jira made it (504)', when: lostCreate, then: { state: 'creating', outcome: 'failed:jira-unavailable', attempts: 1, issues: 1 } },
   { name: 'pending, create 5xx with nothing made: still unsure', when: unansweredCreate, then: { state: 'creating', outcome: 'failed:jira-unavailable', attempts: 1, issues: 0 } },
   { name: 'pending, create rate-limited (429): the run stops, claim undone', when: { faults: [{ match: CREATE, kind: 'status', status: 429, body: 'slow down' }] }, then: { state: 'pending', outcome: 'stops the run', attempts: 0, issues: 0 } },
@@ -142,7 +152,8 @@ for (const store of stores) {
           for (const f of a.faults ?? []) jira.injectFault({ ...f, times: 1 });
           const ctx: ProcessContext = {
             tracker, jira: gateway, now, runId: `run-${run}`, recoveryGraceMs: GRACE_MS, log: silent, attachLog: silent,
-            mapping, maxAttempts: MAX_ATTEMPTS, raiseOnBehalfOfColumn: null, customers: null, isRunAlive: () => a.otherRunAlive === true,
+            mapping, maxAttempts: MAX_ATTEMPTS, isRunAlive: () => a.otherRunAlive === true,
+            raiseOnBehalfOfColumn: a.reporter ? 'email' : null, customers: a.reporter ? new CustomerDirectory(gateway.customerClients()) : null,
           };
           const sub = tracker.get('k'.repeat(64))!;
           const row = a.row === undefined ? ROW : a.row;
@@ -161,6 +172,7 @@ for (const store of stores) {
         if (c.then.issues !== undefined) expect(jira.issues, 'tickets in Jira').toHaveLength(c.then.issues);
         if (c.then.attachments !== undefined) expect(jira.issues[0]?.attachments ?? [], 'attachments').toHaveLength(c.then.attachments);
         if (c.then.verifyFirst !== undefined) expect(after.verifyFirst, 'verify first').toBe(c.then.verifyFirst);
+        if (c.then.reportedByCustomer) expect(jira.issues[0]?.reporter, 'reporter').toBe(jira.customers.find((u) => u.emailAddress === ROW.email)?.accountId ?? 'no customer');
         if (c.then.lastOutcome !== undefined) expect(after.lastOutcome, 'last outcome').toBe(c.then.lastOutcome);
       } finally {
         tracker.close();
