@@ -156,12 +156,12 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here with code 0; usage mistakes with 2 (commander printed them).
-      process.exit(err.exitCode === 0 ? 0 : ExitCode.usage);
+      process.exit(err.exitCode === 0 ? ExitCode.ok : ExitCode.usage);
     }
     report(err);
     process.exit(exitCodeOf(err));
   }
-  process.exit(process.exitCode ?? 0);
+  process.exit(process.exitCode ?? ExitCode.ok);
 }
 
 await main();

@@ -1,197 +1,157 @@
-// runSync: one run, the steps in order. Orchestration only: the adapters own all SQL and HTTP.
-import type { Logger } from 'pino';
-import type { JiraGateway } from './adapters/jira/gateway.js';
+// One run of jira-sync, start to finish, in the order it happens:
+//   first-run checks → lock → log files → tracker → run record → signals →
+//   the batch (gather, register, process) → daily audit → failures logged →
+//   run record closed, backup, alerts → summary line → lock released.
+// The helpers, each named after what it does, live in run/; a dry run has its own small path
+// (run/dryRun.ts), and `jira-sync run` (commands/run.ts) only chooses between the two.
+import path from 'node:path';
 import type { PostgresSource } from './adapters/postgres/source.js';
-import type { ColumnInfo, Row } from './adapters/postgres/values.js';
-import { isRunAlive } from './adapters/tracker/runs.js';
-import { trackerFileError } from './adapters/tracker/schema.js';
-import { CustomerDirectory } from './adapters/jira/customers.js';
-import type { TrackedSubmission, Tracker } from './adapters/tracker/tracker.js';
+import { RunLock } from './adapters/tracker/lock.js';
+import { recordRunProgress, startRun } from './adapters/tracker/runs.js';
+import type { Tracker } from './adapters/tracker/tracker.js';
 import type { ResolvedConfig } from './config.js';
-import { ConfigError, DependencyError } from './errors.js';
-import { loadMapping } from './mapping/load.js';
-import { runInOrder } from './pool.js';
-import { processSubmission, type WorkItem } from './processSubmission.js';
-import { checkTracker } from './steps/checkTracker.js';
-import { fetchSubmissions } from './steps/fetchSubmissions.js';
-import { buildTicketRequest } from './steps/mapFields.js';
-import { countOutcomes, type Counts, type Outcome, type SubmissionResult } from './steps/outcome.js';
-import { uniqueKey } from './steps/uniqueKey.js';
-import { registerSubmissions, type KeyedRow } from './steps/registerSubmissions.js';
-import type { MappingFile } from './mapping/format.js';
-import { describeJiraFailure, preflightJira } from './preflight.js';
-import { describePreview } from './mapping/preview.js';
-import type { JiraCallError } from './adapters/jira/errors.js';
+import { NO_COUNTS } from './counts.js';
+import { markReported } from './errors.js';
+import type { ConsoleOptions } from './logging/console.js';
+import type { Logging } from './logging/index.js';
+import { ensurePrivateDir } from './privateFiles.js';
+import { createProgress, type Progress } from './progress.js';
+import { connectSource, makeJira, makeLogging, makeNow, newRunId, openTracker } from './runtime.js';
+import { alertWithoutTracker } from './run/alertWithoutTracker.js';
+import { dailyAudit, type DailyAudit } from './run/dailyAudit.js';
+import { finish } from './run/finish.js';
+import { checksFirst, firstRunChecks } from './run/firstRun.js';
+import { RunStop, exitCodeForSignal, forceExit, interruptedNote, trapStopSignals } from './run/signals.js';
+import { logFailures, summarize } from './run/summary.js';
+import { exitCodeFor, runSync, type RunReport } from './run/sync.js';
 
-export interface SyncDeps {
-  source: PostgresSource;
-  /** null only for a dry run with no tracker file yet. */
-  tracker: Tracker | null;
-  /** null for a dry run: it makes no Jira calls. */
-  jira: JiraGateway | null;
-  log: (module: string) => Logger;
-  now: () => Date;
-  runId: string;
-  /** Where --dry-run prints what it would send. */
-  print: (line: string) => void;
+export interface RunJobOptions {
+  batchSize?: number;
+  concurrency?: number;
+  /** The console view of the logs (default: stderr). */
+  console?: ConsoleOptions;
 }
 
-export interface RunOptions {
-  dryRun: boolean;
-  batchSize: number;
-  concurrency: number;
-  /** Jira already answered this run (a first run checks it before making any file). */
-  jiraChecked?: boolean;
-  /** Called after each submission, for the progress line on a terminal. */
-  onProgress?: (done: number, total: number, counts: Counts) => void;
-  /** True once the run must take no new submission (a signal, a log it cannot write); in-flight ones finish. */
-  shouldStop?: () => boolean;
+interface Opened {
+  logging: Logging;
+  tracker: Tracker;
+  lock: RunLock | null;
+  /** Connected by the first-run checks, else null. */
+  source: PostgresSource | null;
 }
 
-export interface RunReport {
-  runId: string;
-  results: SubmissionResult[];
-  counts: Counts;
-  /** Set when Jira went down or refused us part-way: the run stopped taking submissions. */
-  stoppedBy: DependencyError | null;
-}
-
-/** Checks, before anything is written, that the table has what the configuration names. */
-export async function describeSource(source: PostgresSource, config: ResolvedConfig): Promise<ColumnInfo[]> {
-  const columns = await source.describeTable();
-  if (!columns) throw new ConfigError([`table "${config.sourceTable}" does not exist in the database (SOURCE_TABLE)`]);
-  const names = new Set(columns.map((c) => c.name));
-  const problems: string[] = [];
-  const need: [string, string][] = [[config.idColumn, 'SOURCE_ID_COLUMN'], [config.timestampColumn, 'SOURCE_TIMESTAMP_COLUMN']];
-  for (const c of config.uniqueKeyColumns ?? []) need.push([c, 'UNIQUE_KEY_COLUMNS']);
-  if (config.raiseOnBehalfOfColumn) need.push([config.raiseOnBehalfOfColumn, 'RAISE_ON_BEHALF_OF_COLUMN']);
-  for (const [col, variable] of need) {
-    if (!names.has(col)) problems.push(`column "${col}" (${variable}) does not exist in table "${config.sourceTable}"; it has: ${[...names].join(', ')}`);
+/** First-run checks, the lock, the log files, the tracker and the run's record, in that order.
+ *  If any fails, what was opened is closed again and an alert goes out without the tracker. */
+async function open(config: ResolvedConfig, runId: string, now: () => Date, started: Date, stop: RunStop, consoleOptions?: ConsoleOptions): Promise<Opened> {
+  const loggingOptions = { console: consoleOptions, onWriteError: (file: string, err: unknown) => stop.logWriteFailed(file, err) };
+  let early: { logging: Logging; source: PostgresSource } | null = null;
+  if (checksFirst(config)) {
+    const logging = makeLogging(config, runId, now, true, loggingOptions);
+    try {
+      early = { logging, source: await firstRunChecks(config, logging, now) };
+    } catch (err) {
+      summarize(logging, { runId, started, end: now(), counts: NO_COUNTS, stopped: err, dryRun: false });
+      logging.close();
+      throw markReported(err);
+    }
   }
-  const ts = columns.find((c) => c.name === config.timestampColumn);
-  if (ts && ts.kind !== 'timestamp' && ts.kind !== 'date') {
-    problems.push(`column "${ts.name}" (SOURCE_TIMESTAMP_COLUMN) is ${ts.pgType}; it must be a timestamp or date column`);
+  // JIRA_SYNC_UNSAFE_NO_LOCK exists only so a test can prove the per-submission claim alone prevents double creation.
+  let lock: RunLock | null = null;
+  let tracker: Tracker | null = null;
+  try {
+    if (process.env.JIRA_SYNC_UNSAFE_NO_LOCK !== '1') {
+      ensurePrivateDir(path.dirname(path.resolve(config.trackerPath)));
+      lock = RunLock.acquire(RunLock.lockPathFor(config.trackerPath), { runId, startedAt: started.toISOString() });
+    }
+    const logging = early?.logging ?? makeLogging(config, runId, now, true, loggingOptions);
+    tracker = openTracker(config, now) as Tracker;
+    startRun(tracker.db, runId, started);
+    return { logging, tracker, lock, source: early?.source ?? null };
+  } catch (err) {
+    tracker?.close();
+    lock?.release();
+    await early?.source.close();
+    early?.logging.close();
+    await alertWithoutTracker(config, runId, now(), err);
+    throw err;
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return columns;
 }
 
-interface Batch {
-  /** Submissions from the tracker, each with its source row as it is now when it has no ticket yet. */
-  due: WorkItem[];
-  fresh: (KeyedRow & { check: ReturnType<typeof checkTracker> })[];
-}
-
-/** The source rows of the due submissions that have no ticket yet, as they are now, in one query:
- *  such a submission is built from its row as corrected since, not as first fetched. */
-async function currentRows(deps: SyncDeps, config: ResolvedConfig, columns: ColumnInfo[], subs: TrackedSubmission[]): Promise<WorkItem[]> {
-  const ids = subs.filter((s) => !s.ticketKey).map((s) => s.sourceId);
-  const rows = await deps.source.fetchRows(ids, columns);
-  const byId = new Map<string, Row>(rows.map((r) => [String(r[config.idColumn]), r]));
-  return subs.map((sub) => ({ sub, row: sub.ticketKey ? sub.payload : (byId.get(sub.sourceId) ?? null) }));
-}
-
-/** Steps 1-3 (read-only): unfinished and due-for-retry submissions first, then new rows up to the batch size. */
-async function gatherBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOptions, columns: ColumnInfo[]): Promise<Batch> {
-  const due = await currentRows(deps, config, columns, deps.tracker ? deps.tracker.dueForWork(opts.batchSize) : []);
-  const emptyTracker = { getCursor: () => null, seenSourceIds: () => new Set<string>() };
-  const fetched = await fetchSubmissions(deps.source, deps.tracker ?? emptyTracker, {
-    limit: opts.batchSize - due.length,
-    lookbackMinutes: config.lookbackMinutes,
-    columns,
-    idColumn: config.idColumn,
-    exclude: new Set(due.map((d) => d.sub.sourceId)),
-  });
-  deps.log('fetch_submissions').info({ due: due.length, fetched: fetched.length }, 'batch fetched');
-  const keyLog = deps.log('unique_key');
-  const fresh = fetched.map((f) => {
-    const key = uniqueKey(f.row, columns, config.uniqueKeyColumns);
-    keyLog.debug({ key, sourceId: f.position.sourceId }, 'key computed');
-    return { ...f, key, check: checkTracker(deps.tracker, key) };
-  });
-  return { due, fresh };
-}
-
-/** --dry-run: what each submission would become, printed; nothing written, no Jira call. */
-function previewBatch(deps: SyncDeps, config: ResolvedConfig, mapping: MappingFile, batch: Batch): SubmissionResult[] {
-  const pending = [
-    ...batch.due.map((d) => ({ key: d.sub.key, sourceId: d.sub.sourceId, payload: d.row ?? d.sub.payload, gone: d.row === null })),
-    ...batch.fresh.filter((f) => f.check.status === 'new').map((f) => ({ key: f.key, sourceId: f.position.sourceId, payload: f.row, gone: false })),
-  ];
-  return pending.map((p) => {
-    const built = buildTicketRequest(mapping, p, config.raiseOnBehalfOfColumn);
-    const outcome: Outcome = p.gone
-      ? { tag: 'parked', error: `source row ${p.sourceId} no longer exists in the source table` }
-      : built.ok
-        ? { tag: 'would-create', requestFieldValues: built.request.requestFieldValues, attachmentName: built.request.attachmentName }
-        : { tag: 'failed:invalid-value', error: built.error };
-    for (const line of describePreview(mapping, p.sourceId, outcome)) deps.print(line);
-    return { key: p.key, sourceId: p.sourceId, outcome };
-  });
-}
-
-/** Steps 4-7 for each submission, with bounded concurrency; stops taking new ones if Jira goes down. */
-async function processBatch(deps: SyncDeps, config: ResolvedConfig, opts: RunOptions, mapping: MappingFile, tracker: Tracker, work: WorkItem[]) {
-  const jira = deps.jira as JiraGateway;
-  const customers = config.raiseOnBehalfOfColumn ? new CustomerDirectory(jira.customerClients()) : null;
-  let fatal: JiraCallError | null = null;
-  let trackerFailure: DependencyError | null = null;
-  // The tracker cannot be written (disk full, file turned read-only): nothing more could be
-  // recorded, so stop taking submissions; the one that hit it resumes on the next run.
-  const untilTrackerFails = (worker: (item: WorkItem) => Promise<SubmissionResult>) => (item: WorkItem) =>
-    worker(item).catch((err: unknown) => {
-      if (!String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_')) throw err;
-      trackerFailure ??= trackerFileError(config.trackerPath, err);
-      return undefined;
-    });
-  const results: SubmissionResult[] = [];
-  const outcomes = await runInOrder(
-    work,
-    opts.concurrency,
-    untilTrackerFails(async (item) => {
-      const sub = item.sub;
-      const subLog = (m: string) => deps.log(m).child({ key: sub.key, sourceId: sub.sourceId });
-      const outcome = await processSubmission(
-        {
-          tracker, jira, now: deps.now, runId: deps.runId, mapping, customers,
-          recoveryGraceMs: config.recoveryGraceMinutes * 60_000, maxAttempts: config.maxAttempts, raiseOnBehalfOfColumn: config.raiseOnBehalfOfColumn,
-          log: subLog('create_ticket'), attachLog: subLog('attach_submission'),
-          isRunAlive: (id) => isRunAlive(tracker.db, id, deps.now()),
-          onFatal: (e) => { fatal ??= e; },
+/** The batch, with the progress line on a terminal, then the daily audit when the batch went well. */
+async function work(config: ResolvedConfig, opts: RunJobOptions, run: Opened, runId: string, now: () => Date, stop: RunStop, audit: { done: DailyAudit | null }): Promise<RunReport> {
+  const { tracker, logging } = run;
+  const source = run.source ?? (await connectSource(config));
+  // n/N on a terminal; nothing under cron (createProgress writes only to a TTY).
+  const bar: { progress: Progress | null } = { progress: null };
+  try {
+    const report = await runSync(
+      { source, tracker, jira: makeJira(config, now, logging), log: (m) => logging.forModule(m), now, runId },
+      config,
+      {
+        batchSize: opts.batchSize ?? config.batchSize,
+        concurrency: opts.concurrency ?? config.concurrency,
+        jiraChecked: run.source !== null,
+        onProgress: (done, total, counts) => {
+          bar.progress ??= createProgress({ stream: process.stderr, isTTY: process.stderr.isTTY === true, total });
+          bar.progress.update({ done, created: counts.created, failed: counts.failed + counts.parked });
+          stop.progress = counts;
+          recordRunProgress(tracker.db, runId, counts);
         },
-        item,
-      );
-      subLog('main').info({ outcome: outcome.tag, ...outcome }, 'submission finished');
-      const result = { key: sub.key, sourceId: sub.sourceId, outcome };
-      results.push(result);
-      opts.onProgress?.(results.length, work.length, countOutcomes(results));
-      return result;
-    }),
-    () => fatal !== null || trackerFailure !== null || opts.shouldStop?.() === true,
-  );
-  return { results: outcomes.filter((r): r is SubmissionResult => r !== undefined), fatal: fatal as JiraCallError | null, trackerFailure: trackerFailure as DependencyError | null };
+        shouldStop: () => stop.requested,
+      },
+    );
+    bar.progress?.end();
+    bar.progress = null;
+    // The first run of each UTC day also audits the table, so a row lost behind the cursor is found even if nobody runs `audit`.
+    if (!report.stoppedBy && !stop.requested) audit.done = await dailyAudit(source, tracker, config, logging, runId, now);
+    return report;
+  } finally {
+    bar.progress?.end();
+    await source.close();
+  }
 }
 
-export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunOptions): Promise<RunReport> {
-  const columns = await describeSource(deps.source, config);
-  const mapping = loadMapping(config.fieldMappingPath, columns, config);
-  const batch = await gatherBatch(deps, config, opts, columns);
-  const report = (results: SubmissionResult[], stoppedBy: DependencyError | null = null): RunReport => ({ runId: deps.runId, results, counts: countOutcomes(results), stoppedBy });
-  if (opts.dryRun) return report(previewBatch(deps, config, mapping, batch));
-
-  const tracker = deps.tracker as Tracker;
-  const fresh = batch.fresh.filter((f) => f.check.status === 'new');
-  const alreadyProcessed = batch.fresh.length - fresh.length;
-  if (batch.due.length === 0 && fresh.length === 0 && alreadyProcessed === 0) return report([]);
-  if (opts.shouldStop?.() === true) return report([]);
-  // No Jira call at all when there is nothing to create; otherwise prove Jira answers before writing anything.
-  if ((batch.due.length > 0 || fresh.length > 0) && !opts.jiraChecked) await preflightJira(deps.jira as JiraGateway, config);
-  const { registered, skipped } = registerSubmissions(tracker, batch.fresh, { trackerPath: config.trackerPath, runId: deps.runId, log: deps.log('tracker') });
-  const { results, fatal, trackerFailure } = await processBatch(deps, config, opts, mapping, tracker, [...batch.due, ...registered.map((sub) => ({ sub, row: sub.payload }))]);
-  return report([...skipped, ...results], fatal ? describeJiraFailure(fatal, config) : trackerFailure);
-}
-
-export function exitCodeFor(report: RunReport): number {
-  if (report.stoppedBy) return 3;
-  return report.counts.failed + report.counts.parked > 0 ? 1 : 0;
+export async function runJob(config: ResolvedConfig, opts: RunJobOptions): Promise<number> {
+  const now = makeNow();
+  const runId = newRunId();
+  const started = now();
+  const stop = new RunStop();
+  const run = await open(config, runId, now, started, stop, opts.console);
+  const { logging, tracker, lock } = run;
+  const untrap = trapStopSignals(stop, {
+    onStop: (signal) => logging.forModule('main').warn({ signal }, 'stop requested: finishing the submissions in flight, taking no new ones'),
+    force: (signal) => {
+      // The in-flight submissions are left as a crash would leave them: the next run resumes them.
+      const note = `${interruptedNote(signal)} (did not wait longer for the submissions in flight)`;
+      summarize(logging, { runId, started, end: now(), counts: stop.progress, stopped: null, note, dryRun: false });
+      tracker.close();
+      lock?.release();
+      logging.close();
+      forceExit(exitCodeForSignal(signal));
+    },
+  });
+  try {
+    let report: RunReport | null = null;
+    let error: unknown = null;
+    const audit: { done: DailyAudit | null } = { done: null };
+    try {
+      report = await work(config, opts, run, runId, now, stop, audit);
+    } catch (err) {
+      error = err;
+    }
+    error ??= stop.error;
+    const end = now();
+    logFailures(logging, report?.results ?? []);
+    const stopped = error ?? report?.stoppedBy;
+    await finish(config, tracker, logging, runId, end, report, error, stop.signal, audit.done);
+    const note = stop.signal ? interruptedNote(stop.signal) : undefined;
+    summarize(logging, { runId, started, end, counts: report?.counts ?? NO_COUNTS, stopped, note, dryRun: false, audit: audit.done?.summary });
+    if (stopped) throw markReported(stopped);
+    return stop.signal ? exitCodeForSignal(stop.signal) : exitCodeFor(report as RunReport);
+  } finally {
+    untrap();
+    tracker.close();
+    logging.close();
+    lock?.release();
+  }
 }

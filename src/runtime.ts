@@ -64,7 +64,7 @@ export function makeJira(config: ResolvedConfig, now: () => Date, logging: Loggi
     timeoutMs: config.jiraTimeoutSeconds * 1000,
     attachmentPublic: config.attachmentPublic,
     limiter: new RateLimiter({ clock }),
-    policy: { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, budgetMs: config.retryBudgetSeconds * 1000 },
+    policy: { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000 },
     budget: new RetryBudget(config.retryBudgetSeconds * 1000, clock),
     clock,
     onRetry: (i) => log.warn({ operation: i.operation, attempt: i.attempt, delayMs: i.delayMs, error: i.error.message }, 'retrying Jira call'),

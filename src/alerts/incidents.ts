@@ -2,7 +2,8 @@
 // function (planIncidents) so it can be tested over a sequence of runs without a network; the
 // state lives in the tracker's SQLite file because cron starts a fresh process every 15 minutes
 // and "alert once per incident" needs to remember what was already said.
-import type Database from 'better-sqlite3';
+import type { Incident } from '../adapters/tracker/incidents.js';
+import { ExitCode } from '../errors.js';
 
 export interface RunProblem {
   /** Stable identity across runs, e.g. `run-failed:dependency:Jira` or `parked:<submission key>`. */
@@ -18,16 +19,6 @@ export interface RunProblem {
   stopsRun?: boolean;
 }
 
-export interface Incident {
-  fingerprint: string;
-  title: string;
-  detail: string;
-  firstSeen: string;
-  lastSeen: string;
-  runs: number;
-  /** When the "opened" alert got out; NO_CHANNEL; or null while a configured channel has not delivered it. */
-  alertedAt: string | null;
-}
 
 /**
  * alerted_at of an incident that opened while no channel was configured. It is never announced
@@ -142,9 +133,9 @@ export function problemsFromRun(r: {
 }): RunProblem[] {
   const out: RunProblem[] = [];
   const why = r.errorMessage?.trim() || 'no error message was recorded';
-  if (r.exitCode === 2) {
+  if (r.exitCode === ExitCode.usage) {
     out.push({ fingerprint: 'run-failed:configuration', title: 'Runs stop: configuration problem', detail: why, facts: { 'Exit code': '2' }, stopsRun: true });
-  } else if (r.exitCode === 3 && r.dependency) {
+  } else if (r.exitCode === ExitCode.dependency && r.dependency) {
     out.push({
       fingerprint: `run-failed:dependency:${r.dependency}`,
       title: `Runs stop: ${r.dependency} is unavailable`,
@@ -152,7 +143,7 @@ export function problemsFromRun(r: {
       facts: { 'Exit code': '3', Dependency: r.dependency },
       stopsRun: true,
     });
-  } else if (r.exitCode === 3) {
+  } else if (r.exitCode === ExitCode.dependency) {
     // cli.ts maps unexpected errors to exit 3 too; calling that a dependency would mislead.
     out.push({ fingerprint: 'run-failed:unexpected', title: 'Runs stop: unexpected error', detail: why, facts: { 'Exit code': '3' }, stopsRun: true });
   }
@@ -170,7 +161,7 @@ export function problemsFromRun(r: {
         facts: { Failed: String(failed), Parked: String(parked) },
       });
     }
-  } else if (r.failed > 0 || (r.exitCode === 1 && r.parkedKeys.length === 0)) {
+  } else if (r.failed > 0 || (r.exitCode === ExitCode.someFailed && r.parkedKeys.length === 0)) {
     // Without the tracker's view, this run's counts are all there is.
     out.push({
       fingerprint: SUBMISSIONS_FAILING,
@@ -188,73 +179,4 @@ export function problemsFromRun(r: {
     });
   }
   return out;
-}
-
-// ---- persistence -------------------------------------------------------------------------
-
-const DDL = `CREATE TABLE IF NOT EXISTS alert_incidents (
-  fingerprint TEXT PRIMARY KEY, title TEXT, detail TEXT, first_seen TEXT, last_seen TEXT, runs INTEGER, alerted_at TEXT)`;
-
-interface Row {
-  fingerprint: string;
-  title: string | null;
-  detail: string | null;
-  first_seen: string | null;
-  last_seen: string | null;
-  runs: number | null;
-  alerted_at: string | null;
-}
-
-/** Creates the table when missing (our own table: the tracker's migrations never see it). */
-export function loadOpenIncidents(db: Database.Database): Incident[] {
-  db.exec(DDL);
-  const rows = db.prepare('SELECT * FROM alert_incidents ORDER BY first_seen, fingerprint').all() as Row[];
-  return rows.map((r) => ({
-    fingerprint: r.fingerprint,
-    title: r.title ?? r.fingerprint,
-    detail: r.detail ?? '',
-    firstSeen: r.first_seen ?? new Date(0).toISOString(),
-    lastSeen: r.last_seen ?? r.first_seen ?? new Date(0).toISOString(),
-    runs: r.runs ?? 1,
-    alertedAt: r.alerted_at,
-  }));
-}
-
-/** One transaction: a crash leaves either the old or the new state, never half of each. */
-export function saveIncidentPlan(db: Database.Database, plan: Plan): void {
-  const upsert = db.prepare(
-    `INSERT INTO alert_incidents (fingerprint, title, detail, first_seen, last_seen, runs, alerted_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (fingerprint) DO UPDATE SET title = excluded.title, detail = excluded.detail, last_seen = excluded.last_seen,
-       runs = excluded.runs, alerted_at = excluded.alerted_at`,
-  );
-  const remove = db.prepare('DELETE FROM alert_incidents WHERE fingerprint = ?');
-  db.transaction(() => {
-    for (const i of plan.upsert) upsert.run(i.fingerprint, i.title, i.detail, i.firstSeen, i.lastSeen, i.runs, i.alertedAt);
-    for (const i of plan.close) remove.run(i.fingerprint);
-  })();
-}
-
-/** Called after delivery, so a crash in between means one repeated alert rather than a lost one. */
-export function markAlerted(db: Database.Database, fingerprints: string[], at: Date): void {
-  const stmt = db.prepare('UPDATE alert_incidents SET alerted_at = ? WHERE fingerprint = ? AND alerted_at IS NULL');
-  db.transaction(() => {
-    for (const f of fingerprints) stmt.run(at.toISOString(), f);
-  })();
-}
-
-/** Failed and parked submissions in the tracker, or undefined without a `submissions` table. */
-export function unresolvedSubmissions(db: Database.Database): { failed: number; parked: number } | undefined {
-  const hasTable = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'submissions'`).get() !== undefined;
-  if (!hasTable) return undefined;
-  const rows = db.prepare(`SELECT state, count(*) AS n FROM submissions WHERE state IN ('failed', 'parked') GROUP BY state`).all() as { state: string; n: number }[];
-  const n = (state: string) => rows.find((r) => r.state === state)?.n ?? 0;
-  return { failed: n('failed'), parked: n('parked') };
-}
-
-/** Reads the tracker's `submissions` table when there is one (there is not in a bare test db). */
-export function parkedLookup(db: Database.Database): (key: string) => boolean | undefined {
-  const hasTable = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'submissions'`).get() !== undefined;
-  if (!hasTable) return () => undefined;
-  const stmt = db.prepare('SELECT state FROM submissions WHERE key = ?');
-  return (key) => (stmt.get(key) as { state: string } | undefined)?.state === 'parked';
 }

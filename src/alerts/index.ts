@@ -5,18 +5,10 @@ import os from 'node:os';
 import type Database from 'better-sqlite3';
 import type { ResolvedConfig } from '../config.js';
 import { alertRedactor, buildMessage, describeError, postWebhook, sendEmail, webhookLabel, webhookPayload, type AlertMessage } from './channels.js';
-import {
-  loadOpenIncidents,
-  markAlerted,
-  parkedLookup,
-  planIncidents,
-  saveIncidentPlan,
-  unresolvedSubmissions,
-  type DueAlert,
-  type RunProblem,
-} from './incidents.js';
+import { loadOpenIncidents, markAlerted, parkedLookup, saveIncidentPlan, unresolvedSubmissions } from '../adapters/tracker/incidents.js';
+import { planIncidents, type DueAlert, type RunProblem } from './incidents.js';
 
-export { problemsFromRun, unresolvedSubmissions, type RunProblem } from './incidents.js';
+export { problemsFromRun, type RunProblem } from './incidents.js';
 
 export interface AlertConfig {
   webhookUrl: string | null;

@@ -7,7 +7,7 @@ import { recordAudit } from '../adapters/tracker/audits.js';
 import { RunLock } from '../adapters/tracker/lock.js';
 import type { ResolvedConfig } from '../config.js';
 import { ExitCode } from '../errors.js';
-import { describeSource } from '../main.js';
+import { checkSourceTable } from '../steps/checkSourceTable.js';
 import { connectSource, makeLogging, makeNow, newRunId, openTracker } from '../runtime.js';
 import { auditSource, describeAudit, type AuditResult } from '../steps/auditSource.js';
 
@@ -36,7 +36,7 @@ export async function auditCommand(config: ResolvedConfig, opts: { dryRun: boole
       const source = await connectSource(config);
       let result: AuditResult;
       try {
-        const columns = await describeSource(source, config);
+        const columns = await checkSourceTable(source, config);
         result = await auditSource(source, tracker, {
           lookbackMinutes: config.lookbackMinutes,
           columns,

@@ -9,7 +9,7 @@ import type { RequestTypeField } from '../adapters/jira/gateway.js';
 import type { ColumnInfo } from '../adapters/postgres/values.js';
 import { loadConfig, type ResolvedConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { checkAlerts, checkLock, checkLogDir, checkTracker } from '../doctor/local.js';
+import { checkAlerts, checkLock, checkLogDir, checkTrackerFile } from '../doctor/local.js';
 import { checkJira, checkPostgres } from '../doctor/remote.js';
 import { placeholdersIn } from '../doctor/placeholders.js';
 import { DoctorReport } from '../doctor/report.js';
@@ -192,7 +192,7 @@ export async function doctorCommand(env: Env, print: (line: string) => void): Pr
   else r.skip('field mapping', 'fix FIELD_MAPPING_PATH and the JSM_* ids first');
 
   if (ok('TRACKER_PATH')) {
-    checkTracker(r, config.trackerPath);
+    checkTrackerFile(r, config.trackerPath);
     checkLock(r, config.trackerPath, makeNow(env)());
   } else {
     r.skip('tracker and run lock', 'fix TRACKER_PATH first');

@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import type { RequestTypeField } from '../adapters/jira/gateway.js';
 import type { ColumnInfo, Row } from '../adapters/postgres/values.js';
 import type { ResolvedConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
-import { describeSource } from '../main.js';
+import { ConfigError, ExitCode } from '../errors.js';
+import { checkSourceTable } from '../steps/checkSourceTable.js';
 import { describeChange, jiraChanges, tableChanges } from '../mapping/changes.js';
 import { checkMapping, checkPassed, formatCheck } from '../mapping/check.js';
 import { discoverMapping } from '../mapping/discover.js';
@@ -50,7 +50,7 @@ export async function mapFieldsCommand(config: ResolvedConfig, opts: MapFieldsOp
   const log = logging.forModule('field_mapping');
   const source = await connectSource(config);
   try {
-    const columns = await describeSource(source, config);
+    const columns = await checkSourceTable(source, config);
     const fields = await requestTypeFields(config, now, logging);
     // Every line fits the console; a list item's continuation lines sit under its text.
     const width = opts.width ?? CONSOLE_WIDTH;
@@ -83,7 +83,7 @@ function check(i: Inputs): number {
   const file = i.config.fieldMappingPath;
   if (!fs.existsSync(file)) {
     i.print(`${file} does not exist yet: run \`jira-sync map-fields\` to create it.`);
-    return 2;
+    return ExitCode.usage;
   }
   let cached: MappingFile;
   try {
@@ -92,11 +92,11 @@ function check(i: Inputs): number {
     if (!(err instanceof ConfigError)) throw err;
     i.print(`${file} cannot be used:`);
     for (const p of err.problems) i.print(`  - ${p}`);
-    return 2;
+    return ExitCode.usage;
   }
   const result = checkMapping(cached, i.fields, i.columns, i.config, file);
   for (const line of formatCheck(result, file)) i.print(line);
-  return checkPassed(result) ? 0 : 2;
+  return checkPassed(result) ? ExitCode.ok : ExitCode.usage;
 }
 
 /** The existing file, when a refresh may build on it; a reason to stop otherwise. */
@@ -124,7 +124,7 @@ async function refresh(i: Inputs, force: boolean, logWrite: (m: MappingFile, wro
   const { old, stop } = existing(i, force);
   if (stop) {
     for (const line of stop) i.print(line);
-    return 2;
+    return ExitCode.usage;
   }
   const build = { serviceDeskId: i.config.serviceDeskId, requestTypeId: i.config.requestTypeId, idColumn: i.config.idColumn, now: i.now };
   let mapping: MappingFile;
@@ -164,11 +164,11 @@ async function refresh(i: Inputs, force: boolean, logWrite: (m: MappingFile, wro
   if (problems.length > 0) {
     i.print(`\`run\` refuses to start until these are fixed in ${file}:`);
     for (const p of problems) i.print(`  - ${p}`);
-    return 2;
+    return ExitCode.usage;
   }
   if (!mapping.fields.some((f) => f.fieldId === 'description' || f.fieldId === 'labels')) {
     // The marker lives in the description or a label; without either, a lost create answer cannot be settled.
     i.print('Warning: the request type has neither a Description nor a Labels field, so jira-sync cannot mark its tickets; after a crash it cannot tell whether a ticket was created. Add one of them to the request type in Jira.');
   }
-  return 0;
+  return ExitCode.ok;
 }

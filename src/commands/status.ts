@@ -7,6 +7,7 @@ import { RunLock, describeHolder } from '../adapters/tracker/lock.js';
 import { recentRuns, type RunRecord } from '../adapters/tracker/runs.js';
 import { countsByState, cursorPosition, problemSubmissions, type ProblemSubmission } from '../adapters/tracker/status.js';
 import type { ResolvedConfig } from '../config.js';
+import { ExitCode } from '../errors.js';
 import { makeNow, openTracker } from '../runtime.js';
 import { wrapText } from '../wrap.js';
 
@@ -127,5 +128,5 @@ export function formatStatus(s: StatusReport): string {
 export function statusCommand(config: ResolvedConfig, opts: { json: boolean }, print: (line: string) => void): number {
   const s = collectStatus(config, makeNow()());
   print(opts.json ? JSON.stringify(s, null, 2) : formatStatus(s));
-  return 0;
+  return ExitCode.ok;
 }

@@ -67,7 +67,7 @@ function readUserVersion(file: string): number | string {
   }
 }
 
-export function checkTracker(r: DoctorReport, file: string): void {
+export function checkTrackerFile(r: DoctorReport, file: string): void {
   const what = 'tracker';
   const whereTo = 'the user cron runs jira-sync as';
   if (!fs.existsSync(file)) {

@@ -6,7 +6,7 @@ import type { PostgresSource } from '../adapters/postgres/source.js';
 import { quoteIdent, type ColumnInfo } from '../adapters/postgres/values.js';
 import type { ResolvedConfig } from '../config.js';
 import { ConfigError, DependencyError, errorMessage } from '../errors.js';
-import { describeSource } from '../main.js';
+import { checkSourceTable } from '../steps/checkSourceTable.js';
 import { describeJiraFailure } from '../preflight.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId } from '../runtime.js';
 import { asJiraError } from '../adapters/jira/errors.js';
@@ -72,7 +72,7 @@ export async function checkPostgres(r: DoctorReport, config: ResolvedConfig, can
     }
     let columns: ColumnInfo[];
     try {
-      columns = await describeSource(source, config);
+      columns = await checkSourceTable(source, config);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       r.fail({ kind: 'config', what: 'columns', detail: `${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}`, items: err.problems, fix: 'set the variables named above to columns the table has' });

@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import type { Counts } from '../counts.js';
 
 import { LEVEL_VALUES, makeConsoleWriter, noColorFromEnv, type ConsoleOptions } from './console.js';
 import { DependencyError, describeFileError } from '../errors.js';
@@ -73,13 +74,9 @@ function isoSeconds(d: Date): string {
  * The full runId is printed (not an abbreviation) so the line can be pasted
  * straight into a grep over the module files.
  */
-export function formatSummaryLine(s: {
+export function formatSummaryLine(s: Counts & {
   at: Date;
   runId: string;
-  created: number;
-  skipped: number;
-  failed: number;
-  parked: number;
   durationMs: number;
   dryRun?: boolean;
   /** Why the run stopped early (a dependency down, a bad mapping), if it did. */

@@ -24,7 +24,7 @@ export interface MergeResult {
   notes: MergeNote[];
 }
 
-export function describeSource(s: FieldSource | null | undefined): string {
+export function describeFieldSource(s: FieldSource | null | undefined): string {
   if (!s) return 'no source';
   if ('column' in s) return `column "${s.column}"`;
   if ('template' in s) return `template "${s.template}"`;
@@ -54,23 +54,23 @@ export function mergeMapping(
     const proposal = proposals.get(f.fieldId) ?? null;
     const note = (text: string) => notes.push({ fieldId: f.fieldId, name: f.name, text });
     if (!prev) {
-      note(proposal ? `new field: mapped to ${describeSource(proposal)}${matchNote(proposal)}` : `new field: no column matches${f.required && !isGenerated(f.fieldId) ? '; it is required, give it a source' : ''}`);
+      note(proposal ? `new field: mapped to ${describeFieldSource(proposal)}${matchNote(proposal)}` : `new field: no column matches${f.required && !isGenerated(f.fieldId) ? '; it is required, give it a source' : ''}`);
       return fieldEntry(f, proposal);
     }
     let source = prev.source ?? null;
     if (!source && proposal) {
       if (f.required && !isGenerated(f.fieldId)) {
         source = proposal;
-        note(`required and had no source: now mapped to ${describeSource(proposal)}${matchNote(proposal)}`);
+        note(`required and had no source: now mapped to ${describeFieldSource(proposal)}${matchNote(proposal)}`);
       } else if (!isGenerated(f.fieldId)) {
-        note(`has no source; ${describeSource(proposal)} looks like a match${matchNote(proposal)}: set it in the file if it is right`);
+        note(`has no source; ${describeFieldSource(proposal)} looks like a match${matchNote(proposal)}: set it in the file if it is right`);
       }
     }
     return fieldEntry(f, source, personalProps(prev));
   });
 
   for (const f of old.fields) {
-    if (!present.has(f.fieldId)) notes.push({ fieldId: f.fieldId, name: f.name, text: `removed from the request type in Jira: dropped from the mapping (its source was ${describeSource(f.source)})` });
+    if (!present.has(f.fieldId)) notes.push({ fieldId: f.fieldId, name: f.name, text: `removed from the request type in Jira: dropped from the mapping (its source was ${describeFieldSource(f.source)})` });
   }
 
   return {
@@ -113,7 +113,7 @@ export function replacedSources(old: MappingFile, rebuilt: MappingFile): MergeNo
   for (const f of old.fields) {
     const now = fresh.get(f.fieldId);
     if (!now || canonical(f.source ?? null) === canonical(now.source)) continue;
-    notes.push({ fieldId: f.fieldId, name: f.name, text: `--force replaced ${describeSource(f.source)} with ${describeSource(now.source)}` });
+    notes.push({ fieldId: f.fieldId, name: f.name, text: `--force replaced ${describeFieldSource(f.source)} with ${describeFieldSource(now.source)}` });
   }
   return notes;
 }

@@ -1,7 +1,7 @@
 // What `run --dry-run` prints for one submission: each field by its name, with option labels
 // beside the ids Jira takes, so a person can check the request without reading field_mapping.json.
 import type { MappingFile } from './format.js';
-import type { Outcome } from '../steps/outcome.js';
+import type { Outcome } from '../outcome.js';
 
 /** `{"id":"10100"}` → `Mobile phone (id 10100)`, for select, multiselect and cascade values. */
 function withLabels(value: unknown, options: { value: string; label: string; children?: { value: string; label: string }[] }[]): string {

@@ -2,7 +2,7 @@
 // exactly as `run` would send it. Reading the sample next to the source is how a person
 // spots a wrong match ("Department" fed by the phone number) before any ticket exists.
 import type { ColumnInfo, Row } from '../adapters/postgres/values.js';
-import { sourceValue } from '../steps/mapFields.js';
+import { sourceValue } from './request.js';
 import { convertValue } from './convert.js';
 import { isGenerated } from './discover.js';
 import type { MappedField, MappingFile } from './format.js';

@@ -5,7 +5,7 @@ import type { RowPosition } from '../adapters/postgres/source.js';
 import type { Row } from '../adapters/postgres/values.js';
 import { isAfter, raiseHighWater, readAheadIds, readHighWater } from '../adapters/tracker/highWater.js';
 import type { TrackedSubmission, Tracker } from '../adapters/tracker/tracker.js';
-import type { SubmissionResult } from './outcome.js';
+import type { SubmissionResult } from '../outcome.js';
 
 export interface KeyedRow {
   position: RowPosition;

@@ -70,8 +70,3 @@ export function canonicalEncoding(row: Row, columns: ColumnInfo[], keyColumns: s
 export function uniqueKey(row: Row, columns: ColumnInfo[], keyColumns: string[] | null): string {
   return createHash('sha256').update(canonicalEncoding(row, columns, keyColumns), 'utf8').digest('hex');
 }
-
-/** The marker written on every ticket, searchable with JQL (labels allow no spaces, ≤255 chars). */
-export function markerFor(key: string): string {
-  return `jira-sync-${key.slice(0, 32)}`;
-}

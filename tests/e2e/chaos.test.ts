@@ -2,6 +2,8 @@
 // fail points and random `kill -9` at arbitrary instants; then runs until quiet. Whatever
 // happened, every submission must end with exactly one ticket and one attachment.
 // CHAOS_SUBMISSIONS / CHAOS_RUNS / CHAOS_SEED change the size and replay a failing seed.
+// `npm test` runs a short version (40 submissions, 10 runs); `npm run test:slow` the full one
+// (200 submissions, 30 runs).
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAIL_POINTS } from '../../src/failpoints.js';
@@ -10,8 +12,8 @@ import { CLI, makeWorkspace, type Workspace } from '../support/cli.js';
 import { createTestDatabase, insertSubmissions, sampleSubmission, SUBMISSIONS_DDL, type TestDatabase } from '../support/db.js';
 import { cliFor, expectExactlyOnce, GRACE_PASSED_MS, trackerStates } from '../support/scenario.js';
 
-const SUBMISSIONS = Number(process.env.CHAOS_SUBMISSIONS ?? 200);
-const RUNS = Number(process.env.CHAOS_RUNS ?? 30);
+const SUBMISSIONS = Number(process.env.CHAOS_SUBMISSIONS ?? 40);
+const RUNS = Number(process.env.CHAOS_RUNS ?? 10);
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
 
 // mulberry32: a small seeded PRNG, so a failing seed can be replayed exactly.

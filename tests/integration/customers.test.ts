@@ -8,12 +8,15 @@ import { JiraGateway } from '../../src/adapters/jira/gateway.js';
 import { RateLimiter, type Clock } from '../../src/adapters/jira/rateLimiter.js';
 import { RetryBudget, withRetry } from '../../src/adapters/jira/retry.js';
 import { resolveCustomer } from '../../src/steps/resolveCustomer.js';
-import type { TicketRequest } from '../../src/steps/mapFields.js';
+import { decide, describeFailure } from '../../src/decide.js';
+import { JiraCallError } from '../../src/adapters/jira/errors.js';
+import type { TicketRequest } from '../../src/mapping/request.js';
 import { startFakeJira, type FakeJira } from '../support/fakeJira/index.js';
 
 const auth = { email: 'robot@example.com', apiToken: 'test-token-s3cr3t' };
 const clock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
-const policy = { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, budgetMs: 2000 };
+const policy = { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 };
+const budgetMs = 2000;
 const silent = pino({ level: 'silent' });
 
 let fake: FakeJira;
@@ -23,7 +26,7 @@ function clients(): CustomerClients {
   const config = { host: fake.url, authentication: { basic: auth } };
   const jira = { desk: new ServiceDeskClient(config), platform: new Version3Client(config), cloud: true };
   const limiter = new RateLimiter({ clock });
-  const budget = new RetryBudget(policy.budgetMs, clock);
+  const budget = new RetryBudget(budgetMs, clock);
   return {
     serviceDeskId: '1',
     call: (operation, fn, safeToRepeat = true) => withRetry(operation, () => fn(jira), { limiter, policy, budget, safeToRepeat, clock }),
@@ -94,6 +97,13 @@ describe('CustomerDirectory', () => {
   });
 });
 
+/** The JiraCallError a step threw; fails the test if it threw nothing else. */
+async function failure(p: Promise<unknown>): Promise<JiraCallError> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  if (!(err instanceof JiraCallError)) throw new Error(`expected a JiraCallError, got ${String(err)}`);
+  return err;
+}
+
 describe('resolveCustomer step', () => {
   const request = (email?: string): TicketRequest => ({
     requestFieldValues: { summary: 'Phone please', customfield_10010: 'x@example.com', customfield_10013: [{ id: '10100' }] },
@@ -105,22 +115,21 @@ describe('resolveCustomer step', () => {
 
   it('raises the request on behalf of the customer, who becomes its reporter', async () => {
     const resolved = await resolveCustomer(new CustomerDirectory(clients()), request('grace@example.com'), silent);
-    if (resolved.kind !== 'resolved') throw new Error(JSON.stringify(resolved));
     const customer = fake.customers.find((c) => c.emailAddress === 'grace@example.com')!;
-    expect(resolved.request.raiseOnBehalfOf).toBe(customer.accountId);
+    expect(resolved.raiseOnBehalfOf).toBe(customer.accountId);
 
     const gateway = new JiraGateway({
       baseUrl: fake.url, auth: { kind: 'basic', ...auth }, serviceDeskId: '1', requestTypeId: '10', timeoutMs: 5000, attachmentPublic: false,
-      limiter: new RateLimiter({ clock }), policy, budget: new RetryBudget(policy.budgetMs, clock), clock,
+      limiter: new RateLimiter({ clock }), policy, budget: new RetryBudget(budgetMs, clock), clock,
     });
-    const created = await gateway.createRequest(resolved.request.requestFieldValues, resolved.request.raiseOnBehalfOf);
+    const created = await gateway.createRequest(resolved.requestFieldValues, resolved.raiseOnBehalfOf);
     expect(fake.issues.find((i) => i.key === created.issueKey)?.reporter).toBe(customer.accountId);
   });
 
   it('changes nothing and calls nothing without RAISE_ON_BEHALF_OF_COLUMN', async () => {
     const r = request('grace@example.com');
-    expect(await resolveCustomer(null, r, silent)).toEqual({ kind: 'resolved', request: r });
-    expect(await resolveCustomer(new CustomerDirectory(clients()), request(undefined), silent)).toMatchObject({ kind: 'resolved' });
+    expect(await resolveCustomer(null, r, silent)).toEqual(r);
+    expect(await resolveCustomer(new CustomerDirectory(clients()), request(undefined), silent)).toEqual(request(undefined));
     expect(fake.requests).toHaveLength(0);
   });
 
@@ -131,18 +140,20 @@ describe('resolveCustomer step', () => {
       status: 403,
       body: { errorMessage: 'You do not have permission to create customers.', i18nErrorMessage: { i18nKey: 'x', parameters: [] } },
     });
-    const r = await resolveCustomer(new CustomerDirectory(clients()), request('hal@example.com'), silent);
-    expect(r.kind).toBe('rejected');
-    expect(r.kind === 'rejected' && r.error).toMatch(/^raiseOnBehalfOf hal@example.com \(RAISE_ON_BEHALF_OF_COLUMN\): You do not have permission to create customers\..*may not create customers/);
+    const e = await failure(resolveCustomer(new CustomerDirectory(clients()), request('hal@example.com'), silent));
+    expect(decide('customer', e)).toBe('fail');
+    expect(describeFailure({ step: 'customer', email: 'hal@example.com' }, e)).toMatch(/^raiseOnBehalfOf hal@example.com \(RAISE_ON_BEHALF_OF_COLUMN\): You do not have permission to create customers\..*may not create customers/);
   });
 
   it('stops the run when Jira rejects the credentials or is down', async () => {
     fake.setAuth({ email: 'robot@example.com', apiToken: 'another-token' });
-    const r = await resolveCustomer(new CustomerDirectory(clients()), request('ian@example.com'), silent);
-    expect(r).toMatchObject({ kind: 'fatal', error: { kind: 'auth', status: 401 } });
+    const e = await failure(resolveCustomer(new CustomerDirectory(clients()), request('ian@example.com'), silent));
+    expect(e).toMatchObject({ kind: 'auth', status: 401 });
+    expect(decide('customer', e)).toBe('stop');
     fake.setAuth(auth);
     fake.injectFault({ match: { path: /customer/ }, kind: 'status', status: 503, times: 10 });
-    const down = await resolveCustomer(new CustomerDirectory(clients()), request('ian@example.com'), silent);
-    expect(down).toMatchObject({ kind: 'fatal', error: { kind: 'transient' } });
+    const down = await failure(resolveCustomer(new CustomerDirectory(clients()), request('ian@example.com'), silent));
+    expect(down).toMatchObject({ kind: 'transient' });
+    expect(decide('customer', down)).toBe('stop');
   });
 });

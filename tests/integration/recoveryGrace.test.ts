@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tracker } from '../../src/adapters/tracker/tracker.js';
 import { mapFieldsCommand } from '../../src/commands/mapFields.js';
 import { loadConfig, type ResolvedConfig } from '../../src/config.js';
-import { runSync, type RunReport } from '../../src/main.js';
+import { runSync, type RunReport } from '../../src/run/sync.js';
 import { connectSource, makeJira, makeLogging, openTracker } from '../../src/runtime.js';
 import { startFakeJira, type FakeJira } from '../support/fakeJira/index.js';
 import { makeWorkspace, type Workspace } from '../support/cli.js';
@@ -51,8 +51,8 @@ async function runAt(at: number, runId: string): Promise<RunReport> {
   const logging = makeLogging(config, runId, now, false);
   const source = await connectSource(config);
   try {
-    const deps = { source, tracker, jira: makeJira(config, now, logging), log: (m: string) => logging.forModule(m), now, runId, print: () => undefined };
-    return await runSync(deps, config, { dryRun: false, batchSize: config.batchSize, concurrency: 1 });
+    const deps = { source, tracker, jira: makeJira(config, now, logging), log: (m: string) => logging.forModule(m), now, runId };
+    return await runSync(deps, config, { batchSize: config.batchSize, concurrency: 1 });
   } finally {
     await source.close();
     logging.close();

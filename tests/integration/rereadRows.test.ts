@@ -4,8 +4,9 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { runSync } from '../../src/main.js';
+import { runSync } from '../../src/run/sync.js';
 import { connectSource, makeJira, makeLogging, openTracker } from '../../src/runtime.js';
+import type { Tracker } from '../../src/adapters/tracker/tracker.js';
 import { runCli, makeWorkspace } from '../support/cli.js';
 import { createTestDatabase, insertSubmissions, sampleSubmission, SUBMISSIONS_DDL, type TestDatabase } from '../support/db.js';
 import { startFakeJira, type FakeJira } from '../support/fakeJira/index.js';
@@ -35,7 +36,7 @@ it('re-reads the rows of all due submissions in one query and builds them from t
     const now = () => new Date();
     const logging = makeLogging(config, 'run-test', now, false);
     const source = await connectSource(config);
-    const tracker = openTracker(config, now);
+    const tracker = openTracker(config, now) as Tracker;
     const reads: string[][] = [];
     const fetchRows = source.fetchRows.bind(source);
     source.fetchRows = async (ids, columns) => {
@@ -44,9 +45,9 @@ it('re-reads the rows of all due submissions in one query and builds them from t
     };
     try {
       const report = await runSync(
-        { source, tracker, jira: makeJira(config, now, logging), log: () => pino({ level: 'silent' }), now, runId: 'run-test', print: () => undefined },
+        { source, tracker, jira: makeJira(config, now, logging), log: () => pino({ level: 'silent' }), now, runId: 'run-test' },
         config,
-        { dryRun: false, batchSize: 30, concurrency: 2 },
+        { batchSize: 30, concurrency: 2 },
       );
       expect(report.counts).toMatchObject({ created: 5, failed: 0, parked: 0 });
     } finally {

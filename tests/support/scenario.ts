@@ -18,6 +18,8 @@ export function trackerStates(ws: Workspace): Record<string, number> {
   if (!fs.existsSync(ws.trackerPath)) return {};
   const t = openSqlite(ws.trackerPath, { readonly: true });
   try {
+    // A run makes the file (owner-only) a moment before its first migration commits: no table yet, no states yet.
+    if (!t.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'submissions'`).get()) return {};
     const rows = t.prepare('SELECT state, count(*) AS n FROM submissions GROUP BY state').all() as { state: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   } finally {

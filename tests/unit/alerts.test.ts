@@ -3,16 +3,8 @@
 import { openSqlite, type SqliteDatabase } from '../../src/adapters/tracker/sqlite.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alertRedactor, buildMessage, DISCORD_MAX, webhookLabel, webhookPayload, type AlertItem } from '../../src/alerts/channels.js';
-import {
-  formatDuration,
-  loadOpenIncidents,
-  NO_CHANNEL,
-  parkedLookup,
-  planIncidents,
-  saveIncidentPlan,
-  type Plan,
-  type RunProblem,
-} from '../../src/alerts/incidents.js';
+import { formatDuration, NO_CHANNEL, planIncidents, type Plan, type RunProblem } from '../../src/alerts/incidents.js';
+import { loadOpenIncidents, parkedLookup, saveIncidentPlan } from '../../src/adapters/tracker/incidents.js';
 import { notifyRunProblems, problemsFromRun } from '../../src/alerts/index.js';
 
 const T0 = Date.parse('2026-11-23T09:00:00.000Z');
@@ -22,7 +14,10 @@ const FAILING: RunProblem = { fingerprint: 'run-failed:submissions', title: 'Sub
 
 let db: SqliteDatabase;
 beforeEach(() => {
+  // A bare database with only the incident table (the tracker's migration makes it), so each
+  // test adds exactly the submissions table it needs, or none.
   db = openSqlite(':memory:');
+  db.exec('CREATE TABLE alert_incidents (fingerprint TEXT PRIMARY KEY, title TEXT, detail TEXT, first_seen TEXT, last_seen TEXT, runs INTEGER, alerted_at TEXT)');
 });
 afterEach(() => db.close());
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ColumnInfo } from '../../src/adapters/postgres/values.js';
 import type { MappingFile } from '../../src/mapping/format.js';
 import { mappingTable } from '../../src/mapping/table.js';
-import { buildTicketRequest } from '../../src/steps/mapFields.js';
+import { buildTicketRequest } from '../../src/mapping/request.js';
 
 const columns: ColumnInfo[] = [
   { name: 'id', pgType: 'bigint', kind: 'number' },

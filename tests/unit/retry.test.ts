@@ -250,15 +250,15 @@ describe('classifyJiraError on other shapes', () => {
 // ---------------------------------------------------------------------------------------------
 // withRetry
 // ---------------------------------------------------------------------------------------------
-const policy: RetryPolicy = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, budgetMs: 120_000 };
+const policy: RetryPolicy = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000 };
 const jiraError = (init: Partial<JiraCallErrorInit> & Pick<JiraCallErrorInit, 'kind'>) =>
   new JiraCallError({ operation: 'op', jiraMessage: 'msg', mayHaveTakenEffect: false, ...init });
 
-function setup(overrides: { policy?: Partial<RetryPolicy>; random?: () => number; limiter?: RateLimiter; clock?: FakeClock } = {}) {
+function setup(overrides: { policy?: Partial<RetryPolicy>; budgetMs?: number; random?: () => number; limiter?: RateLimiter; clock?: FakeClock } = {}) {
   const clock = overrides.clock ?? new FakeClock(1_000_000);
   const p = { ...policy, ...overrides.policy };
   const limiter = overrides.limiter ?? new RateLimiter({ clock, random: () => 0 });
-  const budget = new RetryBudget(p.budgetMs, clock);
+  const budget = new RetryBudget(overrides.budgetMs ?? 120_000, clock);
   const retries: Array<{ attempt: number; delayMs: number; kind: string }> = [];
   const opts = (safeToRepeat: boolean) => ({
     limiter,
@@ -356,7 +356,7 @@ describe('withRetry: transient failures', () => {
   it('keeps every jittered delay within [0, cap]', async () => {
     let seed = 42;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const { opts, scripted, retries } = setup({ random, policy: { maxAttempts: 8, budgetMs: 1e9 } });
+    const { opts, scripted, retries } = setup({ random, policy: { maxAttempts: 8 }, budgetMs: 1e9 });
     for (let run = 0; run < 10; run++) {
       const { fn } = scripted(...Array.from({ length: 7 }, () => jiraError({ kind: 'transient', code: 'ECONNRESET' })));
       await withRetry('get', fn, opts(true));
@@ -447,7 +447,7 @@ describe('withRetry: the shared budget', () => {
   });
 
   it('stops retrying when the next wait does not fit the budget', async () => {
-    const { opts, scripted, budget } = setup({ policy: { budgetMs: 2000 } });
+    const { opts, scripted, budget } = setup({ budgetMs: 2000 });
     const { fn, times } = scripted(...Array.from({ length: 5 }, () => jiraError({ kind: 'transient', status: 502 })));
     const e = await callError(withRetry('get', fn, opts(true)));
     // 499 + 999 spent; the next 1998 ms would overrun the 502 ms left.
@@ -457,7 +457,7 @@ describe('withRetry: the shared budget', () => {
   });
 
   it('is shared: a later call cannot retry once earlier ones used it up', async () => {
-    const { opts, scripted } = setup({ policy: { budgetMs: 1000 } });
+    const { opts, scripted } = setup({ budgetMs: 1000 });
     const first = scripted(jiraError({ kind: 'transient', status: 502 }));
     await withRetry('get', first.fn, opts(true)); // spends 499
     const second = scripted(jiraError({ kind: 'transient', status: 502 }), jiraError({ kind: 'transient', status: 502 }));
@@ -466,7 +466,7 @@ describe('withRetry: the shared budget', () => {
   });
 
   it('a Retry-After longer than the budget ends the call at once', async () => {
-    const { opts, scripted, retries } = setup({ policy: { budgetMs: 10_000 } });
+    const { opts, scripted, retries } = setup({ budgetMs: 10_000 });
     const { fn, times } = scripted(jiraError({ kind: 'rate-limited', status: 429, retryAfterMs: 60_000 }));
     const e = await callError(withRetry('get', fn, opts(true)));
     expect(e.retryAfterMs).toBe(60_000);

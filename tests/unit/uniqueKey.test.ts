@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnInfo } from '../../src/adapters/postgres/values.js';
 import { normalizeTimestamp } from '../../src/adapters/postgres/values.js';
-import { canonicalEncoding, canonicalNumber, markerFor, uniqueKey } from '../../src/steps/uniqueKey.js';
+import { canonicalEncoding, canonicalNumber, uniqueKey } from '../../src/steps/uniqueKey.js';
+import { markerFor } from '../../src/mapping/request.js';
 
 const columns: ColumnInfo[] = [
   { name: 'id', pgType: 'bigint', kind: 'number' },

@@ -285,3 +285,12 @@ export function classifyJiraError(err: unknown, operation: string, now: number):
 export function asJiraError(err: unknown, operation: string): JiraCallError {
   return err instanceof JiraCallError ? err : classifyJiraError(err, operation, Date.now());
 }
+
+/** One Jira call; whatever it throws comes out as a JiraCallError naming `operation`. */
+export async function jiraCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw asJiraError(err, operation);
+  }
+}

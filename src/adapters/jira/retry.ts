@@ -14,16 +14,7 @@ export interface RetryPolicy {
   baseDelayMs: number;
   /** Ceiling for a computed backoff (a server's Retry-After is honoured as given). */
   maxDelayMs: number;
-  /** Retry waiting time per run, shared by all calls. */
-  budgetMs: number;
 }
-
-export const defaultRetryPolicy: Readonly<RetryPolicy> = Object.freeze({
-  maxAttempts: 6,
-  baseDelayMs: 500,
-  maxDelayMs: 30_000,
-  budgetMs: 120_000,
-});
 
 /**
  * The run's retry time budget. It measures wall-clock time during which at least one

@@ -1,15 +1,10 @@
 // One row per run, so `status` can show what recent runs did without reading logs.
 import os from 'node:os';
 import type Database from 'better-sqlite3';
+import type { Counts } from '../../counts.js';
 
-export interface RunCounts {
-  created: number;
-  skipped: number;
-  failed: number;
-  parked: number;
-}
 
-export interface RunRecord extends RunCounts {
+export interface RunRecord extends Counts {
   runId: string;
   startedAt: string;
   endedAt: string | null;
@@ -50,13 +45,13 @@ export function isRunAlive(db: Database.Database, runId: string | null, now: Dat
  * The counts so far, after each submission: a run that dies (kill -9, power cut) before
  * finishRun still shows in `status` what it did, not zeros.
  */
-export function recordRunProgress(db: Database.Database, runId: string, counts: RunCounts): void {
+export function recordRunProgress(db: Database.Database, runId: string, counts: Counts): void {
   db.prepare('UPDATE runs SET created = ?, skipped = ?, failed = ?, parked = ? WHERE run_id = ? AND ended_at IS NULL').run(
     counts.created, counts.skipped, counts.failed, counts.parked, runId,
   );
 }
 
-export function finishRun(db: Database.Database, runId: string, at: Date, counts: RunCounts, exitCode: number, note: string | null): void {
+export function finishRun(db: Database.Database, runId: string, at: Date, counts: Counts, exitCode: number, note: string | null): void {
   db.prepare(
     `UPDATE runs SET ended_at = ?, created = ?, skipped = ?, failed = ?, parked = ?, exit_code = ?, note = ? WHERE run_id = ?`,
   ).run(at.toISOString(), counts.created, counts.skipped, counts.failed, counts.parked, exitCode, note, runId);

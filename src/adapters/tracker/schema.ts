@@ -67,6 +67,17 @@ const MIGRATIONS: string[] = [
      registered INTEGER NOT NULL,
      missing_ids TEXT NOT NULL
    );`,
+  // Alert incidents (adapters/tracker/incidents.ts): which problems are open and whether a
+  // person was told. IF NOT EXISTS: trackers from before this migration made the table on first use.
+  `CREATE TABLE IF NOT EXISTS alert_incidents (
+     fingerprint TEXT PRIMARY KEY,
+     title TEXT,
+     detail TEXT,
+     first_seen TEXT,
+     last_seen TEXT,
+     runs INTEGER,
+     alerted_at TEXT
+   );`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -10,56 +10,9 @@ import type Database from 'better-sqlite3';
 import type { Row } from '../postgres/values.js';
 import type { RowPosition } from '../postgres/source.js';
 import { comparePositions, isInfiniteTimestamp } from '../postgres/order.js';
+import { fromDb, nextAttemptAt, type DbRow, type SubmissionState, type TrackedSubmission } from './submission.js';
 
-const RETRY_BASE_MS = 15 * 60_000; // one cron interval, doubling per attempt
-
-/** When to try a failing submission again after its `attempts`-th attempt, or null to park it
- *  for a person. The same schedule for every kind of failure, a failed marker search included. */
-export function nextAttemptAt(attempts: number, maxAttempts: number, now: Date): Date | null {
-  if (attempts >= maxAttempts) return null;
-  return new Date(now.getTime() + RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1));
-}
-
-export type SubmissionState = 'pending' | 'creating' | 'created' | 'attached' | 'done' | 'failed' | 'parked';
-export const SUBMISSION_STATES: SubmissionState[] = ['pending', 'creating', 'created', 'attached', 'done', 'failed', 'parked'];
-
-export interface TrackedSubmission {
-  key: string;
-  sourceId: string;
-  sourceTs: string;
-  payload: Row;
-  state: SubmissionState;
-  ticketKey: string | null;
-  ticketId: string | null;
-  attempts: number;
-  lastError: string | null;
-  lastOutcome: string | null;
-  attemptStartedAt: string | null;
-  nextAttemptAt: string | null;
-  needsReview: boolean;
-  /** Search Jira for the marker before creating: the tracker was restored and may have forgotten a ticket. */
-  verifyFirst: boolean;
-  reviewNote: string | null;
-  runId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-interface DbRow {
-  key: string; source_id: string; source_ts: string; payload: string; state: SubmissionState;
-  ticket_key: string | null; ticket_id: string | null; attempts: number; last_error: string | null;
-  last_outcome: string | null; attempt_started_at: string | null; next_attempt_at: string | null;
-  needs_review: number; verify_first: number; review_note: string | null; run_id: string | null; created_at: string; updated_at: string;
-}
-
-function fromDb(r: DbRow): TrackedSubmission {
-  return {
-    key: r.key, sourceId: r.source_id, sourceTs: r.source_ts, payload: JSON.parse(r.payload) as Row, state: r.state,
-    ticketKey: r.ticket_key, ticketId: r.ticket_id, attempts: r.attempts, lastError: r.last_error,
-    lastOutcome: r.last_outcome, attemptStartedAt: r.attempt_started_at, nextAttemptAt: r.next_attempt_at,
-    needsReview: r.needs_review === 1, verifyFirst: r.verify_first === 1, reviewNote: r.review_note, runId: r.run_id, createdAt: r.created_at, updatedAt: r.updated_at,
-  };
-}
+export { SUBMISSION_STATES, type SubmissionState, type TrackedSubmission } from './submission.js';
 
 export class Tracker {
   constructor(
@@ -286,6 +239,30 @@ export class Tracker {
       `state = ?, last_outcome = ?, last_error = ?, next_attempt_at = ?, attempts = attempts + ?`,
       [state, outcome, this.redact(error), nextAttemptAt?.toISOString() ?? null, countAttempt ? 1 : 0],
     );
+  }
+
+  /** A failed attempt, on the retry schedule: tried again later, or parked once `maxAttempts`
+   *  attempts are spent. `countAttempt` is false when the claim already counted this attempt.
+   *  Returns when it is tried again (null: parked) and the attempts so far. */
+  fail(key: string, outcome: string, error: string, opts: { maxAttempts: number; countAttempt: boolean; fallbackAttempts: number }): { nextAttemptAt: Date | null; attempts: number } {
+    // The tracker is the truth: a claim in this run has already counted its attempt here.
+    const attempts = (this.get(key)?.attempts ?? opts.fallbackAttempts) + (opts.countAttempt ? 1 : 0);
+    const at = nextAttemptAt(attempts, opts.maxAttempts, this.now());
+    this.markFailed(key, outcome, error, at, opts.countAttempt);
+    return { nextAttemptAt: at, attempts };
+  }
+
+  /** Parked for a person at once, whatever attempts are left: retrying cannot help (its row is gone). */
+  park(key: string, outcome: string, error: string): boolean {
+    return this.markFailed(key, outcome, error, null);
+  }
+
+  /** The marker search failed: counted as an attempt on the same retry schedule (searchFailed).
+   *  Null when another run settled the submission first. */
+  searchFailed(key: string, seenAttemptStartedAt: string | null, error: string, opts: { maxAttempts: number; fallbackAttempts: number }): { nextAttemptAt: Date | null; attempts: number } | null {
+    const attempts = (this.get(key)?.attempts ?? opts.fallbackAttempts) + 1;
+    const at = nextAttemptAt(attempts, opts.maxAttempts, this.now());
+    return this.markSearchFailed(key, seenAttemptStartedAt, error, at) ? { nextAttemptAt: at, attempts } : null;
   }
 
   /** Keep the state, remember why the last try did not finish (shown by `status`). */

@@ -6,7 +6,7 @@
 // process at once; the submissions still in flight are then resumed by the next run, exactly
 // as after a crash.
 import { DependencyError, ExitCode, describeFileError } from '../errors.js';
-import type { Counts } from '../steps/outcome.js';
+import { NO_COUNTS, type Counts } from '../counts.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
@@ -18,7 +18,7 @@ export const STOP_GRACE_MS = 20_000;
 export class RunStop {
   reason: StopReason | null = null;
   /** The counts so far, for the summary line of a run that is forced to end mid-way. */
-  progress: Counts = { created: 0, skipped: 0, failed: 0, parked: 0 };
+  progress: Counts = { ...NO_COUNTS };
 
   request(reason: StopReason): void {
     this.reason ??= reason;

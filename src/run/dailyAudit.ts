@@ -8,7 +8,7 @@ import type { Tracker } from '../adapters/tracker/tracker.js';
 import type { ResolvedConfig } from '../config.js';
 import { errorMessage } from '../errors.js';
 import type { Logging } from '../logging/index.js';
-import { describeSource } from '../main.js';
+import { checkSourceTable } from '../steps/checkSourceTable.js';
 import { auditSource, describeAudit, type AuditResult } from '../steps/auditSource.js';
 
 export interface DailyAudit {
@@ -23,7 +23,7 @@ export async function dailyAudit(source: PostgresSource, tracker: Tracker, confi
   if (!auditDue(tracker.db, started)) return null;
   const log = logging.forModule('audit');
   try {
-    const columns = await describeSource(source, config);
+    const columns = await checkSourceTable(source, config);
     const result = await auditSource(source, tracker, {
       lookbackMinutes: config.lookbackMinutes,
       columns,

@@ -1,11 +1,10 @@
-// Step 4: turn one submission into the JSM request it becomes, using the cached mapping
+// The request builder (step 4 of a run): turn one submission into the JSM request it becomes, using the cached mapping
 // only. Every value is converted and validated here, before any Jira call, so a bad value
 // fails its own submission with a message naming the column, and nothing is sent.
 import type { Row } from '../adapters/postgres/values.js';
-import { convertValue, isEmptyValue } from '../mapping/convert.js';
-import { fitUtf16, TEXT_LIMIT } from '../mapping/convert-text.js';
-import type { MappedField, MappingFile } from '../mapping/format.js';
-import { markerFor } from './uniqueKey.js';
+import { convertValue, isEmptyValue } from './convert.js';
+import { fitUtf16, TEXT_LIMIT } from './convert-text.js';
+import type { MappedField, MappingFile } from './format.js';
 
 export interface TicketRequest {
   requestFieldValues: Record<string, unknown>;
@@ -13,6 +12,11 @@ export interface TicketRequest {
   attachmentName: string;
   attachment: Buffer;
   raiseOnBehalfOf?: string;
+}
+
+/** The marker written on every ticket, searchable with JQL (labels allow no spaces, ≤255 chars). */
+export function markerFor(key: string): string {
+  return `jira-sync-${key.slice(0, 32)}`;
 }
 
 export type BuildResult = { ok: true; request: TicketRequest } | { ok: false; error: string };

@@ -1,4 +1,6 @@
 // The tagged result of one submission in one run: what `status`, the logs and the summary report.
+import { NO_COUNTS, type Counts } from './counts.js';
+
 export type Outcome =
   | { tag: 'created'; ticketKey: string }
   | { tag: 'recovered'; ticketKey: string; note: string }
@@ -11,7 +13,12 @@ export type Outcome =
   | { tag: 'parked'; error: string }
   | { tag: 'stopped'; error: string };
 
-export type OutcomeTag = Outcome['tag'];
+/** Another run is working on the submission, or Jira's search has not caught up yet: nothing to do now. */
+export type Skipped = Extract<Outcome, { tag: 'skipped:in-progress' }>;
+
+export function inProgress(note: string): Skipped {
+  return { tag: 'skipped:in-progress', note };
+}
 
 export interface SubmissionResult {
   key: string;
@@ -19,15 +26,8 @@ export interface SubmissionResult {
   outcome: Outcome;
 }
 
-export interface Counts {
-  created: number;
-  skipped: number;
-  failed: number;
-  parked: number;
-}
-
 export function countOutcomes(results: SubmissionResult[]): Counts {
-  const c: Counts = { created: 0, skipped: 0, failed: 0, parked: 0 };
+  const c: Counts = { ...NO_COUNTS };
   for (const { outcome } of results) {
     const t = outcome.tag;
     // A dry run's would-create counts here, and its summary says "would create N".

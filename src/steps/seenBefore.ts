@@ -4,7 +4,7 @@ import type { Tracker } from '../adapters/tracker/tracker.js';
 
 export type TrackerCheck = { status: 'new' } | { status: 'already-processed'; sourceId: string; state: string; ticketKey: string | null };
 
-export function checkTracker(tracker: Pick<Tracker, 'get'> | null, key: string): TrackerCheck {
+export function seenBefore(tracker: Pick<Tracker, 'get'> | null, key: string): TrackerCheck {
   const known = tracker?.get(key);
   if (!known) return { status: 'new' };
   return { status: 'already-processed', sourceId: known.sourceId, state: known.state, ticketKey: known.ticketKey };

@@ -1,0 +1,82 @@
+// Steps 4-7 for a batch: each submission through processSubmission, with bounded concurrency.
+// An error out of a submission stops the run (the pool takes no new one, the ones in flight
+// finish); here it becomes the run's stop reason.
+import { CustomerDirectory } from '../adapters/jira/customers.js';
+import { JiraCallError } from '../adapters/jira/errors.js';
+import { isRunAlive } from '../adapters/tracker/runs.js';
+import { trackerFileError } from '../adapters/tracker/schema.js';
+import type { TrackedSubmission } from '../adapters/tracker/tracker.js';
+import type { ResolvedConfig } from '../config.js';
+import type { Counts } from '../counts.js';
+import type { DependencyError } from '../errors.js';
+import type { MappingFile } from '../mapping/format.js';
+import { runInOrder } from '../pool.js';
+import { describeJiraFailure } from '../preflight.js';
+import { processSubmission, type WorkItem } from '../processSubmission.js';
+import { countOutcomes, type Outcome, type SubmissionResult } from '../outcome.js';
+import type { SyncDeps } from './sync.js';
+
+export interface ProcessOptions {
+  concurrency: number;
+  /** Called after each submission, for the progress line on a terminal. */
+  onProgress?: (done: number, total: number, counts: Counts) => void;
+  /** True once the run must take no new submission (a signal, a log it cannot write); in-flight ones finish. */
+  shouldStop?: () => boolean;
+}
+
+/** Why the run stopped taking submissions, from the error that stopped it: Jira down or refusing
+ *  us, or a tracker that cannot be written (disk full, file turned read-only): nothing more could
+ *  be recorded, and the submission that hit it resumes on the next run. Anything else is a defect. */
+function stopReason(err: unknown, config: ResolvedConfig): DependencyError {
+  if (err instanceof JiraCallError) return describeJiraFailure(err, config);
+  if (String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_')) return trackerFileError(config.trackerPath, err);
+  throw err;
+}
+
+export async function processBatch(
+  deps: SyncDeps,
+  config: ResolvedConfig,
+  opts: ProcessOptions,
+  mapping: MappingFile,
+  work: WorkItem[],
+): Promise<{ results: SubmissionResult[]; stoppedBy: DependencyError | null }> {
+  const { tracker, jira } = deps;
+  const customers = config.raiseOnBehalfOfColumn ? new CustomerDirectory(jira.customerClients()) : null;
+  const results: SubmissionResult[] = [];
+  const finished = (sub: TrackedSubmission, outcome: Outcome) => {
+    deps.log('main').child({ key: sub.key, sourceId: sub.sourceId }).info({ outcome: outcome.tag, ...outcome }, 'submission finished');
+    results.push({ key: sub.key, sourceId: sub.sourceId, outcome });
+    opts.onProgress?.(results.length, work.length, countOutcomes(results));
+  };
+  try {
+    await runInOrder(
+      work,
+      opts.concurrency,
+      async (item) => {
+        const sub = item.sub;
+        const subLog = (m: string) => deps.log(m).child({ key: sub.key, sourceId: sub.sourceId });
+        let outcome: Outcome;
+        try {
+          outcome = await processSubmission(
+            {
+              tracker, jira, now: deps.now, runId: deps.runId, mapping, customers,
+              recoveryGraceMs: config.recoveryGraceMinutes * 60_000, maxAttempts: config.maxAttempts, raiseOnBehalfOfColumn: config.raiseOnBehalfOfColumn,
+              log: subLog('create_ticket'), attachLog: subLog('attach_submission'),
+              isRunAlive: (id) => isRunAlive(tracker.db, id, deps.now()),
+            },
+            item,
+          );
+        } catch (err) {
+          // Jira stopped the run: this submission is reported as stopped, and the pool takes no new one.
+          if (err instanceof JiraCallError) finished(sub, { tag: 'stopped', error: err.message });
+          throw err;
+        }
+        finished(sub, outcome);
+      },
+      () => opts.shouldStop?.() === true,
+    );
+    return { results, stoppedBy: null };
+  } catch (err) {
+    return { results, stoppedBy: stopReason(err, config) };
+  }
+}
