@@ -30,7 +30,7 @@ const print = (line: string) => process.stdout.write(`${makeRedactor(secrets)(li
 const printError = (line: string) => process.stderr.write(`${makeRedactor(secrets)(line)}\n`);
 
 function config(needs: ConfigNeeds = 'all'): ResolvedConfig {
-  const c = loadConfig(process.env, needs);
+  const c = loadConfig(process.env, needs, { envFileDir: process.cwd() });
   secrets = c.secrets;
   return c;
 }

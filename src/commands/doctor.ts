@@ -11,7 +11,6 @@ import { loadConfig, type ResolvedConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { checkAlerts, checkLock, checkLogDir, checkTracker } from '../doctor/local.js';
 import { checkJira, checkPostgres } from '../doctor/remote.js';
-import { placeholdersIn } from '../doctor/placeholders.js';
 import { DoctorReport } from '../doctor/report.js';
 import { makeRedactor } from '../logging/index.js';
 import { basicCredentials, LONG_SECRET } from '../logging/redact.js';
@@ -82,18 +81,15 @@ function checkSecretLengths(r: DoctorReport, env: Env): void {
 }
 
 function readConfiguration(env: Env, r: DoctorReport): Configuration {
-  // A placeholder parses fine, so it is a FAIL of its own, and the checks using it are skipped.
-  const placeholders = placeholdersIn(env);
-  for (const name of placeholders) {
-    r.fail({ kind: 'config', what: 'configuration', detail: `${name} still has the placeholder from .env.example`, fix: `put your own value for ${name} in .env (README: Configuration)` });
-  }
+  // A placeholder left from .env.example is one of loadConfig's problems, naming the variable,
+  // so it is a FAIL of its own here too, and the checks using it are skipped.
   try {
     const config = loadConfig(env, 'all');
-    if (placeholders.length === 0) r.ok('configuration', 'every variable is set and valid');
-    return { config, broken: new Set(placeholders) };
+    r.ok('configuration', 'every variable is set and valid');
+    return { config, broken: new Set() };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    const broken = new Set<string>(placeholders);
+    const broken = new Set<string>();
     let unattributed = false;
     for (const problem of err.problems) {
       const names = [...new Set(problem.match(VARIABLE) ?? [])];
