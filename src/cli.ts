@@ -148,7 +148,19 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** A reader that stopped reading (`jira-sync doctor | head -3`) closes our stdout: like
+ *  `git log | head`, that ends the command quietly with 0, never with a stack. The next write
+ *  would fail the same way, so there is nothing left to say and nowhere to say it. */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(ExitCode.ok);
+    throw err;
+  });
+}
+
 async function main(): Promise<void> {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   dotenv.config({ quiet: true });
   const program = buildProgram();
   try {
