@@ -45,11 +45,17 @@ export interface PostgresNeeds {
 
 /** The table's columns when the table exists (for the mapping check), else null. */
 export async function checkPostgres(r: DoctorReport, config: ResolvedConfig, can: PostgresNeeds): Promise<ColumnInfo[] | null> {
+  // Every line appears on every run: a check that could not run shows as `--`, not as nothing.
+  const STEPS = ['table', 'columns', 'index'];
+  const skipAfter = (failed: string) => {
+    for (const s of STEPS.slice(STEPS.indexOf(failed) + 1)) r.skip(s, `${failed} check failed`);
+  };
   let source: PostgresSource;
   try {
     source = await connectSource(config);
   } catch (err) {
     r.fail(pgFailure('PostgreSQL', err));
+    for (const s of STEPS) r.skip(s, 'PostgreSQL could not be reached');
     return null;
   }
   let step = 'table';
@@ -62,6 +68,7 @@ export async function checkPostgres(r: DoctorReport, config: ResolvedConfig, can
     const all = await source.describeTable();
     if (!all) {
       r.fail({ kind: 'config', what: 'table', detail: `"${config.sourceTable}" does not exist in this database`, fix: 'set SOURCE_TABLE to the submissions table (schema.table if it is not in the search path)' });
+      skipAfter('table');
       return null;
     }
     r.ok('table', `"${config.sourceTable}" (${all.length} columns)`);
@@ -76,6 +83,7 @@ export async function checkPostgres(r: DoctorReport, config: ResolvedConfig, can
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       r.fail({ kind: 'config', what: 'columns', detail: `${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}`, items: err.problems, fix: 'set the variables named above to columns the table has' });
+      skipAfter('columns');
       return all;
     }
     const ts = columns.find((c) => c.name === config.timestampColumn);
@@ -90,6 +98,7 @@ export async function checkPostgres(r: DoctorReport, config: ResolvedConfig, can
     return columns;
   } catch (err) {
     r.fail(pgFailure(step, err));
+    skipAfter(step);
     return null;
   } finally {
     await source.close();
