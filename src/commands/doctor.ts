@@ -17,7 +17,7 @@ import { basicCredentials, LONG_SECRET } from '../logging/redact.js';
 import { describeChange, jiraChanges } from '../mapping/changes.js';
 import { checkMapping, checkPassed } from '../mapping/check.js';
 import type { MappingFile } from '../mapping/format.js';
-import { mappingProblems, readMappingFile } from '../mapping/load.js';
+import { ID_MISMATCH_FIX, idMismatch, mappingProblems, readMappingFile } from '../mapping/load.js';
 import { makeNow } from '../runtime.js';
 
 type Env = Record<string, string | undefined>;
@@ -125,6 +125,13 @@ function checkMappingFile(r: DoctorReport, config: ResolvedConfig, columns: Colu
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     r.fail({ kind: 'config', what, detail: `${file} cannot be used`, items: err.problems, fix: 'correct the file as each line says, or rebuild it with `jira-sync map-fields`' });
+    return;
+  }
+  // Made for other ids, the file is not out of date but for something else: comparing its
+  // fields would list every one as "changed". Say which ids differ, and both ways to settle it.
+  const ids = idMismatch(cached, config, file);
+  if (ids) {
+    r.fail({ kind: 'config', what, detail: ids, fix: ID_MISMATCH_FIX });
     return;
   }
   if (!columns && !fields) {

@@ -127,7 +127,7 @@ function jiraFailure(err: unknown, what: string, config: ResolvedConfig, notFoun
 }
 
 /** What does exist, one "id  name" line each, so a wrong id can be replaced by a right one. */
-async function existing(list: () => Promise<{ id: string; name: string }[]>, what: string): Promise<string[]> {
+export async function existing(list: () => Promise<{ id: string; name: string }[]>, what: string): Promise<string[]> {
   try {
     const found = await list();
     if (found.length === 0) return [`this account sees no ${what}`];
