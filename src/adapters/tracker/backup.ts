@@ -1,13 +1,26 @@
 // Daily online backups of the tracker (SQLite's backup API, safe while runs write), kept
 // for a week. After restoring an old backup, submissions it lacks look new again, but the
 // marker search in recovery finds their tickets, so nothing is created twice.
+//
+// Backups are named after the tracker file (odd.db -> odd-YYYY-MM-DD.db; the default tracker.db
+// keeps tracker-YYYY-MM-DD.db): two trackers in one folder share the backups folder, and each
+// must make, rotate and report only its own.
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ensurePrivateDir, ensurePrivateFile, tightenFile } from '../../privateFiles.js';
 
 const KEEP = 7;
-const NAME = /^tracker-(\d{4}-\d{2}-\d{2})\.db$/;
+
+/** The tracker file's name without `.db`: the start of every backup's name. */
+function backupPrefix(trackerPath: string): string {
+  return path.basename(trackerPath).replace(/\.db$/, '');
+}
+
+function backupName(trackerPath: string): RegExp {
+  const prefix = backupPrefix(trackerPath).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${prefix}-(\\d{4}-\\d{2}-\\d{2})\\.db$`);
+}
 
 export function backupDir(trackerPath: string): string {
   return path.join(path.dirname(path.resolve(trackerPath)), 'backups');
@@ -16,6 +29,7 @@ export function backupDir(trackerPath: string): string {
 export function listBackups(trackerPath: string): { file: string; day: string; mtime: Date }[] {
   const dir = backupDir(trackerPath);
   if (!fs.existsSync(dir)) return [];
+  const NAME = backupName(trackerPath);
   return fs
     .readdirSync(dir)
     .filter((f) => NAME.test(f))
@@ -32,7 +46,7 @@ export async function backupIfDue(db: Database.Database, trackerPath: string, no
   if (existing.some((b) => b.day === day)) return null;
   const dir = backupDir(trackerPath);
   ensurePrivateDir(dir);
-  const target = path.join(dir, `tracker-${day}.db`);
+  const target = path.join(dir, `${backupPrefix(trackerPath)}-${day}.db`);
   const partial = `${target}.partial`;
   // The copy holds the same personal data: created owner-only (empty, so SQLite fills it)
   // before the first page is written, whatever the umask. A partial left by a crash is redone.
