@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ensurePrivateDir, ensurePrivateFile, tightenFile } from '../../privateFiles.js';
+import { highWaterPath } from './highWater.js';
 
 const KEEP = 7;
 
@@ -35,6 +36,24 @@ export function listBackups(trackerPath: string): { file: string; day: string; m
     .filter((f) => NAME.test(f))
     .sort()
     .map((f) => ({ file: path.join(dir, f), day: (NAME.exec(f) as RegExpExecArray)[1] as string, mtime: fs.statSync(path.join(dir, f)).mtime }));
+}
+
+/**
+ * What to do about a damaged tracker, by what there is to fall back on: the newest backup, by
+ * name; without one, the high-water mark, which makes a new tracker search Jira's markers for
+ * every submission up to it before creating it; without either, nothing that tells which
+ * submissions already have tickets, which is said plainly.
+ */
+export function damagedTrackerFix(trackerPath: string): string {
+  const guide = 'see README, "Tracker backups and restoring one"';
+  const newest = listBackups(trackerPath).at(-1);
+  if (newest) return `restore the newest copy, ${newest.file} (${guide}), keeping the damaged file aside`;
+  const none = `there is no backup of it (none in ${backupDir(trackerPath)})`;
+  const mark = highWaterPath(trackerPath);
+  if (fs.existsSync(mark)) {
+    return `${none}: move the damaged file aside (keep it) and keep ${mark}; the next run starts a new tracker and searches Jira for the marker of every submission up to that high-water mark before creating it, so none is created twice (${guide})`;
+  }
+  return `${none}, nor a high-water mark (${mark}): if no run ever created a ticket with it, move it aside (keep it) and run again to start a new tracker; if runs did, a new tracker would create their tickets again (${guide})`;
 }
 
 /** Makes today's backup if there is none yet; prunes to the newest seven. Returns the new file, if any. */
