@@ -19,11 +19,14 @@ const EXIT = {
   auditFound: '1  the audit found rows no run had fetched (it registered them unless --dry-run)',
   usage: '2  configuration or usage error',
   dependency: '3  a dependency is unreachable or refuses us (PostgreSQL down, Jira down, 401/403), or a file\n     jira-sync needs is broken (tracker, lock file, log file, full disk); the message names it',
+  // audit reads PostgreSQL and the tracker only; it never calls Jira.
+  auditDependency: '3  PostgreSQL is unreachable or refuses us, or a file jira-sync needs is broken\n     (tracker, lock file, log file, full disk); the message names it',
   locked: '4  another run holds the lock',
   signal: '130, 143  stopped by SIGINT or SIGTERM once the submissions in flight were done; the next run does the rest',
 };
 const exitCodesHelp = (...lines: string[]) => `\nExit codes:\n${lines.map((l) => `  ${l}`).join('\n')}`;
-const EXIT_CODES_HELP = exitCodesHelp(...Object.values(EXIT));
+// The program's own --help lists the codes of all commands; audit's narrower 3 is in the general one.
+const EXIT_CODES_HELP = exitCodesHelp(...Object.entries(EXIT).filter(([k]) => k !== 'auditDependency').map(([, v]) => v));
 
 let secrets: string[] = [];
 const print = (line: string) => process.stdout.write(`${makeRedactor(secrets)(line)}\n`);
@@ -118,6 +121,8 @@ export function buildProgram(): Command {
     .addHelpText('after', exitCodesHelp('0  the named submissions were re-queued, or (--all) there was nothing to retry', '2  usage error, or a named submission matches nothing or several', '3  the tracker cannot be read'))
     .action(async (ids: string[], o: { all?: boolean }) => {
       if (o.all !== true && ids.length === 0) throw new UsageError('retry: name the submissions to retry (their key or source id), or use --all');
+      // Both would silently mean --all, re-queueing more than was named.
+      if (o.all === true && ids.length > 0) throw new UsageError(`retry: name submissions or use --all, not both (got ${ids.join(' ')} and --all)`);
       const { retryCommand } = await import('./commands/retry.js');
       process.exitCode = retryCommand(config('local'), { all: o.all === true, ids }, print, printError);
     });
@@ -127,7 +132,7 @@ export function buildProgram(): Command {
     .description('compare every source row behind the cursor with the tracker; list and register the rows no run ever fetched, for the next run (exit 1 when it finds any)')
     .option('--dry-run', 'only list them; write nothing')
     .version(pkg.version, '-V, --version')
-    .addHelpText('after', exitCodesHelp('0  no row was missed', EXIT.auditFound, EXIT.usage, EXIT.dependency, EXIT.locked))
+    .addHelpText('after', exitCodesHelp('0  no row was missed', EXIT.auditFound, EXIT.usage, EXIT.auditDependency, EXIT.locked))
     .action(async (o: { dryRun?: boolean }) => {
       const { auditCommand } = await import('./commands/audit.js');
       process.exitCode = await auditCommand(config(), { dryRun: o.dryRun === true }, print);

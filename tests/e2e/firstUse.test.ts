@@ -159,6 +159,10 @@ describe('usage and --help', () => {
     const audit = await help('audit');
     expect(audit).toMatch(/^ {2}1 {2}the audit found rows/m);
     expect(audit).not.toMatch(/^ {2}130/m);
+    // audit never calls Jira: its exit 3 names PostgreSQL and local files only.
+    const audit3 = audit.slice(audit.search(/^ {2}3 {2}/m)).split(/\n {2}\d/)[0] ?? '';
+    expect(audit3).toMatch(/PostgreSQL/);
+    expect(audit3).not.toMatch(/Jira|401|403/);
     expect(await help('run')).toMatch(/^ {2}130, 143 /m);
     expect(await help('map-fields')).toMatch(/^ {2}2 {2}.*--check/m);
   });
