@@ -156,16 +156,20 @@ export function buildProgram(): Command {
 /** A reader that stopped reading (`jira-sync doctor | head -3`) closes our stdout: like
  *  `git log | head`, that ends the command quietly with 0, never with a stack. The next write
  *  would fail the same way, so there is nothing left to say and nowhere to say it. */
-function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
+function endQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(ExitCode.ok);
     throw err;
+  });
+  // A closed stderr loses only messages: the command carries on and keeps its exit code, which
+  // is then all that says how it went.
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
   });
 }
 
 async function main(): Promise<void> {
-  endQuietlyOnClosedPipe(process.stdout);
-  endQuietlyOnClosedPipe(process.stderr);
+  endQuietlyOnClosedStdout();
   dotenv.config({ quiet: true });
   const program = buildProgram();
   try {
