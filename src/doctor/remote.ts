@@ -127,7 +127,7 @@ function jiraFailure(err: unknown, what: string, config: ResolvedConfig, notFoun
 }
 
 /** What does exist, one "id  name" line each, so a wrong id can be replaced by a right one. */
-export async function existing(list: () => Promise<{ id: string; name: string }[]>, what: string): Promise<string[]> {
+export async function listExisting(list: () => Promise<{ id: string; name: string }[]>, what: string): Promise<string[]> {
   try {
     const found = await list();
     if (found.length === 0) return [`this account sees no ${what}`];
@@ -181,7 +181,7 @@ export async function checkJira(r: DoctorReport, config: ResolvedConfig, can: Ji
     const desk = await jira.getServiceDesk();
     r.ok('service desk', `${config.serviceDeskId}, ${desk.projectName ?? '?'} (project ${desk.projectKey ?? '?'})`);
   } catch (err) {
-    const items = isNotFound(err, 'service desk') ? await existing(() => jira.listServiceDesks(), 'service desks') : undefined;
+    const items = isNotFound(err, 'service desk') ? await listExisting(() => jira.listServiceDesks(), 'service desks') : undefined;
     r.fail(jiraFailure(err, 'service desk', config, {
       detail: `service desk ${config.serviceDeskId} was not found, or this account cannot see it; the desks it can see:`,
       items,
@@ -203,7 +203,7 @@ export async function checkJira(r: DoctorReport, config: ResolvedConfig, can: Ji
     r.ok('request type', `${config.requestTypeId} takes requests (${fields.length} fields, ${fields.filter((f) => f.required).length} required)`);
     return fields;
   } catch (err) {
-    const items = isNotFound(err, 'request type') ? await existing(() => jira.listRequestTypes(), 'request types') : undefined;
+    const items = isNotFound(err, 'request type') ? await listExisting(() => jira.listRequestTypes(), 'request types') : undefined;
     r.fail(jiraFailure(err, 'request type', config, {
       detail: `request type ${config.requestTypeId} was not found on service desk ${config.serviceDeskId}; its request types:`,
       items,
