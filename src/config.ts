@@ -141,6 +141,11 @@ export interface LoadOptions {
 // redactor hides in every message (it cannot tell an example from a real connection string).
 const DATABASE_URL_EXAMPLE = 'e.g. postgres://jira_sync@db-host:5432/webforms, with a password after the user name and a colon (jira_sync:PASSWORD@db-host)';
 
+/** Said once when variables are missing and the working directory has no .env (doctor knows it by this text). */
+export function noEnvFile(dir: string): string {
+  return `no .env file in ${dir}; jira-sync reads .env from the directory it runs in (under cron, cd there first, see crontab.example)`;
+}
+
 export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptions = {}): ResolvedConfig {
   const r = new Reader(env);
   const all = needs === 'all';
@@ -231,7 +236,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptio
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
   if (r.missing && opts.envFileDir !== undefined && !fs.existsSync(path.join(opts.envFileDir, '.env'))) {
-    r.problems.push(`no .env file in ${opts.envFileDir}; jira-sync reads .env from the directory it runs in (under cron, cd there first, see crontab.example)`);
+    r.problems.push(noEnvFile(opts.envFileDir));
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import type { RequestTypeField } from '../adapters/jira/gateway.js';
 import type { ColumnInfo } from '../adapters/postgres/values.js';
-import { loadConfig, type ResolvedConfig } from '../config.js';
+import { loadConfig, noEnvFile, type ResolvedConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { checkAlerts, checkLock, checkLogDir, checkTracker } from '../doctor/local.js';
 import { checkJira, checkPostgres } from '../doctor/remote.js';
@@ -83,8 +83,9 @@ function checkSecretLengths(r: DoctorReport, env: Env): void {
 function readConfiguration(env: Env, r: DoctorReport): Configuration {
   // A placeholder left from .env.example is one of loadConfig's problems, naming the variable,
   // so it is a FAIL of its own here too, and the checks using it are skipped.
+  const cwd = process.cwd();
   try {
-    const config = loadConfig(env, 'all');
+    const config = loadConfig(env, 'all', { envFileDir: cwd });
     r.ok('configuration', 'every variable is set and valid');
     return { config, broken: new Set() };
   } catch (err) {
@@ -92,6 +93,11 @@ function readConfiguration(env: Env, r: DoctorReport): Configuration {
     const broken = new Set<string>();
     let unattributed = false;
     for (const problem of err.problems) {
+      if (problem === noEnvFile(cwd)) {
+        // Not a variable of its own but the likely reason for the missing ones.
+        r.fail({ kind: 'config', what: 'configuration', detail: problem, fix: 'run jira-sync in the folder that holds .env (cp .env.example .env there if it has none)' });
+        continue;
+      }
       const names = [...new Set(problem.match(VARIABLE) ?? [])];
       if (names.length === 0) unattributed = true;
       for (const n of names) broken.add(n);

@@ -60,6 +60,14 @@ describe('missing variables and no .env', () => {
     expect(r.stderr).toMatch(/DATABASE_URL is not set/);
   });
 
+  it('doctor says it too, and still runs the checks that need no variable', async () => {
+    const dir = freshDir();
+    const r = await runCli(['doctor'], { env: {}, cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(`FAIL configuration: no .env file in ${fs.realpathSync(dir)}`);
+    expect(r.stdout).toMatch(/^ok {3}log folder:/m);
+  });
+
   it('with a .env present, no such line', async () => {
     const dir = freshDir();
     fs.writeFileSync(path.join(dir, '.env'), 'LOG_LEVEL=info\n');
