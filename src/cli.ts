@@ -19,18 +19,21 @@ const EXIT = {
   auditFound: '1  the audit found rows no run had fetched (it registered them unless --dry-run)',
   usage: '2  configuration or usage error',
   dependency: '3  a dependency is unreachable or refuses us (PostgreSQL down, Jira down, 401/403), or a file\n     jira-sync needs is broken (tracker, lock file, log file, full disk); the message names it',
+  // audit reads PostgreSQL and the tracker only; it never calls Jira.
+  auditDependency: '3  PostgreSQL is unreachable or refuses us, or a file jira-sync needs is broken\n     (tracker, lock file, log file, full disk); the message names it',
   locked: '4  another run holds the lock',
   signal: '130, 143  stopped by SIGINT or SIGTERM once the submissions in flight were done; the next run does the rest',
 };
 const exitCodesHelp = (...lines: string[]) => `\nExit codes:\n${lines.map((l) => `  ${l}`).join('\n')}`;
-const EXIT_CODES_HELP = exitCodesHelp(...Object.values(EXIT));
+// The program's own --help lists the codes of all commands; audit's narrower 3 is in the general one.
+const EXIT_CODES_HELP = exitCodesHelp(...Object.entries(EXIT).filter(([k]) => k !== 'auditDependency').map(([, v]) => v));
 
 let secrets: string[] = [];
 const print = (line: string) => process.stdout.write(`${makeRedactor(secrets)(line)}\n`);
 const printError = (line: string) => process.stderr.write(`${makeRedactor(secrets)(line)}\n`);
 
 function config(needs: ConfigNeeds = 'all'): ResolvedConfig {
-  const c = loadConfig(process.env, needs);
+  const c = loadConfig(process.env, needs, { envFileDir: process.cwd() });
   secrets = c.secrets;
   return c;
 }
@@ -118,6 +121,8 @@ export function buildProgram(): Command {
     .addHelpText('after', exitCodesHelp('0  the named submissions were re-queued, or (--all) there was nothing to retry', '2  usage error, or a named submission matches nothing or several', '3  the tracker cannot be read'))
     .action(async (ids: string[], o: { all?: boolean }) => {
       if (o.all !== true && ids.length === 0) throw new UsageError('retry: name the submissions to retry (their key or source id), or use --all');
+      // Both would silently mean --all, re-queueing more than was named.
+      if (o.all === true && ids.length > 0) throw new UsageError(`retry: name submissions or use --all, not both (got ${ids.join(' ')} and --all)`);
       const { retryCommand } = await import('./commands/retry.js');
       process.exitCode = retryCommand(config('local'), { all: o.all === true, ids }, print, printError);
     });
@@ -127,7 +132,7 @@ export function buildProgram(): Command {
     .description('compare every source row behind the cursor with the tracker; list and register the rows no run ever fetched, for the next run (exit 1 when it finds any)')
     .option('--dry-run', 'only list them; write nothing')
     .version(pkg.version, '-V, --version')
-    .addHelpText('after', exitCodesHelp('0  no row was missed', EXIT.auditFound, EXIT.usage, EXIT.dependency, EXIT.locked))
+    .addHelpText('after', exitCodesHelp('0  no row was missed', EXIT.auditFound, EXIT.usage, EXIT.auditDependency, EXIT.locked))
     .action(async (o: { dryRun?: boolean }) => {
       const { auditCommand } = await import('./commands/audit.js');
       process.exitCode = await auditCommand(config(), { dryRun: o.dryRun === true }, print);
@@ -148,7 +153,23 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** A reader that stopped reading (`jira-sync doctor | head -3`) closes our stdout: like
+ *  `git log | head`, that ends the command quietly with 0, never with a stack. The next write
+ *  would fail the same way, so there is nothing left to say and nowhere to say it. */
+function endQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(ExitCode.ok);
+    throw err;
+  });
+  // A closed stderr loses only messages: the command carries on and keeps its exit code, which
+  // is then all that says how it went.
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 async function main(): Promise<void> {
+  endQuietlyOnClosedStdout();
   dotenv.config({ quiet: true });
   const program = buildProgram();
   try {

@@ -1,7 +1,10 @@
 // Configuration is parsed once, from environment variables (loaded from .env by cli.ts),
 // and every problem is reported together so an operator fixes them in one pass.
+import fs from 'node:fs';
+import path from 'node:path';
 import { ConfigError } from './errors.js';
 import { basicCredentials } from './logging/redact.js';
+import { placeholdersIn } from './placeholders.js';
 
 export type JiraAuth = { kind: 'basic'; email: string; apiToken: string } | { kind: 'pat'; pat: string };
 
@@ -50,6 +53,8 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 class Reader {
   readonly problems: string[] = [];
+  /** A required variable is missing: often not a typo but a .env that was never found. */
+  missing = false;
   constructor(private readonly env: Env) {}
 
   raw(name: string): string | undefined {
@@ -59,7 +64,10 @@ class Reader {
 
   required(name: string, what: string): string {
     const v = this.raw(name);
-    if (v === undefined) this.problems.push(`${name} is not set: ${what}`);
+    if (v === undefined) {
+      this.missing = true;
+      this.problems.push(`${name} is not set: ${what}`);
+    }
     return v ?? '';
   }
 
@@ -123,11 +131,31 @@ function databasePassword(url: string): string | undefined {
   }
 }
 
-export function loadConfig(env: Env, needs: ConfigNeeds = 'all'): ResolvedConfig {
+export interface LoadOptions {
+  /** The directory .env was read from (the CLI's working directory): when variables are
+   *  missing and it holds no .env, that is said once, since it is the likelier cause. */
+  envFileDir?: string;
+}
+
+// The example shows where the password goes without the `user:password@` form, which the
+// redactor hides in every message (it cannot tell an example from a real connection string).
+const DATABASE_URL_EXAMPLE = 'e.g. postgres://jira_sync@db-host:5432/webforms, with a password after the user name and a colon (jira_sync:PASSWORD@db-host)';
+
+/** Said once when variables are missing and the working directory has no .env (doctor knows it by this text). */
+export function noEnvFile(dir: string): string {
+  return `no .env file in ${dir}; jira-sync reads .env from the directory it runs in (under cron, cd there first, see crontab.example)`;
+}
+
+export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptions = {}): ResolvedConfig {
   const r = new Reader(env);
   const all = needs === 'all';
+  // Placeholders parse fine, so they are refused by name before anything is tried with them:
+  // the placeholder Jira site is a real site, and must never receive a real token.
+  if (all) {
+    for (const name of placeholdersIn(env)) r.problems.push(`${name} still has the placeholder from .env.example: put your own value in .env (README: Configuration)`);
+  }
   const databaseUrl = all
-    ? (r.url('DATABASE_URL', ['postgres:', 'postgresql:'], { required: true, what: 'the PostgreSQL connection string, e.g. postgres://user:password@host:5432/db' }) ?? '')
+    ? (r.url('DATABASE_URL', ['postgres:', 'postgresql:'], { required: true, what: `the PostgreSQL connection string, ${DATABASE_URL_EXAMPLE}` }) ?? '')
     : (r.raw('DATABASE_URL') ?? '');
   const jiraBaseUrl = all
     ? (r.url('JIRA_BASE_URL', ['https:', 'http:'], {
@@ -151,6 +179,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all'): ResolvedConfig
     if (email && !apiToken) r.problems.push('JIRA_API_TOKEN is not set: it goes with JIRA_EMAIL (create one at id.atlassian.com)');
     else if (apiToken && !email) r.problems.push('JIRA_EMAIL is not set: it goes with JIRA_API_TOKEN');
     else r.problems.push('Jira credentials are not set: set JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud) or JIRA_PAT (Data Center)');
+    r.missing = true;
   }
 
   const uniqueRaw = r.raw('UNIQUE_KEY_COLUMNS');
@@ -206,6 +235,9 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all'): ResolvedConfig
   config.secrets = [apiToken, pat, ...wireForms, databasePassword(databaseUrl), databasePassword(config.smtpUrl ?? '')].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
+  if (r.missing && opts.envFileDir !== undefined && !fs.existsSync(path.join(opts.envFileDir, '.env'))) {
+    r.problems.push(noEnvFile(opts.envFileDir));
+  }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
 }

@@ -7,18 +7,17 @@
 import fs from 'node:fs';
 import type { RequestTypeField } from '../adapters/jira/gateway.js';
 import type { ColumnInfo } from '../adapters/postgres/values.js';
-import { loadConfig, type ResolvedConfig } from '../config.js';
+import { loadConfig, noEnvFile, type ResolvedConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { checkAlerts, checkLock, checkLogDir, checkTrackerFile } from '../doctor/local.js';
 import { checkJira, checkPostgres } from '../doctor/remote.js';
-import { placeholdersIn } from '../doctor/placeholders.js';
 import { DoctorReport } from '../doctor/report.js';
 import { makeRedactor } from '../logging/index.js';
 import { basicCredentials, LONG_SECRET } from '../logging/redact.js';
 import { describeChange, jiraChanges } from '../mapping/changes.js';
 import { checkMapping, checkPassed } from '../mapping/check.js';
 import type { MappingFile } from '../mapping/format.js';
-import { mappingProblems, readMappingFile } from '../mapping/load.js';
+import { ID_MISMATCH_FIX, idMismatch, mappingProblems, readMappingFile } from '../mapping/load.js';
 import { makeNow } from '../runtime.js';
 
 type Env = Record<string, string | undefined>;
@@ -82,20 +81,23 @@ function checkSecretLengths(r: DoctorReport, env: Env): void {
 }
 
 function readConfiguration(env: Env, r: DoctorReport): Configuration {
-  // A placeholder parses fine, so it is a FAIL of its own, and the checks using it are skipped.
-  const placeholders = placeholdersIn(env);
-  for (const name of placeholders) {
-    r.fail({ kind: 'config', what: 'configuration', detail: `${name} still has the placeholder from .env.example`, fix: `put your own value for ${name} in .env (README: Configuration)` });
-  }
+  // A placeholder left from .env.example is one of loadConfig's problems, naming the variable,
+  // so it is a FAIL of its own here too, and the checks using it are skipped.
+  const cwd = process.cwd();
   try {
-    const config = loadConfig(env, 'all');
-    if (placeholders.length === 0) r.ok('configuration', 'every variable is set and valid');
-    return { config, broken: new Set(placeholders) };
+    const config = loadConfig(env, 'all', { envFileDir: cwd });
+    r.ok('configuration', 'every variable is set and valid');
+    return { config, broken: new Set() };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    const broken = new Set<string>(placeholders);
+    const broken = new Set<string>();
     let unattributed = false;
     for (const problem of err.problems) {
+      if (problem === noEnvFile(cwd)) {
+        // Not a variable of its own but the likely reason for the missing ones.
+        r.fail({ kind: 'config', what: 'configuration', detail: problem, fix: 'run jira-sync in the folder that holds .env (cp .env.example .env there if it has none)' });
+        continue;
+      }
       const names = [...new Set(problem.match(VARIABLE) ?? [])];
       if (names.length === 0) unattributed = true;
       for (const n of names) broken.add(n);
@@ -129,6 +131,13 @@ function checkMappingFile(r: DoctorReport, config: ResolvedConfig, columns: Colu
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     r.fail({ kind: 'config', what, detail: `${file} cannot be used`, items: err.problems, fix: 'correct the file as each line says, or rebuild it with `jira-sync map-fields`' });
+    return;
+  }
+  // Made for other ids, the file is not out of date but for something else: comparing its
+  // fields would list every one as "changed". Say which ids differ, and both ways to settle it.
+  const ids = idMismatch(cached, config, file);
+  if (ids) {
+    r.fail({ kind: 'config', what, detail: ids, fix: ID_MISMATCH_FIX });
     return;
   }
   if (!columns && !fields) {

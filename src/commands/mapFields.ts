@@ -11,12 +11,13 @@ import { describeChange, jiraChanges, tableChanges } from '../mapping/changes.js
 import { checkMapping, checkPassed, formatCheck } from '../mapping/check.js';
 import { discoverMapping } from '../mapping/discover.js';
 import type { MappingFile } from '../mapping/format.js';
-import { mappingProblems, readMappingFile } from '../mapping/load.js';
+import { ID_MISMATCH_FIX, idMismatch, mappingProblems, readMappingFile } from '../mapping/load.js';
 import { mergeMapping, replacedSources, sameMapping, type MergeNote } from '../mapping/merge.js';
 import { mappingTable } from '../mapping/table.js';
 import { CONSOLE_WIDTH, wrapText } from '../wrap.js';
 import { writeMappingFile } from '../mapping/write.js';
 import { describeJiraFailure } from '../preflight.js';
+import { listExisting } from '../doctor/remote.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId } from '../runtime.js';
 import { asJiraError } from '../adapters/jira/errors.js';
 
@@ -68,15 +69,32 @@ export async function mapFieldsCommand(config: ResolvedConfig, opts: MapFieldsOp
 }
 
 async function requestTypeFields(config: ResolvedConfig, now: () => Date, logging: ReturnType<typeof makeLogging>): Promise<RequestTypeField[]> {
+  const jira = makeJira(config, now, logging);
   try {
-    return await makeJira(config, now, logging).getRequestTypeFields();
+    return await jira.getRequestTypeFields();
   } catch (err) {
     const e = asJiraError(err, 'get request type fields');
-    if (e.kind === 'not-found') {
-      throw new ConfigError([`request type ${config.requestTypeId} on service desk ${config.serviceDeskId} was not found in Jira (JSM_SERVICE_DESK_ID, JSM_REQUEST_TYPE_ID)`]);
-    }
+    if (e.kind === 'not-found') throw await notFound(jira, config);
     throw describeJiraFailure(e, config);
   }
+}
+
+/** Which id is wrong, with the ones that exist to choose from (the same listing doctor prints). */
+async function notFound(jira: ReturnType<typeof makeJira>, config: ResolvedConfig): Promise<ConfigError> {
+  const listed = (head: string, items: string[]) => [head, ...items.map((l) => `    ${l}`)].join('\n');
+  let deskExists = true;
+  try {
+    await jira.getServiceDesk();
+  } catch (err) {
+    if (asJiraError(err, 'get service desk').kind !== 'not-found') throw describeJiraFailure(asJiraError(err, 'get service desk'), config);
+    deskExists = false;
+  }
+  if (!deskExists) {
+    const desks = await listExisting(() => jira.listServiceDesks(), 'service desks');
+    return new ConfigError([listed(`JSM_SERVICE_DESK_ID: service desk ${config.serviceDeskId} was not found in Jira, or this account cannot see it; set JSM_SERVICE_DESK_ID to one of the desks it can see:`, desks)]);
+  }
+  const types = await listExisting(() => jira.listRequestTypes(), 'request types');
+  return new ConfigError([listed(`JSM_REQUEST_TYPE_ID: request type ${config.requestTypeId} was not found on service desk ${config.serviceDeskId}; set JSM_REQUEST_TYPE_ID to one of its request types:`, types)]);
 }
 
 function check(i: Inputs): number {
@@ -108,7 +126,7 @@ function existing(i: Inputs, force: boolean): { old: MappingFile | null; stop?: 
     if (old.serviceDeskId !== i.config.serviceDeskId || old.requestTypeId !== i.config.requestTypeId) {
       // With --force the old file describes another request type: nothing in it carries over.
       if (force) return { old: null };
-      return { old, stop: [`${file} was made for service desk ${old.serviceDeskId}, request type ${old.requestTypeId}, but JSM_SERVICE_DESK_ID/JSM_REQUEST_TYPE_ID say ${i.config.serviceDeskId}/${i.config.requestTypeId}. Nothing was changed: to start over for the new request type, run \`jira-sync map-fields --force\`.`] };
+      return { old, stop: [`${idMismatch(old, i.config, file) ?? file}. Nothing was changed: ${ID_MISMATCH_FIX}.`] };
     }
     return { old };
   } catch (err) {

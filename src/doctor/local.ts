@@ -2,7 +2,7 @@
 // channels. None of them creates, opens for writing or locks anything.
 import fs from 'node:fs';
 import path from 'node:path';
-import { backupDir } from '../adapters/tracker/backup.js';
+import { damagedTrackerFix } from '../adapters/tracker/backup.js';
 import { LockFileError, RunLock, describeHolder } from '../adapters/tracker/lock.js';
 import { SCHEMA_VERSION } from '../adapters/tracker/schema.js';
 import { webhookLabel } from '../alerts/channels.js';
@@ -87,7 +87,7 @@ export function checkTrackerFile(r: DoctorReport, file: string): void {
     version = errorMessage(err);
   }
   if (typeof version === 'string') {
-    r.fail({ kind: 'dependency', what, detail: `${file} cannot be read: ${version}`, fix: `check TRACKER_PATH; if the file is damaged, restore the newest copy from ${backupDir(file)}` });
+    r.fail({ kind: 'dependency', what, detail: `${file} cannot be read: ${version}`, fix: `check TRACKER_PATH; if the file is damaged: ${damagedTrackerFix(file)}` });
     return;
   }
   if (version > SCHEMA_VERSION) {

@@ -45,11 +45,17 @@ export interface PostgresNeeds {
 
 /** The table's columns when the table exists (for the mapping check), else null. */
 export async function checkPostgres(r: DoctorReport, config: ResolvedConfig, can: PostgresNeeds): Promise<ColumnInfo[] | null> {
+  // Every line appears on every run: a check that could not run shows as `--`, not as nothing.
+  const STEPS = ['table', 'columns', 'index'];
+  const skipAfter = (failed: string) => {
+    for (const s of STEPS.slice(STEPS.indexOf(failed) + 1)) r.skip(s, `${failed} check failed`);
+  };
   let source: PostgresSource;
   try {
     source = await connectSource(config);
   } catch (err) {
     r.fail(pgFailure('PostgreSQL', err));
+    for (const s of STEPS) r.skip(s, 'PostgreSQL could not be reached');
     return null;
   }
   let step = 'table';
@@ -62,6 +68,7 @@ export async function checkPostgres(r: DoctorReport, config: ResolvedConfig, can
     const all = await source.describeTable();
     if (!all) {
       r.fail({ kind: 'config', what: 'table', detail: `"${config.sourceTable}" does not exist in this database`, fix: 'set SOURCE_TABLE to the submissions table (schema.table if it is not in the search path)' });
+      skipAfter('table');
       return null;
     }
     r.ok('table', `"${config.sourceTable}" (${all.length} columns)`);
@@ -76,6 +83,7 @@ export async function checkPostgres(r: DoctorReport, config: ResolvedConfig, can
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       r.fail({ kind: 'config', what: 'columns', detail: `${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}`, items: err.problems, fix: 'set the variables named above to columns the table has' });
+      skipAfter('columns');
       return all;
     }
     const ts = columns.find((c) => c.name === config.timestampColumn);
@@ -90,6 +98,7 @@ export async function checkPostgres(r: DoctorReport, config: ResolvedConfig, can
     return columns;
   } catch (err) {
     r.fail(pgFailure(step, err));
+    skipAfter(step);
     return null;
   } finally {
     await source.close();
@@ -118,7 +127,7 @@ function jiraFailure(err: unknown, what: string, config: ResolvedConfig, notFoun
 }
 
 /** What does exist, one "id  name" line each, so a wrong id can be replaced by a right one. */
-async function existing(list: () => Promise<{ id: string; name: string }[]>, what: string): Promise<string[]> {
+export async function listExisting(list: () => Promise<{ id: string; name: string }[]>, what: string): Promise<string[]> {
   try {
     const found = await list();
     if (found.length === 0) return [`this account sees no ${what}`];
@@ -172,7 +181,7 @@ export async function checkJira(r: DoctorReport, config: ResolvedConfig, can: Ji
     const desk = await jira.getServiceDesk();
     r.ok('service desk', `${config.serviceDeskId}, ${desk.projectName ?? '?'} (project ${desk.projectKey ?? '?'})`);
   } catch (err) {
-    const items = isNotFound(err, 'service desk') ? await existing(() => jira.listServiceDesks(), 'service desks') : undefined;
+    const items = isNotFound(err, 'service desk') ? await listExisting(() => jira.listServiceDesks(), 'service desks') : undefined;
     r.fail(jiraFailure(err, 'service desk', config, {
       detail: `service desk ${config.serviceDeskId} was not found, or this account cannot see it; the desks it can see:`,
       items,
@@ -194,7 +203,7 @@ export async function checkJira(r: DoctorReport, config: ResolvedConfig, can: Ji
     r.ok('request type', `${config.requestTypeId} takes requests (${fields.length} fields, ${fields.filter((f) => f.required).length} required)`);
     return fields;
   } catch (err) {
-    const items = isNotFound(err, 'request type') ? await existing(() => jira.listRequestTypes(), 'request types') : undefined;
+    const items = isNotFound(err, 'request type') ? await listExisting(() => jira.listRequestTypes(), 'request types') : undefined;
     r.fail(jiraFailure(err, 'request type', config, {
       detail: `request type ${config.requestTypeId} was not found on service desk ${config.serviceDeskId}; its request types:`,
       items,

@@ -75,10 +75,14 @@ export class DoctorReport {
   }
 
   finish(): number {
-    const warned = this.warnings > 0 ? ` (${this.warnings} warning${this.warnings === 1 ? '' : 's'})` : '';
+    // "1 problem (1 warning)" read as two things wrong; failures and warnings are named apart.
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
     this.print('');
-    if (this.failures === 0) this.print(`All checks passed${warned}. Nothing was changed.`);
-    else this.print(`${this.failures} problem${this.failures === 1 ? '' : 's'}${warned}: fix the FAIL lines above, then run \`jira-sync doctor\` again. Nothing was changed.`);
+    if (this.failures === 0) this.print(`All checks passed${this.warnings > 0 ? ` (${plural(this.warnings, 'warning')})` : ''}. Nothing was changed.`);
+    else {
+      const counts = [plural(this.failures, 'failure'), ...(this.warnings > 0 ? [plural(this.warnings, 'warning')] : [])].join(', ');
+      this.print(`${counts}: fix the FAIL lines above, then run \`jira-sync doctor\` again. Nothing was changed.`);
+    }
     return this.exitCode();
   }
 }

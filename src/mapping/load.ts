@@ -104,15 +104,31 @@ function formatProblems(m: unknown, file: string): string[] {
   return problems;
 }
 
+/** Both causes, the likelier first: a mistyped id in .env is fixed there, not by a new mapping. */
+export const ID_MISMATCH_FIX =
+  'either the id in .env is wrong (`jira-sync doctor` lists the service desks and request types there are), or the file is for another desk or request type (run `jira-sync map-fields --force` to make one for these ids)';
+
+/** Which of the two ids differ between the file and the configuration, in words; null when none. */
+export function idMismatch(m: Pick<MappingFile, 'serviceDeskId' | 'requestTypeId'>, expect: { serviceDeskId: string; requestTypeId: string }, file: string): string | null {
+  const made: string[] = [];
+  const say: string[] = [];
+  if (m.serviceDeskId !== expect.serviceDeskId) {
+    made.push(`service desk ${m.serviceDeskId}`);
+    say.push(`JSM_SERVICE_DESK_ID says ${expect.serviceDeskId}`);
+  }
+  if (m.requestTypeId !== expect.requestTypeId) {
+    made.push(`request type ${m.requestTypeId}`);
+    say.push(`JSM_REQUEST_TYPE_ID says ${expect.requestTypeId}`);
+  }
+  return made.length === 0 ? null : `${file} was made for ${made.join(', ')}, but ${say.join(' and ')}`;
+}
+
 /** Checks that need the config and the table: run refuses to start on any of these. */
 export function mappingProblems(m: MappingFile, columns: readonly ColumnInfo[], expect: { serviceDeskId: string; requestTypeId: string }, file: string): string[] {
   const names = new Set(columns.map((c) => c.name));
   const problems: string[] = [];
-  if (m.serviceDeskId !== expect.serviceDeskId || m.requestTypeId !== expect.requestTypeId) {
-    problems.push(
-      `${file} was made for service desk ${m.serviceDeskId}, request type ${m.requestTypeId}, but JSM_SERVICE_DESK_ID/JSM_REQUEST_TYPE_ID say ${expect.serviceDeskId}/${expect.requestTypeId}; ${FIX}`,
-    );
-  }
+  const ids = idMismatch(m, expect, file);
+  if (ids) problems.push(`${ids}: ${ID_MISMATCH_FIX}`);
   for (const f of m.fields) {
     const label = `Jira field "${f.name ?? f.fieldId}" (${f.fieldId})`;
     const s = f.source;

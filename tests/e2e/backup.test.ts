@@ -55,4 +55,33 @@ describe('tracker backups', () => {
     for (let d = 2; d <= 10; d++) expect((await cli(['run'], { JIRA_SYNC_CLOCK_OFFSET_MS: String(d * DAY) })).code).toBe(0);
     expect(backups()).toHaveLength(7);
   });
+
+  it('two trackers in one folder each get their own backups, rotated and reported apart', async () => {
+    const db2 = await createTestDatabase();
+    const ws2 = makeWorkspace({ databaseUrl: db2.url, jiraUrl: jira.url });
+    try {
+      await db2.client.query(SUBMISSIONS_DDL);
+      const cli = cliFor(ws2);
+      const odd = path.join(path.dirname(ws2.trackerPath), 'odd.db');
+      const dir = path.join(path.dirname(ws2.trackerPath), 'backups');
+      const own = (prefix: string) => fs.readdirSync(dir).filter((f) => new RegExp(`^${prefix}-\\d{4}-\\d{2}-\\d{2}\\.db$`).test(f));
+      const newestOf = async (tracker: string) => (JSON.parse((await cli(['status', '--json'], { TRACKER_PATH: tracker })).stdout) as { newestBackup: { file: string } | null }).newestBackup;
+      expect((await cli(['map-fields'])).code).toBe(0);
+      expect((await cli(['run'])).code).toBe(0);
+      expect(own('tracker')).toHaveLength(1); // the default tracker keeps its old names
+      // The odd tracker has had no run yet: it has no backup, and must not claim the other's.
+      expect((await cli(['run', '--dry-run'], { TRACKER_PATH: odd })).code).toBe(0);
+      expect(await newestOf(odd)).toBeNull();
+      expect((await cli(['run'], { TRACKER_PATH: odd })).code).toBe(0);
+      expect(own('odd')).toHaveLength(1);
+      expect(path.basename((await newestOf(odd))?.file ?? '')).toMatch(/^odd-\d{4}-\d{2}-\d{2}\.db$/);
+      expect(path.basename((await newestOf(ws2.trackerPath))?.file ?? '')).toMatch(/^tracker-/);
+      for (let d = 1; d <= 8; d++) expect((await cli(['run'], { TRACKER_PATH: odd, JIRA_SYNC_CLOCK_OFFSET_MS: String(d * DAY) })).code).toBe(0);
+      expect(own('odd')).toHaveLength(7);
+      expect(own('tracker')).toHaveLength(1); // rotating odd's backups leaves the other tracker's alone
+    } finally {
+      ws2.cleanup();
+      await db2.drop();
+    }
+  });
 });

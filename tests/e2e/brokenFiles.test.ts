@@ -70,7 +70,9 @@ describe('a damaged tracker', () => {
     expect(lines(r.stderr), r.stderr).toHaveLength(1);
     expect(r.stderr).toContain(h.ws.trackerPath);
     expect(r.stderr).toMatch(/not a SQLite database/);
-    expect(r.stderr).toMatch(/restore .*backups/);
+    // No run ever made a backup (or a high-water mark): no folder to restore from is named.
+    expect(r.stderr).toMatch(/there is no backup of it/);
+    expect(r.stderr).not.toMatch(/restore the newest copy/);
     expect(fs.readFileSync(h.ws.trackerPath)).toEqual(GARBAGE);
     expect(h.jira.issues).toHaveLength(0);
     expect(lockIsFree()).toBe(true);
@@ -84,6 +86,42 @@ describe('a damaged tracker', () => {
 
     const doctor = await h.cli(['doctor']);
     expect(unwrap(doctor.stdout)).toMatch(new RegExp(`^FAIL tracker: .*${h.ws.trackerPath.replace(/[.]/g, '\\.')}.*not a SQLite database`, 'm'));
+  });
+
+  it('with a backup: names the newest one to restore', async () => {
+    await h.seed(1);
+    expect((await h.cli(['map-fields'])).code).toBe(0);
+    expect((await h.cli(['run'])).code).toBe(0);
+    const backups = fs.readdirSync(path.join(path.dirname(h.ws.trackerPath), 'backups'));
+    expect(backups).toHaveLength(1);
+    for (const suffix of ['-wal', '-shm']) fs.rmSync(`${h.ws.trackerPath}${suffix}`, { force: true });
+    fs.writeFileSync(h.ws.trackerPath, GARBAGE);
+    const r = await h.cli(['run']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`restore the newest copy, ${path.join(path.dirname(h.ws.trackerPath), 'backups', backups[0] as string)}`);
+  });
+
+  it('no backup ever made, but a high-water mark: says so, and the way out it gives creates nothing twice', async () => {
+    await h.seed(3);
+    expect((await h.cli(['map-fields'])).code).toBe(0);
+    expect((await h.cli(['run'])).code).toBe(0);
+    expect(h.jira.issues).toHaveLength(3);
+    fs.rmSync(path.join(path.dirname(h.ws.trackerPath), 'backups'), { recursive: true });
+    for (const suffix of ['-wal', '-shm']) fs.rmSync(`${h.ws.trackerPath}${suffix}`, { force: true });
+    fs.writeFileSync(h.ws.trackerPath, GARBAGE);
+    const r = await h.cli(['run']);
+    expect(r.code).toBe(3);
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/restore the newest copy/);
+    expect(r.stderr).toMatch(/there is no backup of it/);
+    expect(r.stderr).toContain(`${h.ws.trackerPath}.highwater.json`);
+    const doctor = await h.cli(['doctor']);
+    expect(unwrap(doctor.stdout)).toMatch(/^ +fix: .*there is no backup of it/m);
+    // Doing what it says: move the damaged file aside, keep the high-water file, run again.
+    fs.renameSync(h.ws.trackerPath, `${h.ws.trackerPath}.damaged`);
+    const again = await h.cli(['run']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(h.jira.issues).toHaveLength(3);
   });
 
   it('with LOG_LEVEL=debug the stack is shown too', async () => {

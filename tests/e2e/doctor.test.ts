@@ -70,6 +70,13 @@ describe('jira-sync doctor', () => {
     expect(r.stdout + r.stderr).not.toContain('db-secret-pw');
   });
 
+  it('PostgreSQL down: the table, columns and index lines show as not checked (--), and the closing line counts failures', async () => {
+    expect((await h.cli(['map-fields'])).code).toBe(0);
+    const r = await h.cli(['doctor'], { DATABASE_URL: DOWN.DATABASE_URL });
+    for (const check of ['table', 'columns', 'index']) expect(lineOf(r.stdout, check)).toMatch(new RegExp(`^-- {3}${check}: not checked \\(PostgreSQL`));
+    expect(unwrap(r.stdout)).toMatch(/^1 failure, 1 warning: fix the FAIL lines above/m);
+  });
+
   it('a missing (timestamp, id) index is a WARN with the CREATE INDEX to run, exit 0; running it makes the check ok', async () => {
     await h.db.client.query('DROP INDEX webform_submissions_keyset');
     try {

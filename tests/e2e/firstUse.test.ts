@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defaultRequestTypeFields, startFakeJira, type FakeJira } from '../support/fakeJira/index.js';
 import { CLI } from '../support/cli.js';
 import { DOWN, EMAIL, TOKEN, useCliHarness } from '../support/harness.js';
+import { unwrap } from '../support/text.js';
 
 const h = useCliHarness();
 const lineOf = (out: string, check: string) => out.split('\n').find((l) => l.slice(5).startsWith(`${check}:`)) ?? `(no line for ${check})`;
@@ -44,6 +45,37 @@ describe('finding JSM_SERVICE_DESK_ID and JSM_REQUEST_TYPE_ID', () => {
     expect(lineOf(r.stdout, 'request type')).toMatch(/^FAIL request type: request type 77 was not found on service desk 1/);
     expect(r.stdout).toMatch(/^ {5}- 10 +Request new phone equipment$/m);
     expect(r.stdout).toMatch(/^ {5}- 251 +Request type 251$/m);
+  });
+
+  it('map-fields with a desk that does not exist lists the desks there are (exit 2), as doctor does', async () => {
+    const r = await h.cli(['map-fields'], { JSM_SERVICE_DESK_ID: '7' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/service desk 7 was not found/);
+    expect(r.stderr).toMatch(/^ +1 +HW Service Desk \(project HW\)$/m);
+    expect(fs.existsSync(h.ws.mappingPath)).toBe(false);
+  });
+
+  it('map-fields with a request type that does not exist lists the desk\'s request types (exit 2)', async () => {
+    const r = await h.cli(['map-fields'], { JSM_REQUEST_TYPE_ID: '77' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/request type 77 was not found on service desk 1/);
+    expect(r.stderr).toMatch(/^ +10 +Request new phone equipment$/m);
+  });
+
+  it('a mistyped JSM_SERVICE_DESK_ID after map-fields: run names both causes, doctor says which ids differ', async () => {
+    // The mapping is made for desk 1; then .env says 7, a desk that exists too (on this site).
+    expect((await h.cli(['map-fields'])).code).toBe(0);
+    other = await startFakeJira({ auth: { email: EMAIL, apiToken: TOKEN }, serviceDeskId: '7' });
+    const run = await h.cli(['run'], { JIRA_BASE_URL: other.url, JSM_SERVICE_DESK_ID: '7' });
+    expect(run.code).toBe(2);
+    const said = run.stderr.replace(/\s+/g, ' ');
+    expect(said).toMatch(/made for service desk 1.*JSM_SERVICE_DESK_ID says 7/);
+    expect(said).toMatch(/either the id in \.env is wrong.*`jira-sync doctor` lists the service desks/);
+    expect(said).toMatch(/map-fields --force/);
+    const doctor = await h.cli(['doctor'], { JIRA_BASE_URL: other.url, JSM_SERVICE_DESK_ID: '7' });
+    const mapping = lineOf(unwrap(doctor.stdout), 'field mapping');
+    expect(mapping).not.toMatch(/no longer matches/);
+    expect(mapping).toMatch(/^FAIL field mapping: .* was made for service desk 1, but JSM_SERVICE_DESK_ID says 7/);
   });
 
   it('the README says where the two ids come from', () => {
@@ -127,6 +159,10 @@ describe('usage and --help', () => {
     const audit = await help('audit');
     expect(audit).toMatch(/^ {2}1 {2}the audit found rows/m);
     expect(audit).not.toMatch(/^ {2}130/m);
+    // audit never calls Jira: its exit 3 names PostgreSQL and local files only.
+    const audit3 = audit.slice(audit.search(/^ {2}3 {2}/m)).split(/\n {2}\d/)[0] ?? '';
+    expect(audit3).toMatch(/PostgreSQL/);
+    expect(audit3).not.toMatch(/Jira|401|403/);
     expect(await help('run')).toMatch(/^ {2}130, 143 /m);
     expect(await help('map-fields')).toMatch(/^ {2}2 {2}.*--check/m);
   });

@@ -132,6 +132,13 @@ describe('jira-sync retry', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('name the submissions to retry (their key or source id), or use --all');
   });
+
+  it('ids together with --all is a usage error (exit 2), not a silent --all', async () => {
+    const r = await h.cli(['retry', '1', '--all'], DOWN);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/usage: .*--all/);
+    expect(r.stdout).toBe('');
+  });
 });
 
 describe('log files', () => {

@@ -73,3 +73,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, 'all')).toThrow(ConfigError);
   });
 });
+
+describe('placeholders from .env.example', () => {
+  it('every placeholder is a problem of its own, naming the variable, and never the value', () => {
+    const p = problems({ ...valid, DATABASE_URL: 'postgres://jira_sync:CHANGE_ME@db.example.internal:5432/webforms', JIRA_BASE_URL: 'https://your-company.atlassian.net', JIRA_EMAIL: 'jira-robot@example.com', JIRA_API_TOKEN: 'CHANGE_ME', BATCH_SIZE: 'x' });
+    for (const v of ['DATABASE_URL', 'JIRA_BASE_URL', 'JIRA_EMAIL', 'JIRA_API_TOKEN']) expect(p.filter((l) => l.startsWith(`${v} still has the placeholder`))).toHaveLength(1);
+    expect(p.join('\n')).toContain('BATCH_SIZE');
+    expect(p.join('\n')).not.toContain('CHANGE_ME');
+  });
+
+  it("'local' commands (status, retry) do not care", () => {
+    expect(() => loadConfig({ ...valid, JIRA_BASE_URL: 'https://your-company.atlassian.net' }, 'local')).not.toThrow();
+  });
+});

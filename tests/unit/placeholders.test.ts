@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { describe, expect, it } from 'vitest';
-import { ENV_EXAMPLE_PLACEHOLDERS, placeholdersIn } from '../../src/doctor/placeholders.js';
+import { ENV_EXAMPLE_PLACEHOLDERS, placeholdersIn } from '../../src/placeholders.js';
 
 const example = dotenv.parse(fs.readFileSync(path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../.env.example')));
 

@@ -11,6 +11,11 @@ function file(trackerPath: string): string {
   return `${trackerPath}.highwater.json`;
 }
 
+/** Where the mark is kept: a damaged tracker's message names it, since it must be kept. */
+export function highWaterPath(trackerPath: string): string {
+  return file(trackerPath);
+}
+
 interface HighWaterFile {
   sourceTs?: unknown;
   sourceId?: unknown;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { DependencyError, describeFileError, errorMessage } from '../../errors.js';
 import { ensurePrivateDir, ensurePrivateFile, tightenFile } from '../../privateFiles.js';
-import { backupDir } from './backup.js';
+import { damagedTrackerFix } from './backup.js';
 
 // Each entry migrates from version i to i+1 (PRAGMA user_version). Append only.
 const MIGRATIONS: string[] = [
@@ -128,7 +128,7 @@ export function trackerFileError(file: string, err: unknown): DependencyError {
   const code = String((err as { code?: unknown }).code ?? '');
   const why = describeFileError(err);
   if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
-    return new DependencyError('tracker', `${file} is not a SQLite database or is damaged (${why}); restore the newest copy from ${backupDir(file)} (see README, "Tracker backups and restoring one"), keeping the damaged file aside`);
+    return new DependencyError('tracker', `${file} is not a SQLite database or is damaged (${why}); ${damagedTrackerFix(file)}`);
   }
   if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_CANTOPEN')) {
     return new DependencyError('tracker', `cannot write ${file} (${why}); give the user that runs jira-sync write access to it and its folder`);

@@ -1,7 +1,9 @@
 // The placeholder values .env.example ships with. `cp .env.example .env` and forgetting a line
-// is the commonest first mistake; these values parse fine, so only doctor comparing them with
-// the placeholders can say "you have not filled this in yet" instead of "host not found".
-// tests/unit/placeholders.test.ts keeps this list in step with .env.example.
+// is the commonest first mistake; these values parse fine, so only comparing them with the
+// placeholders can say "you have not filled this in yet" instead of "host not found". config.ts
+// refuses them for every command that connects: the placeholder Jira site is someone else's
+// real site, and a real token must never go there. Here, beside config.ts, so config and
+// doctor both use it. tests/unit/placeholders.test.ts keeps this list in step with .env.example.
 
 export const ENV_EXAMPLE_PLACEHOLDERS: Readonly<Record<string, string>> = {
   DATABASE_URL: 'postgres://jira_sync:CHANGE_ME@db.example.internal:5432/webforms',
