@@ -8,6 +8,7 @@ export const FAIL_POINTS = [
   'after-created', // 4. `created` committed, attachment not started
   'after-attach', // 5. attachment made, `attached` not committed
   'after-attached', // 6. `attached` committed, `done` not committed
+  'after-done', // 7. `done` committed, the run's progress not yet recorded by the orchestrator
 ] as const;
 export type FailPoint = (typeof FAIL_POINTS)[number];
 

@@ -90,3 +90,13 @@ it('a second SIGTERM ends the wait at once: exit 143, lock free, and the next ru
   expect(next.code, next.stderr).toBe(0);
   await expectExactlyOnce(h.db, h.jira, h.ws, 3);
 });
+
+it('a run killed right after a submission is done counts it: the count is committed with the transition', async () => {
+  await prepare(5);
+  // The third `done` commits, then the process dies before the orchestrator records its progress.
+  const killed = await h.cli(['run', '--concurrency', '1'], { JIRA_SYNC_FAILPOINT: 'after-done', JIRA_SYNC_FAILPOINT_HIT: '3' });
+  expect(killed.signal).toBe('SIGKILL');
+  expect(trackerStates(h.ws).done ?? 0).toBe(3);
+  const runs = (JSON.parse((await h.cli(['status', '--json'])).stdout) as { runs: { exitCode: number | null; created: number }[] }).runs;
+  expect(runs[0]).toMatchObject({ exitCode: null, created: 3 });
+});

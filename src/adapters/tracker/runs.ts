@@ -46,7 +46,11 @@ export function isRunAlive(db: Database.Database, runId: string | null, now: Dat
  * finishRun still shows in `status` what it did, not zeros.
  */
 export function recordRunProgress(db: Database.Database, runId: string, counts: Counts): void {
-  db.prepare('UPDATE runs SET created = ?, skipped = ?, failed = ?, parked = ? WHERE run_id = ? AND ended_at IS NULL').run(
+  // max(): a count only grows during a run, and markDone may already have counted a submission
+  // whose result this call has not seen yet (several are in flight).
+  db.prepare(
+    'UPDATE runs SET created = max(created, ?), skipped = max(skipped, ?), failed = max(failed, ?), parked = max(parked, ?) WHERE run_id = ? AND ended_at IS NULL',
+  ).run(
     counts.created, counts.skipped, counts.failed, counts.parked, runId,
   );
 }

@@ -225,8 +225,18 @@ export class Tracker {
     return this.transition(key, ['created', 'failed'], `state = 'attached', last_error = NULL`, []);
   }
 
+  /** Also counts the submission in its run's record, in the same commit: a run killed right
+   *  after still shows it in `status` (recordRunProgress only ever raises the counts). */
   markDone(key: string, outcome: string): boolean {
-    return this.transition(key, ['attached'], `state = 'done', last_outcome = ?, next_attempt_at = NULL`, [outcome]);
+    return this.db.transaction(() => {
+      const moved = this.transition(key, ['attached'], `state = 'done', last_outcome = ?, next_attempt_at = NULL`, [outcome]);
+      if (moved) {
+        this.db
+          .prepare('UPDATE runs SET created = created + 1 WHERE run_id = (SELECT run_id FROM submissions WHERE key = ?) AND ended_at IS NULL')
+          .run(key);
+      }
+      return moved;
+    })();
   }
 
   /** A failed attempt: retried at `nextAttemptAt`, or parked for a person when that is null.
