@@ -7,8 +7,12 @@
 // the peak RSS is the largest. Each case is repeated (BENCH_COST_REPEATS, default 3) and the
 // table gives medians, because a shared machine is noisy. `--profile=DIR` runs each case once
 // under `--cpu-prof` and `--heap-prof` with the profiles written to DIR (the figures are then
-// the profiler's, not the product's); `tsx bench/profile.ts DIR` summarises them.
+// the profiler's, not the product's); `tsx bench/profile.ts DIR/*` summarises them.
+// BENCH_COST_TRACKER_DIR puts the trackers elsewhere: on a tmpfs (/dev/shm), where fsync costs
+// nothing, the difference to the normal figures is the time the event loop waits on the disk.
+// BENCH_NODE_ARGS adds node options (e.g. --trace-gc); with --profile the CLI's output is kept.
 import fs from 'node:fs';
+import path from 'node:path';
 import type pg from 'pg';
 import type { FakeJira } from '../tests/support/fakeJira/index.js';
 import type { Workspace } from '../tests/support/cli.js';
@@ -34,6 +38,8 @@ export interface CostSettings {
   latencies: number[];
   repeats: number;
   profileDir: string | null;
+  /** Where the trackers go instead of the workspace (e.g. a tmpfs, to tell fsync waits from CPU). */
+  trackerDir: string | null;
 }
 
 interface Drained {
@@ -47,19 +53,23 @@ interface Drained {
 const tableFor = (n: number) => `cost_submissions_${n}`;
 
 /** Every submission of a `n`-row table into a fresh tracker and a fresh fake Jira, `batch` per run. */
-async function drainOnce(ctx: CostContext, n: number, batch: number, latencyMs: number, nodeArgs: string[]): Promise<Drained> {
+async function drainOnce(ctx: CostContext, s: CostSettings, n: number, batch: number, latencyMs: number, nodeArgs: string[]): Promise<Drained> {
   const jira = await ctx.fakeJira({ latencyMs });
   const ws = ctx.workspace(ctx.databaseUrl, jira, ctx.mappingPath, {
     SOURCE_TABLE: tableFor(n),
     BATCH_SIZE: String(batch),
     JIRA_CONCURRENCY: String(ctx.concurrency),
   });
+  const trackerDir = s.trackerDir === null ? null : fs.mkdtempSync(path.join(s.trackerDir, 'jira-sync-bench-tracker-'));
+  if (trackerDir !== null) ws.env.TRACKER_PATH = path.join(trackerDir, 'tracker.db');
   const d: Drained = { tickets: 0, runs: 0, wallMs: 0, cpuMs: 0, peakRssMb: 0 };
   const maxRuns = Math.ceil(n / batch) + 1;
   while (jira.issues.length < n && d.runs < maxRuns) {
     const before = jira.issues.length;
     const m = await ctx.run(ws, ['run'], nodeArgs);
     d.runs++;
+    // The CLI's own output (e.g. --trace-gc lines from BENCH_NODE_ARGS) next to the profiles.
+    if (s.profileDir) fs.writeFileSync(path.join(s.profileDir, `batch${batch}-${latencyMs}ms-run${d.runs}.out`), m.stdout + m.stderr);
     if (m.code !== 0) {
       ctx.broken.push(`cost, BATCH_SIZE ${batch}, ${latencyMs} ms: run ${d.runs} exit ${m.code}: ${m.stderr.trim().split('\n').slice(-3).join(' / ')}`);
       break;
@@ -72,6 +82,7 @@ async function drainOnce(ctx: CostContext, n: number, batch: number, latencyMs: 
   d.tickets = jira.issues.filter((i) => i.attachments.length === 1).length;
   if (d.tickets !== n || jira.issues.length !== n) ctx.broken.push(`cost, BATCH_SIZE ${batch}, ${latencyMs} ms: ${jira.issues.length} tickets (${d.tickets} with one attachment) after ${d.runs} runs; expected ${n}`);
   ws.cleanup();
+  if (trackerDir !== null) fs.rmSync(trackerDir, { recursive: true, force: true });
   await jira.close();
   return d;
 }
@@ -81,7 +92,8 @@ export const ceilingOf = (concurrency: number, latencyMs: number) => (latencyMs 
 
 export async function measureCost(ctx: CostContext, s: CostSettings): Promise<Row[]> {
   const rows: Row[] = [];
-  const nodeArgs = s.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${s.profileDir}`, '--heap-prof', `--heap-prof-dir=${s.profileDir}`] : [];
+  const extraArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const nodeArgs = s.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${s.profileDir}`, '--heap-prof', `--heap-prof-dir=${s.profileDir}`, ...extraArgs] : extraArgs;
   if (s.profileDir) fs.mkdirSync(s.profileDir, { recursive: true });
   const sizes = [...new Set(s.batches.map((b) => Math.max(b, s.submissions)))];
   for (const n of sizes) await createSubmissions(ctx.client, tableFor(n), n);
@@ -90,7 +102,7 @@ export async function measureCost(ctx: CostContext, s: CostSettings): Promise<Ro
       const n = Math.max(batch, s.submissions);
       const all: Drained[] = [];
       for (let i = 0; i < s.repeats; i++) {
-        const d = await drainOnce(ctx, n, batch, latencyMs, nodeArgs);
+        const d = await drainOnce(ctx, s, n, batch, latencyMs, nodeArgs);
         const tps = d.tickets / (d.wallMs / 1000);
         ctx.log(`  cost ${n} submissions, BATCH_SIZE ${batch}, ${latencyMs} ms/call, #${i + 1}: ${d.runs} runs, ${fmt.s(d.wallMs)}, ${fmt.n(tps)} tickets/s, CPU ${d.cpuMs === null ? 'n/a' : fmt.n(d.cpuMs / d.tickets)} ms/ticket, peak RSS ${fmt.mb(d.peakRssMb)}`);
         all.push(d);

@@ -7,7 +7,8 @@
 // Exits 1 when something is broken (a run failed, a ticket is missing, an extra Jira call, a
 // seq scan); a missed target is reported in the table, not in the exit code.
 // Settings: BENCH_SUBMISSIONS, BENCH_BIG_ROWS, BENCH_LATENCY_MS, BENCH_SLOW_LIMIT,
-// BENCH_FAST_LIMIT, BENCH_CONCURRENCY, BENCH_IDLE_RUNS, BENCH_COST_REPEATS; PostgreSQL as for the tests.
+// BENCH_FAST_LIMIT, BENCH_CONCURRENCY, BENCH_IDLE_RUNS, BENCH_COST_REPEATS,
+// BENCH_COST_BATCHES and BENCH_COST_LATENCIES (comma-separated), BENCH_COST_TRACKER_DIR; PostgreSQL as for the tests.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -270,6 +271,8 @@ async function mainAuditOnly(): Promise<void> {
   process.stdout.write(`${table(header, rows, smoke)}\n`);
 }
 
+const list = (name: string) => process.env[name]?.split(',').map(Number);
+
 /** `--cost`: issue 14's cost per ticket at 0 and 30 ms per call, BATCH_SIZE 30 and 1,000 (and 10,000). */
 async function mainCost(): Promise<void> {
   const started = performance.now();
@@ -281,10 +284,11 @@ async function mainCost(): Promise<void> {
   const big = process.argv.includes('--cost-big');
   const settings = {
     submissions: S.submissions,
-    batches: smoke ? [10, S.submissions] : big ? [30, 1000, 10_000] : [30, 1000],
-    latencies: [0, 30],
+    batches: list('BENCH_COST_BATCHES') ?? (smoke ? [10, S.submissions] : big ? [30, 1000, 10_000] : [30, 1000]),
+    latencies: list('BENCH_COST_LATENCIES') ?? [0, 30],
     repeats: profileDir ? 1 : S.costRepeats,
     profileDir: profileDir === null ? null : path.resolve(profileDir),
+    trackerDir: process.env.BENCH_COST_TRACKER_DIR ?? null,
   };
   const rows = await measureCost(
     {
@@ -305,7 +309,7 @@ async function mainCost(): Promise<void> {
     `### jira-sync benchmark, cost per ticket${smoke ? ' (smoke)' : ''}${profileDir ? ' (under the profiler)' : ''}, ${new Date().toISOString().slice(0, 10)}`,
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB; ${m.os}; Node ${m.node}; PostgreSQL ${pgVersion} (${found.how}).`,
-    `Settings: at least ${S.submissions} submissions per case, fresh tracker, fake Jira without rate limit, JIRA_CONCURRENCY ${S.concurrency}, LOG_LEVEL info; ` +
+    `Settings: at least ${S.submissions} submissions per case, fresh tracker${settings.trackerDir ? ` in ${settings.trackerDir}` : ''}, fake Jira without rate limit, JIRA_CONCURRENCY ${S.concurrency}, LOG_LEVEL info; ` +
       `median of ${settings.repeats} [min–max]; CPU = user + system of the CLI process(es) by GNU time; peak RSS by ${rssMethod()}.`,
     `Command: \`npm run ${smoke ? 'bench:smoke' : 'bench'} -- ${big ? '--cost-big' : '--cost'}${profileDir ? ' --profile=DIR' : ''}\`; took ${fmt.s(performance.now() - started)}.`,
   ];
