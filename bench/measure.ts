@@ -2,7 +2,8 @@
 // time from spawn to exit, and its peak resident memory. Peak RSS comes from GNU time's %M
 // where /usr/bin/time exists (exact, read by the kernel at exit); otherwise from polling
 // VmHWM in /proc (the kernel's own high-water mark, so a poll that misses the peak moment
-// still sees it, unless the peak comes in the last poll interval).
+// still sees it, unless the peak comes in the last poll interval). CPU time (user + system)
+// comes from GNU time's %U and %S only (10 ms resolution), else it is not reported.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,8 @@ export interface Measured {
   wallMs: number;
   /** Peak resident set size in MiB, or null where neither method is available. */
   peakRssMb: number | null;
+  /** CPU time (user + system) of the process in ms, from GNU time; null without it. */
+  cpuMs: number | null;
   stdout: string;
   stderr: string;
 }
@@ -38,7 +41,7 @@ function vmHwmKb(pid: number): number | null {
 export function measureNode(args: string[], opts: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<Measured> {
   const timeFile = path.join(os.tmpdir(), `jira-sync-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const viaTime = hasGnuTime();
-  const [cmd, argv] = viaTime ? [GNU_TIME, ['-f', '%M', '-o', timeFile, process.execPath, ...args]] : [process.execPath, args];
+  const [cmd, argv] = viaTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, process.execPath, ...args]] : [process.execPath, args];
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(cmd, argv, {
@@ -60,14 +63,16 @@ export function measureNode(args: string[], opts: { cwd: string; env: Record<str
       clearTimeout(timer);
       if (poll) clearInterval(poll);
       let kb = polledKb;
+      let cpuMs: number | null = null;
       if (viaTime) {
         const text = fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8') : '';
         fs.rmSync(timeFile, { force: true });
-        // GNU time prints "Command exited with non-zero status N" before the figure.
-        const m = /(\d+)\s*$/.exec(text.trim());
+        // GNU time prints "Command exited with non-zero status N" before the figures.
+        const m = /(\d+) ([\d.]+) ([\d.]+)\s*$/.exec(text.trim());
         kb = m ? Number(m[1]) : null;
+        cpuMs = m ? (Number(m[2]) + Number(m[3])) * 1000 : null;
       }
-      resolve({ code, wallMs, peakRssMb: kb === null ? null : kb / 1024, stdout, stderr });
+      resolve({ code, wallMs, peakRssMb: kb === null ? null : kb / 1024, cpuMs, stdout, stderr });
     });
   });
 }

@@ -1,12 +1,14 @@
 // `npm run bench` (full, ~8 minutes) and `npm run bench:smoke` (small sizes, ~1 minute, for CI);
-// `--audit-only` builds just the big table and measures `jira-sync audit` and the day's first run:
+// `--audit-only` builds just the big table and measures `jira-sync audit` and the day's first run;
+// `--cost` measures our own cost per ticket (bench/cost.ts; `--cost-big` adds BATCH_SIZE 10,000):
 // the real CLI (dist/cli.js) against a fresh PostgreSQL database and the in-process fake Jira,
 // measuring what issue 6 promises: throughput at Jira's limit, flat cost of an idle run as the
 // table grows, start-up against `node -e 0`, and peak memory. Prints one Markdown table.
 // Exits 1 when something is broken (a run failed, a ticket is missing, an extra Jira call, a
 // seq scan); a missed target is reported in the table, not in the exit code.
 // Settings: BENCH_SUBMISSIONS, BENCH_BIG_ROWS, BENCH_LATENCY_MS, BENCH_SLOW_LIMIT,
-// BENCH_FAST_LIMIT, BENCH_CONCURRENCY, BENCH_IDLE_RUNS; PostgreSQL as for the tests.
+// BENCH_FAST_LIMIT, BENCH_CONCURRENCY, BENCH_IDLE_RUNS, BENCH_COST_REPEATS,
+// BENCH_COST_BATCHES and BENCH_COST_LATENCIES (comma-separated), BENCH_COST_TRACKER_DIR; PostgreSQL as for the tests.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +20,7 @@ import { startFakeJira, type FakeJira } from '../tests/support/fakeJira/index.js
 import { createDatabase, findPostgres } from '../tests/support/postgres.js';
 import { createSubmissions, explainScan, rowTs, seedTracker } from './data.js';
 import { auditRows, measureAudit } from './audit.js';
+import { measureCost } from './cost.js';
 import { machine, measureNode, median, rssMethod, type Measured } from './measure.js';
 import { fmt, table, type Row } from './report.js';
 
@@ -25,6 +28,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const smoke = process.argv.includes('--smoke');
 const auditOnly = process.argv.includes('--audit-only');
+const cost = process.argv.includes('--cost') || process.argv.includes('--cost-big');
+const profileDir = process.argv.find((a) => a.startsWith('--profile='))?.slice('--profile='.length) ?? null;
 const setting = (name: string, full: number, small: number) => Number(process.env[name] ?? (smoke ? small : full));
 const S = {
   submissions: setting('BENCH_SUBMISSIONS', 1000, 30),
@@ -34,6 +39,7 @@ const S = {
   fastLimit: setting('BENCH_FAST_LIMIT', 100, 100),
   concurrency: setting('BENCH_CONCURRENCY', 4, 4),
   idleRuns: setting('BENCH_IDLE_RUNS', 5, 3),
+  costRepeats: setting('BENCH_COST_REPEATS', 3, 1),
   lookbackMinutes: 60,
 };
 const AUTH = { email: 'robot@example.com', apiToken: 'test-token-s3cr3t' }; // what makeWorkspace configures
@@ -70,7 +76,8 @@ function workspace(databaseUrl: string, jira: FakeJira, mappingPath: string | nu
   return ws;
 }
 
-const run = (ws: Workspace, args: string[] = ['run'], timeoutMs = 30 * 60_000) => measureNode([CLI, ...args], { cwd: ws.dir, env: ws.env, timeoutMs });
+const run = (ws: Workspace, args: string[] = ['run'], timeoutMs = 30 * 60_000, nodeArgs: string[] = []) =>
+  measureNode([...nodeArgs, CLI, ...args], { cwd: ws.dir, env: ws.env, timeoutMs });
 
 function expectOk(what: string, m: Measured, summary?: RegExp): void {
   if (m.code !== 0) broken.push(`${what}: exit ${m.code}: ${m.stderr.trim().split('\n').slice(-3).join(' / ')}`);
@@ -264,13 +271,58 @@ async function mainAuditOnly(): Promise<void> {
   process.stdout.write(`${table(header, rows, smoke)}\n`);
 }
 
+const list = (name: string) => process.env[name]?.split(',').map(Number);
+
+/** `--cost`: issue 14's cost per ticket at 0 and 30 ms per call, BATCH_SIZE 30 and 1,000 (and 10,000). */
+async function mainCost(): Promise<void> {
+  const started = performance.now();
+  const { found, db, client, pgVersion } = await setUp();
+  await createSubmissions(client, SMALL, 10);
+  const mappingWs = workspace(db.url, await fakeJira(), null);
+  const mapped = await run(mappingWs, ['map-fields'], 60_000);
+  if (mapped.code !== 0) throw new Error(`map-fields failed (exit ${mapped.code}): ${mapped.stderr}`);
+  const big = process.argv.includes('--cost-big');
+  const settings = {
+    submissions: S.submissions,
+    batches: list('BENCH_COST_BATCHES') ?? (smoke ? [10, S.submissions] : big ? [30, 1000, 10_000] : [30, 1000]),
+    latencies: list('BENCH_COST_LATENCIES') ?? [0, 30],
+    repeats: profileDir ? 1 : S.costRepeats,
+    profileDir: profileDir === null ? null : path.resolve(profileDir),
+    trackerDir: process.env.BENCH_COST_TRACKER_DIR ?? null,
+  };
+  const rows = await measureCost(
+    {
+      client,
+      databaseUrl: db.url,
+      mappingPath: mappingWs.mappingPath,
+      concurrency: S.concurrency,
+      fakeJira,
+      workspace,
+      run: (ws, args, nodeArgs) => run(ws, args, 30 * 60_000, nodeArgs),
+      broken,
+      log,
+    },
+    settings,
+  );
+  const m = machine();
+  const header = [
+    `### jira-sync benchmark, cost per ticket${smoke ? ' (smoke)' : ''}${profileDir ? ' (under the profiler)' : ''}, ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB; ${m.os}; Node ${m.node}; PostgreSQL ${pgVersion} (${found.how}).`,
+    `Settings: at least ${S.submissions} submissions per case, fresh tracker${settings.trackerDir ? ` in ${settings.trackerDir}` : ''}, fake Jira without rate limit, JIRA_CONCURRENCY ${S.concurrency}, LOG_LEVEL info; ` +
+      `median of ${settings.repeats} [min–max]; CPU = user + system of the CLI process(es) by GNU time; peak RSS by ${rssMethod()}.`,
+    `Command: \`npm run ${smoke ? 'bench:smoke' : 'bench'} -- ${big ? '--cost-big' : '--cost'}${profileDir ? ' --profile=DIR' : ''}\`; took ${fmt.s(performance.now() - started)}.`,
+  ];
+  process.stdout.write(`${table(header, rows, smoke)}\n`);
+}
+
 async function cleanUp(): Promise<void> {
   for (const c of cleanups.splice(0).reverse()) await Promise.resolve().then(c).catch(() => undefined);
 }
 
 process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
 try {
-  await (auditOnly ? mainAuditOnly() : main());
+  await (cost ? mainCost() : auditOnly ? mainAuditOnly() : main());
 } catch (err) {
   broken.push(`the benchmark itself failed: ${(err as Error).stack ?? String(err)}`);
 } finally {

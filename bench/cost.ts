@@ -1,0 +1,132 @@
+// `npm run bench -- --cost`: our own cost per ticket, the measurements issue 14 asks for. Drains
+// a backlog through the fake Jira at 0 ms and 30 ms per call (no rate limit, so the only bound
+// is concurrency × latency) with BATCH_SIZE 30 and 1,000 (and 10,000 with `--cost-big`), and
+// reports tickets/s, the ceiling and the share of it reached, CPU (user + system of the
+// jira-sync process, from GNU time) per ticket, and peak RSS. A backlog larger than the batch is
+// drained by successive runs, as cron would; their wall time, CPU and tickets are summed and
+// the peak RSS is the largest. Each case is repeated (BENCH_COST_REPEATS, default 3) and the
+// table gives medians, because a shared machine is noisy. `--profile=DIR` runs each case once
+// under `--cpu-prof` and `--heap-prof` with the profiles written to DIR (the figures are then
+// the profiler's, not the product's); `tsx bench/profile.ts DIR/*` summarises them.
+// BENCH_COST_TRACKER_DIR puts the trackers elsewhere: on a tmpfs (/dev/shm), where fsync costs
+// nothing, the difference to the normal figures is the time the event loop waits on the disk.
+// BENCH_NODE_ARGS adds node options (e.g. --trace-gc); with --profile the CLI's output is kept.
+import fs from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import type { FakeJira } from '../tests/support/fakeJira/index.js';
+import type { Workspace } from '../tests/support/cli.js';
+import { createSubmissions } from './data.js';
+import { median, type Measured } from './measure.js';
+import { fmt, type Row } from './report.js';
+
+export interface CostContext {
+  client: pg.Client;
+  databaseUrl: string;
+  mappingPath: string;
+  concurrency: number;
+  fakeJira: (opts: { latencyMs?: number; rateLimitPerSecond?: number }) => Promise<FakeJira>;
+  workspace: (databaseUrl: string, jira: FakeJira, mappingPath: string | null, extra: Record<string, string>) => Workspace;
+  run: (ws: Workspace, args: string[], nodeArgs: string[]) => Promise<Measured>;
+  broken: string[];
+  log: (line: string) => void;
+}
+
+export interface CostSettings {
+  submissions: number;
+  batches: number[];
+  latencies: number[];
+  repeats: number;
+  profileDir: string | null;
+  /** Where the trackers go instead of the workspace (e.g. a tmpfs, to tell fsync waits from CPU). */
+  trackerDir: string | null;
+}
+
+interface Drained {
+  tickets: number;
+  runs: number;
+  wallMs: number;
+  cpuMs: number | null;
+  peakRssMb: number | null;
+}
+
+const tableFor = (n: number) => `cost_submissions_${n}`;
+
+/** Every submission of a `n`-row table into a fresh tracker and a fresh fake Jira, `batch` per run. */
+async function drainOnce(ctx: CostContext, s: CostSettings, n: number, batch: number, latencyMs: number, nodeArgs: string[]): Promise<Drained> {
+  const jira = await ctx.fakeJira({ latencyMs });
+  const ws = ctx.workspace(ctx.databaseUrl, jira, ctx.mappingPath, {
+    SOURCE_TABLE: tableFor(n),
+    BATCH_SIZE: String(batch),
+    JIRA_CONCURRENCY: String(ctx.concurrency),
+  });
+  const trackerDir = s.trackerDir === null ? null : fs.mkdtempSync(path.join(s.trackerDir, 'jira-sync-bench-tracker-'));
+  if (trackerDir !== null) ws.env.TRACKER_PATH = path.join(trackerDir, 'tracker.db');
+  const d: Drained = { tickets: 0, runs: 0, wallMs: 0, cpuMs: 0, peakRssMb: 0 };
+  const maxRuns = Math.ceil(n / batch) + 1;
+  while (jira.issues.length < n && d.runs < maxRuns) {
+    const before = jira.issues.length;
+    const m = await ctx.run(ws, ['run'], nodeArgs);
+    d.runs++;
+    // The CLI's own output (e.g. --trace-gc lines from BENCH_NODE_ARGS) next to the profiles.
+    if (s.profileDir) fs.writeFileSync(path.join(s.profileDir, `batch${batch}-${latencyMs}ms-run${d.runs}.out`), m.stdout + m.stderr);
+    if (m.code !== 0) {
+      ctx.broken.push(`cost, BATCH_SIZE ${batch}, ${latencyMs} ms: run ${d.runs} exit ${m.code}: ${m.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+      break;
+    }
+    d.wallMs += m.wallMs;
+    d.cpuMs = d.cpuMs === null || m.cpuMs === null ? null : d.cpuMs + m.cpuMs;
+    d.peakRssMb = d.peakRssMb === null || m.peakRssMb === null ? null : Math.max(d.peakRssMb, m.peakRssMb);
+    if (jira.issues.length === before) break; // nothing more to do: a stuck drain, reported below
+  }
+  d.tickets = jira.issues.filter((i) => i.attachments.length === 1).length;
+  if (d.tickets !== n || jira.issues.length !== n) ctx.broken.push(`cost, BATCH_SIZE ${batch}, ${latencyMs} ms: ${jira.issues.length} tickets (${d.tickets} with one attachment) after ${d.runs} runs; expected ${n}`);
+  ws.cleanup();
+  if (trackerDir !== null) fs.rmSync(trackerDir, { recursive: true, force: true });
+  await jira.close();
+  return d;
+}
+
+/** The issue's ceiling in tickets/s: 3 sequential calls per ticket on `concurrency` workers (no rate limit here). */
+export const ceilingOf = (concurrency: number, latencyMs: number) => (latencyMs > 0 ? (concurrency * 1000) / (3 * latencyMs) : Infinity);
+
+export async function measureCost(ctx: CostContext, s: CostSettings): Promise<Row[]> {
+  const rows: Row[] = [];
+  const extraArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const nodeArgs = s.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${s.profileDir}`, '--heap-prof', `--heap-prof-dir=${s.profileDir}`, ...extraArgs] : extraArgs;
+  if (s.profileDir) fs.mkdirSync(s.profileDir, { recursive: true });
+  const sizes = [...new Set(s.batches.map((b) => Math.max(b, s.submissions)))];
+  for (const n of sizes) await createSubmissions(ctx.client, tableFor(n), n);
+  for (const latencyMs of s.latencies) {
+    for (const batch of s.batches) {
+      const n = Math.max(batch, s.submissions);
+      const all: Drained[] = [];
+      for (let i = 0; i < s.repeats; i++) {
+        const d = await drainOnce(ctx, s, n, batch, latencyMs, nodeArgs);
+        const tps = d.tickets / (d.wallMs / 1000);
+        ctx.log(`  cost ${n} submissions, BATCH_SIZE ${batch}, ${latencyMs} ms/call, #${i + 1}: ${d.runs} runs, ${fmt.s(d.wallMs)}, ${fmt.n(tps)} tickets/s, CPU ${d.cpuMs === null ? 'n/a' : fmt.n(d.cpuMs / d.tickets)} ms/ticket, peak RSS ${fmt.mb(d.peakRssMb)}`);
+        all.push(d);
+      }
+      const tps = median(all.map((d) => d.tickets / (d.wallMs / 1000)));
+      const cpu = all.some((d) => d.cpuMs === null) ? null : median(all.map((d) => (d.cpuMs as number) / Math.max(1, d.tickets)));
+      const rss = all.some((d) => d.peakRssMb === null) ? null : median(all.map((d) => d.peakRssMb as number));
+      const ceiling = ceilingOf(ctx.concurrency, latencyMs);
+      const share = Number.isFinite(ceiling) ? ` = ${fmt.pct(tps / ceiling)} of the ceiling ${fmt.n(ceiling)}` : ' (no ceiling at 0 ms)';
+      const spread = (xs: number[], f: (x: number) => string) => (xs.length > 1 ? ` [${f(Math.min(...xs))}–${f(Math.max(...xs))}]` : '');
+      const runs = all[0]?.runs ?? 0;
+      const whole = batch >= n;
+      rows.push({
+        what: `${latencyMs} ms/call, BATCH_SIZE ${batch.toLocaleString('en')}: ${n.toLocaleString('en')} tickets in ${runs} run${runs === 1 ? '' : 's'}`,
+        result:
+          `${fmt.n(tps)} tickets/s${share}${spread(all.map((d) => d.tickets / (d.wallMs / 1000)), (x) => fmt.n(x))}; ` +
+          `CPU ${cpu === null ? 'n/a' : `${fmt.n(cpu)} ms/ticket`}${cpu === null ? '' : spread(all.map((d) => (d.cpuMs as number) / d.tickets), (x) => fmt.n(x))}; ` +
+          `peak RSS ${fmt.mb(rss)}${rss === null ? '' : spread(all.map((d) => d.peakRssMb as number), (x) => fmt.mb(x))}`,
+        // The issue's targets: 90% of the ceiling at 30 ms and ≤ 2.5 ms CPU at 0 ms, both for one
+        // run of the whole backlog; peak RSS ≤ 120 MB whatever the batch.
+        target: `${whole ? (latencyMs > 0 ? '≥ 90% of the ceiling; ' : 'CPU ≤ 2.5 ms/ticket; ') : ''}RSS ≤ 120 MB`,
+        met: s.profileDir ? null : (!whole || (latencyMs > 0 ? tps >= 0.9 * ceiling : (cpu ?? Infinity) <= 2.5)) && (rss ?? Infinity) <= 120,
+      });
+    }
+  }
+  return rows;
+}
