@@ -7,7 +7,6 @@
 import path from 'node:path';
 import type { PostgresSource } from './adapters/postgres/source.js';
 import { RunLock } from './adapters/tracker/lock.js';
-import { recordRunProgress, startRun } from './adapters/tracker/runs.js';
 import type { Tracker } from './adapters/tracker/tracker.js';
 import type { ResolvedConfig } from './config.js';
 import { NO_COUNTS } from './counts.js';
@@ -65,10 +64,10 @@ async function open(config: ResolvedConfig, runId: string, now: () => Date, star
     }
     const logging = early?.logging ?? makeLogging(config, runId, now, true, loggingOptions);
     tracker = openTracker(config, now) as Tracker;
-    startRun(tracker.db, runId, started);
+    await tracker.startRun(runId, started);
     return { logging, tracker, lock, source: early?.source ?? null };
   } catch (err) {
-    tracker?.close();
+    await tracker?.close();
     lock?.release();
     await early?.source.close();
     early?.logging.close();
@@ -95,7 +94,7 @@ async function work(config: ResolvedConfig, opts: RunJobOptions, run: Opened, ru
           bar.progress ??= createProgress({ stream: process.stderr, isTTY: process.stderr.isTTY === true, total });
           bar.progress.update({ done, created: counts.created, failed: counts.failed + counts.parked });
           stop.progress = counts;
-          recordRunProgress(tracker.db, runId, counts);
+          return tracker.recordRunProgress(runId, counts);
         },
         shouldStop: () => stop.requested,
       },
@@ -124,7 +123,8 @@ export async function runJob(config: ResolvedConfig, opts: RunJobOptions): Promi
       // The in-flight submissions are left as a crash would leave them: the next run resumes them.
       const note = `${interruptedNote(signal)} (did not wait longer for the submissions in flight)`;
       summarize(logging, { runId, started, end: now(), counts: stop.progress, stopped: null, note, dryRun: false });
-      tracker.close();
+      // SQLite closes at once; a server's connection ends with the process anyway.
+      void tracker.close().catch(() => undefined);
       lock?.release();
       logging.close();
       forceExit(exitCodeForSignal(signal));
@@ -150,7 +150,7 @@ export async function runJob(config: ResolvedConfig, opts: RunJobOptions): Promi
     return stop.signal ? exitCodeForSignal(stop.signal) : exitCodeFor(report as RunReport);
   } finally {
     untrap();
-    tracker.close();
+    await tracker.close();
     logging.close();
     lock?.release();
   }

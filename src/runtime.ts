@@ -46,7 +46,7 @@ export function openTracker(config: ResolvedConfig, now: () => Date, opts: { rea
   const redact = makeRedactor(config.secrets);
   const db = openTrackerDb(config.trackerPath, opts);
   if (!opts.readonly) redactStoredTexts(db, redact);
-  return new Tracker(db, now, redact);
+  return new Tracker(db, now, redact, config.trackerPath);
 }
 
 export function connectSource(config: ResolvedConfig): Promise<PostgresSource> {

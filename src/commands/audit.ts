@@ -3,7 +3,6 @@
 // so the next run processes them. Exit 1 when it found any, so a person or a script notices.
 import fs from 'node:fs';
 import path from 'node:path';
-import { recordAudit } from '../adapters/tracker/audits.js';
 import { RunLock } from '../adapters/tracker/lock.js';
 import type { ResolvedConfig } from '../config.js';
 import { ExitCode } from '../errors.js';
@@ -27,9 +26,9 @@ export async function auditCommand(config: ResolvedConfig, opts: { dryRun: boole
   const logging = makeLogging(config, runId, now, !opts.dryRun);
   try {
     const tracker = openTracker(config, now, { readonly: opts.dryRun });
-    if (!tracker || tracker.getCursor() === null) {
+    if (!tracker || (await tracker.getCursor()) === null) {
       print('Nothing to audit: no run has fetched anything yet, so no row can be behind the cursor.');
-      tracker?.close();
+      await tracker?.close();
       return ExitCode.ok;
     }
     try {
@@ -49,7 +48,7 @@ export async function auditCommand(config: ResolvedConfig, opts: { dryRun: boole
         await source.close();
       }
       if (!opts.dryRun) {
-        recordAudit(tracker.db, {
+        await tracker.recordAudit({
           runId, startedAt: started.toISOString(), endedAt: now().toISOString(), trigger: 'command', scanned: result.scanned,
           missing: result.missing.length, registered: result.registered, missingIds: result.missing.map((m) => m.sourceId),
         });
@@ -57,7 +56,7 @@ export async function auditCommand(config: ResolvedConfig, opts: { dryRun: boole
       report(result, opts.dryRun, print);
       return result.missing.length > 0 ? ExitCode.someFailed : ExitCode.ok;
     } finally {
-      tracker.close();
+      await tracker.close();
     }
   } finally {
     logging.close();

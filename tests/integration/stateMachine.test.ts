@@ -143,7 +143,7 @@ for (const store of stores) {
       const file = path.join(tempDir(), 'tracker.db');
       const tracker = store.open(file, now);
       try {
-        tracker.register({ sourceId: '1', sourceTs: new Date(T0 - 60_000).toISOString() }, 'k'.repeat(64), ROW, 'run-0');
+        await tracker.register({ sourceId: '1', sourceTs: new Date(T0 - 60_000).toISOString() }, 'k'.repeat(64), ROW, 'run-0');
         const silent = pino({ level: 'silent' });
         let run = 0;
         const attempt = async (a: Attempt) => {
@@ -152,10 +152,10 @@ for (const store of stores) {
           for (const f of a.faults ?? []) jira.injectFault({ ...f, times: 1 });
           const ctx: ProcessContext = {
             tracker, jira: gateway, now, runId: `run-${run}`, recoveryGraceMs: GRACE_MS, log: silent, attachLog: silent,
-            mapping, maxAttempts: MAX_ATTEMPTS, isRunAlive: () => a.otherRunAlive === true,
+            mapping, maxAttempts: MAX_ATTEMPTS, isRunAlive: () => Promise.resolve(a.otherRunAlive === true),
             raiseOnBehalfOfColumn: a.reporter ? 'email' : null, customers: a.reporter ? new CustomerDirectory(gateway.customerClients()) : null,
           };
-          const sub = tracker.get('k'.repeat(64))!;
+          const sub = (await tracker.get('k'.repeat(64)))!;
           const row = a.row === undefined ? ROW : a.row;
           try {
             return (await processSubmission(ctx, { sub, row })).tag;
@@ -166,7 +166,7 @@ for (const store of stores) {
         };
         for (const g of c.given ?? []) await attempt(g);
         const outcome = await attempt(c.when);
-        const after = tracker.get('k'.repeat(64))!;
+        const after = (await tracker.get('k'.repeat(64)))!;
         expect({ state: after.state, outcome }).toEqual({ state: c.then.state, outcome: c.then.outcome });
         if (c.then.attempts !== undefined) expect(after.attempts, 'attempts').toBe(c.then.attempts);
         if (c.then.issues !== undefined) expect(jira.issues, 'tickets in Jira').toHaveLength(c.then.issues);

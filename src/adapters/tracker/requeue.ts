@@ -2,7 +2,7 @@
 // in the queue, due at once. Naming is strict: an id or key that matches nothing, or a key
 // prefix that could mean several submissions, is refused before anything changes.
 import type Database from 'better-sqlite3';
-import type { SubmissionState } from './tracker.js';
+import type { SubmissionState } from './submission.js';
 
 export interface NamedSubmission {
   key: string;
