@@ -3,7 +3,7 @@
 // (a fresh store per case) against the fake Jira over HTTP through the real gateway, so the
 // rule in decide.ts, the tracker's conditional transitions and the gateway's classification of
 // real HTTP answers are all in the loop; a case takes milliseconds. The store comes from a
-// factory, so the same table can run against a second tracker store.
+// factory, and the same table runs against both tracker stores (SQLite and PostgreSQL).
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CustomerDirectory } from '../../src/adapters/jira/customers.js';
@@ -15,7 +15,7 @@ import type { SubmissionState } from '../../src/adapters/tracker/tracker.js';
 import type { MappingFile } from '../../src/mapping/format.js';
 import { processSubmission, type ProcessContext } from '../../src/processSubmission.js';
 import { startFakeJira, EQUIPMENT_OPTIONS, type Fault, type FakeJira } from '../support/fakeJira/index.js';
-import { sqliteStore, type StoreFactory } from '../support/trackerStores.js';
+import { postgresStore, sqliteStore, type StoreFactory } from '../support/trackerStores.js';
 
 const T0 = Date.parse('2026-11-23T09:00:00.000Z');
 const GRACE_MS = 5 * 60_000;
@@ -38,7 +38,8 @@ const mapping: MappingFile = {
 };
 
 /** The stores the table runs against (tests/support/trackerStores.ts): a fresh one per case. */
-const stores: StoreFactory[] = [sqliteStore];
+const pgStore = postgresStore();
+const stores: StoreFactory[] = [sqliteStore, pgStore];
 
 /** One attempt by a run: the Jira answers it meets (faults, each once), and when it happens. */
 interface Attempt {
@@ -118,6 +119,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await jira?.close();
+  await pgStore.close();
 });
 beforeEach(() => jira.reset());
 

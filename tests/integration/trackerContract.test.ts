@@ -2,12 +2,14 @@
 // What the rest of the program relies on: claims are conditional and exactly one of two racing
 // claimers wins; every transition is conditional on the state it leaves; re-queueing; the
 // cursor only moves forward, in time order; seen rows; runs and counts; alert incidents.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { TrackerStore } from '../../src/adapters/tracker/store.js';
-import { sqliteStore, type StoreFactory, type StoreFixture } from '../support/trackerStores.js';
+import { postgresStore, sqliteStore, type StoreFactory, type StoreFixture } from '../support/trackerStores.js';
 
 const T0 = Date.parse('2026-11-23T09:00:00.000Z');
-const stores: StoreFactory[] = [sqliteStore];
+const pgStore = postgresStore();
+const stores: StoreFactory[] = [sqliteStore, pgStore];
+afterAll(() => pgStore.close());
 
 for (const factory of stores) {
   describe(`tracker contract: ${factory.name}`, () => {

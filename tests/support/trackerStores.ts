@@ -1,12 +1,15 @@
 // The tracker stores a store-agnostic test runs against: each factory opens a fresh, empty store,
 // and can open a second handle on the same storage (another run, or another host), so that
 // races between two runs are real races between two connections.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PostgresTrackerStore } from '../../src/adapters/tracker/postgres/store.js';
 import { openTrackerDb } from '../../src/adapters/tracker/schema.js';
 import type { TrackerStore } from '../../src/adapters/tracker/store.js';
 import { Tracker } from '../../src/adapters/tracker/tracker.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
 
 export interface StoreFixture {
   /** The first handle. */
@@ -42,3 +45,31 @@ export const sqliteStore: StoreFactory = {
     };
   },
 };
+
+/** PostgreSQL: one fresh database per test file (tests/support/db.ts), a fresh schema per store. */
+export function postgresStore(): StoreFactory & { close(): Promise<void> } {
+  let db: Promise<TestDatabase> | null = null;
+  return {
+    name: 'PostgreSQL',
+    async open(now) {
+      db ??= createTestDatabase();
+      const { url } = await db;
+      const schema = `tracker_${randomBytes(5).toString('hex')}`;
+      const handles: TrackerStore[] = [await PostgresTrackerStore.open({ url, schema, now })];
+      return {
+        store: handles[0] as TrackerStore,
+        async another() {
+          const t = await PostgresTrackerStore.open({ url, schema, now });
+          handles.push(t);
+          return t;
+        },
+        async dispose() {
+          for (const h of handles) await h.close();
+        },
+      };
+    },
+    async close() {
+      if (db) await (await db).drop();
+    },
+  };
+}
