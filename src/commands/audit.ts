@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { RunLock } from '../adapters/tracker/lock.js';
-import type { ResolvedConfig } from '../config.js';
+import { PgRunLock } from '../adapters/tracker/postgres/runLock.js';
+import { fileTrackerPath, type ResolvedConfig } from '../config.js';
 import { ExitCode } from '../errors.js';
 import { checkSourceTable } from '../steps/checkSourceTable.js';
 import { connectSource, makeLogging, makeNow, newRunId, openTracker } from '../runtime.js';
@@ -18,14 +19,18 @@ export async function auditCommand(config: ResolvedConfig, opts: { dryRun: boole
   const runId = newRunId();
   const started = now();
   // It writes to the tracker, so it takes the run lock like a run; a dry run writes nothing anywhere.
-  let lock: RunLock | null = null;
-  if (!opts.dryRun) {
+  let lock: RunLock | PgRunLock | null = null;
+  if (!opts.dryRun && config.trackerDatabaseUrl) {
+    // The schema must exist before its lock's holder row can be written.
+    await (await openTracker(config, now))?.close();
+    lock = await PgRunLock.acquire(config.trackerDatabaseUrl, config.trackerSchema, { runId, startedAt: started.toISOString() });
+  } else if (!opts.dryRun) {
     fs.mkdirSync(path.dirname(path.resolve(config.trackerPath)), { recursive: true });
     lock = RunLock.acquire(RunLock.lockPathFor(config.trackerPath), { runId, startedAt: started.toISOString() });
   }
   const logging = makeLogging(config, runId, now, !opts.dryRun);
   try {
-    const tracker = openTracker(config, now, { readonly: opts.dryRun });
+    const tracker = await openTracker(config, now, { readonly: opts.dryRun });
     if (!tracker || (await tracker.getCursor()) === null) {
       print('Nothing to audit: no run has fetched anything yet, so no row can be behind the cursor.');
       await tracker?.close();
@@ -41,7 +46,7 @@ export async function auditCommand(config: ResolvedConfig, opts: { dryRun: boole
           columns,
           idColumn: config.idColumn,
           uniqueKeyColumns: config.uniqueKeyColumns,
-          register: opts.dryRun ? null : { tracker, trackerPath: config.trackerPath, runId },
+          register: opts.dryRun ? null : { tracker, trackerPath: fileTrackerPath(config), runId },
           log: logging.forModule('audit'),
         });
       } finally {
@@ -60,7 +65,7 @@ export async function auditCommand(config: ResolvedConfig, opts: { dryRun: boole
     }
   } finally {
     logging.close();
-    lock?.release();
+    await lock?.release();
   }
 }
 

@@ -15,7 +15,7 @@ export async function retryCommand(
     printError('jira-sync retry: name the submissions to retry (their key or source id), or use --all');
     return ExitCode.usage;
   }
-  if (!fs.existsSync(config.trackerPath)) {
+  if (config.trackerDatabaseUrl === null && !fs.existsSync(config.trackerPath)) {
     // Opening it would create it: a command that only re-queues must leave no file behind.
     if (opts.all) {
       print(`No tracker at ${config.trackerPath} yet: no run has written anything, so there is nothing to retry yet.`);
@@ -25,7 +25,7 @@ export async function retryCommand(
     return ExitCode.usage;
   }
   const now = makeNow();
-  const tracker = openTracker(config, now);
+  const tracker = await openTracker(config, now);
   if (!tracker) return ExitCode.ok;
   try {
     let keys: string[] | 'all' = 'all';

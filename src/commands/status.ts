@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import type { AuditRecord } from '../adapters/tracker/audits.js';
 import { listBackups } from '../adapters/tracker/backup.js';
 import { RunLock, describeHolder } from '../adapters/tracker/lock.js';
+import { PgRunLock } from '../adapters/tracker/postgres/runLock.js';
 import type { RunRecord } from '../adapters/tracker/runs.js';
 import type { ProblemSubmission } from '../adapters/tracker/status.js';
 import type { ResolvedConfig } from '../config.js';
@@ -25,14 +26,16 @@ export interface StatusReport {
 }
 
 export async function collectStatus(config: ResolvedConfig, now: Date): Promise<StatusReport> {
-  const holder = RunLock.currentHolder(RunLock.lockPathFor(config.trackerPath));
+  const pgTracker = config.trackerDatabaseUrl;
+  const holder = pgTracker ? await PgRunLock.currentHolder(pgTracker, config.trackerSchema) : RunLock.currentHolder(RunLock.lockPathFor(config.trackerPath));
   const lock = { held: holder !== null, holder: holder === null ? null : holder === 'unknown' ? 'unknown' : describeHolder(holder) };
-  const backups = listBackups(config.trackerPath);
+  // A PostgreSQL tracker has no file backups: the database's own backups cover it (README).
+  const backups = pgTracker ? [] : listBackups(config.trackerPath);
   const newest = backups[backups.length - 1];
   const newestBackup = newest ? { file: newest.file, ageHours: Math.round(((now.getTime() - newest.mtime.getTime()) / 3_600_000) * 10) / 10 } : null;
-  const base = { tracker: config.trackerPath, lock, newestBackup };
-  if (!fs.existsSync(config.trackerPath)) return { ...base, exists: false, counts: {}, runs: [], attention: [], cursor: null, lastAudit: null };
-  const tracker = openTracker(config, () => now, { readonly: true });
+  const base = { tracker: pgTracker ? `PostgreSQL, schema ${config.trackerSchema}` : config.trackerPath, lock, newestBackup };
+  if (!pgTracker && !fs.existsSync(config.trackerPath)) return { ...base, exists: false, counts: {}, runs: [], attention: [], cursor: null, lastAudit: null };
+  const tracker = await openTracker(config, () => now, { readonly: true });
   if (!tracker) return { ...base, exists: false, counts: {}, runs: [], attention: [], cursor: null, lastAudit: null };
   try {
     const runs = (await tracker.recentRuns(10)).map((r) => ({

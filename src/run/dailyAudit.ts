@@ -4,7 +4,7 @@
 // runs `jira-sync audit`. A failed audit never fails the run: it is said, and tried again next run.
 import type { PostgresSource } from '../adapters/postgres/source.js';
 import type { TrackerStore } from '../adapters/tracker/store.js';
-import type { ResolvedConfig } from '../config.js';
+import { fileTrackerPath, type ResolvedConfig } from '../config.js';
 import { errorMessage } from '../errors.js';
 import type { Logging } from '../logging/index.js';
 import { checkSourceTable } from '../steps/checkSourceTable.js';
@@ -28,7 +28,7 @@ export async function dailyAudit(source: PostgresSource, tracker: TrackerStore, 
       columns,
       idColumn: config.idColumn,
       uniqueKeyColumns: config.uniqueKeyColumns,
-      register: { tracker, trackerPath: config.trackerPath, runId },
+      register: { tracker, trackerPath: fileTrackerPath(config), runId },
       log,
     });
     await tracker.recordAudit({

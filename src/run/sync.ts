@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { JiraGateway } from '../adapters/jira/gateway.js';
 import type { PostgresSource } from '../adapters/postgres/source.js';
 import type { TrackerStore } from '../adapters/tracker/store.js';
-import type { ResolvedConfig } from '../config.js';
+import { fileTrackerPath, type ResolvedConfig } from '../config.js';
 import type { Counts } from '../counts.js';
 import { ExitCode, type DependencyError } from '../errors.js';
 import { loadMapping } from '../mapping/load.js';
@@ -55,7 +55,7 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
   if (opts.shouldStop?.() === true) return report([]);
   // No Jira call at all when there is nothing to create; otherwise prove Jira answers before writing anything.
   if ((batch.due.length > 0 || fresh.length > 0) && !opts.jiraChecked) await preflightJira(deps.jira, config);
-  const { registered, skipped } = await registerSubmissions(deps.tracker, batch.fresh, { trackerPath: config.trackerPath, runId: deps.runId, log: deps.log('tracker') });
+  const { registered, skipped } = await registerSubmissions(deps.tracker, batch.fresh, { trackerPath: fileTrackerPath(config), runId: deps.runId, log: deps.log('tracker') });
   const { results, stoppedBy } = await processBatch(deps, config, opts, mapping, [...batch.due, ...registered.map((sub) => ({ sub, row: sub.payload }))]);
   return report([...skipped, ...results], stoppedBy);
 }

@@ -34,7 +34,7 @@ export interface AuditOptions {
   idColumn: string;
   uniqueKeyColumns: string[] | null;
   /** null: only list (--dry-run). */
-  register: { tracker: TrackerStore; trackerPath: string; runId: string } | null;
+  register: { tracker: TrackerStore; trackerPath: string | null; runId: string } | null;
   log: Logger;
   pageSize?: number;
 }

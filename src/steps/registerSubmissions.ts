@@ -18,14 +18,16 @@ export async function registerSubmissions(
   tracker: TrackerStore,
   rows: KeyedRow[],
   /** verifyAll: search Jira for the marker before creating any of them (the audit's finds). */
-  opts: { trackerPath: string; runId: string; log: Logger; verifyAll?: boolean },
+  /** trackerPath: the SQLite file whose high-water mark is kept beside it; null for a PostgreSQL
+   *  tracker, which a file backup never restores (its restore is the database's, see README). */
+  opts: { trackerPath: string | null; runId: string; log: Logger; verifyAll?: boolean },
 ): Promise<{ registered: TrackedSubmission[]; skipped: SubmissionResult[] }> {
   // A tracker restored from an old backup is behind its high-water mark: rows up to the mark
   // may have tickets it forgot, so their markers are searched before creating.
-  const highWater = readHighWater(opts.trackerPath);
+  const highWater = opts.trackerPath === null ? null : readHighWater(opts.trackerPath);
   const cursor = await tracker.getCursor();
   const restored = highWater !== null && (cursor === null || isAfter(highWater, cursor));
-  const aheadSeen = readAheadIds(opts.trackerPath);
+  const aheadSeen = opts.trackerPath === null ? new Set<string>() : readAheadIds(opts.trackerPath);
   if (restored) opts.log.warn({ highWater, cursor }, 'tracker is behind its high-water mark (restored from a backup?): searching Jira before creating older submissions');
 
   const registered: TrackedSubmission[] = [];
@@ -46,10 +48,12 @@ export async function registerSubmissions(
     subLog.info({ outcome: 'skipped:already-processed', note }, 'already processed');
     skipped.push({ key: f.key, sourceId: f.position.sourceId, outcome: { tag: 'skipped:already-processed', ticketKey: known?.ticketKey ?? null, note } });
   }
-  raiseHighWater(
-    opts.trackerPath,
-    await tracker.getCursor(),
-    rows.filter((r) => r.position.ahead === true).map((r) => r.position.sourceId),
-  );
+  if (opts.trackerPath !== null) {
+    raiseHighWater(
+      opts.trackerPath,
+      await tracker.getCursor(),
+      rows.filter((r) => r.position.ahead === true).map((r) => r.position.sourceId),
+    );
+  }
   return { registered, skipped };
 }

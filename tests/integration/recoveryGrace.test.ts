@@ -36,7 +36,7 @@ beforeAll(async () => {
   ws = makeWorkspace({ databaseUrl: db.url, jiraUrl: jira.url, extra: { RECOVERY_GRACE_MINUTES: String(GRACE_MINUTES), LOG_LEVEL: 'silent' } });
   config = loadConfig(ws.env);
   expect(await mapFieldsCommand(config, { force: false, check: false }, () => undefined)).toBe(0);
-  tracker = openTracker(config, now) as Tracker;
+  tracker = (await openTracker(config, now)) as Tracker;
 });
 afterAll(async () => {
   tracker?.close();
