@@ -59,6 +59,21 @@ describe('the tracker in PostgreSQL', () => {
     expect(status.runs).toHaveLength(2);
   });
 
+  it('doctor checks the tracker database, its schema version and privileges, and the lock', async () => {
+    await h.seed(1);
+    expect((await h.cli(['map-fields'])).code).toBe(0);
+    const before = await h.cli(['doctor'], pgEnv());
+    expect(before.stdout + before.stderr).toContain(`schema ${schema} does not exist yet; the first run creates it`);
+    expect((await h.cli(['run'], pgEnv())).code).toBe(0);
+    const after = await h.cli(['doctor'], pgEnv());
+    expect(after.code, after.stdout + after.stderr).toBe(0);
+    expect(after.stdout + after.stderr).toMatch(new RegExp(`PostgreSQL, schema ${schema} \\(version \\d+\\), writable`));
+    const down = await h.cli(['doctor'], { ...pgEnv(), TRACKER_DATABASE_URL: 'postgres://u:tr-secret-8@127.0.0.1:1/x' });
+    expect(down.code).not.toBe(0);
+    expect(down.stdout + down.stderr).toContain('cannot connect to the PostgreSQL tracker (TRACKER_DATABASE_URL)');
+    expect(down.stdout + down.stderr).not.toContain('tr-secret-8');
+  });
+
   it('a second run meets the lock: exit 4 naming the holder, and status shows it held', async () => {
     await h.seed(1);
     expect((await h.cli(['map-fields'])).code).toBe(0);
