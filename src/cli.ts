@@ -109,7 +109,7 @@ export function buildProgram(): Command {
     .addHelpText('after', exitCodesHelp('0  status shown (also when no run has happened yet)', EXIT.usage, '3  the tracker cannot be read'))
     .action(async (o: { json?: boolean }) => {
       const { statusCommand } = await import('./commands/status.js');
-      process.exitCode = statusCommand(config('local'), { json: o.json === true }, print);
+      process.exitCode = await statusCommand(config('local'), { json: o.json === true }, print);
     });
 
   program
@@ -124,7 +124,7 @@ export function buildProgram(): Command {
       // Both would silently mean --all, re-queueing more than was named.
       if (o.all === true && ids.length > 0) throw new UsageError(`retry: name submissions or use --all, not both (got ${ids.join(' ')} and --all)`);
       const { retryCommand } = await import('./commands/retry.js');
-      process.exitCode = retryCommand(config('local'), { all: o.all === true, ids }, print, printError);
+      process.exitCode = await retryCommand(config('local'), { all: o.all === true, ids }, print, printError);
     });
 
   program

@@ -22,6 +22,10 @@ export interface ResolvedConfig {
   serviceDeskId: string;
   requestTypeId: string;
   trackerPath: string;
+  /** TRACKER_DATABASE_URL: the tracker in PostgreSQL (null: the SQLite file at trackerPath). */
+  trackerDatabaseUrl: string | null;
+  /** TRACKER_SCHEMA: the PostgreSQL tracker's schema. */
+  trackerSchema: string;
   fieldMappingPath: string;
   logDir: string;
   logLevel: string;
@@ -39,6 +43,11 @@ export interface ResolvedConfig {
   alertEmailFrom: string | null;
   /** Values that must never be printed or logged. */
   secrets: string[];
+}
+
+/** The SQLite tracker's file, or null when the tracker is in PostgreSQL (nothing is kept on disk). */
+export function fileTrackerPath(config: ResolvedConfig): string | null {
+  return config.trackerDatabaseUrl ? null : config.trackerPath;
 }
 
 /** 'local' commands (status, retry) read only the tracker and must work while Postgres and Jira are down. */
@@ -192,6 +201,9 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptio
   const logLevel = r.text('LOG_LEVEL', 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) r.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
 
+  const trackerSchema = r.text('TRACKER_SCHEMA', 'jira_sync');
+  if (!IDENT.test(trackerSchema)) r.problems.push(`TRACKER_SCHEMA must be a plain schema name (letters, digits, _), got "${trackerSchema}"`);
+
   const config: ResolvedConfig = {
     databaseUrl,
     sourceTable: r.identifier('SOURCE_TABLE', 'webform_submissions', true),
@@ -205,6 +217,8 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptio
     serviceDeskId: all ? r.required('JSM_SERVICE_DESK_ID', 'the id of the JSM service desk (a number, see README)') : (r.raw('JSM_SERVICE_DESK_ID') ?? ''),
     requestTypeId: all ? r.required('JSM_REQUEST_TYPE_ID', 'the id of the request type to create (a number, see README)') : (r.raw('JSM_REQUEST_TYPE_ID') ?? ''),
     trackerPath: r.text('TRACKER_PATH', 'tracker/tracker.db'),
+    trackerDatabaseUrl: r.url('TRACKER_DATABASE_URL', ['postgres:', 'postgresql:'], { required: false, what: '' }),
+    trackerSchema,
     fieldMappingPath: r.text('FIELD_MAPPING_PATH', 'field_mapping.json'),
     logDir: r.text('LOG_DIR', 'logs'),
     logLevel,
@@ -232,7 +246,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptio
   // Every form a credential takes on the wire: the Authorization header carries base64 of
   // `email:token` (Cloud), and a Jira error body may echo it back.
   const wireForms = [...(email && apiToken ? basicCredentials(email, apiToken) : []), ...(pat ? [Buffer.from(pat, 'utf8').toString('base64')] : [])];
-  config.secrets = [apiToken, pat, ...wireForms, databasePassword(databaseUrl), databasePassword(config.smtpUrl ?? '')].filter(
+  config.secrets = [apiToken, pat, ...wireForms, databasePassword(databaseUrl), databasePassword(config.trackerDatabaseUrl ?? ''), databasePassword(config.smtpUrl ?? '')].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
   if (r.missing && opts.envFileDir !== undefined && !fs.existsSync(path.join(opts.envFileDir, '.env'))) {

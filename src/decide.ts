@@ -5,7 +5,8 @@
 // the error when the whole run must stop (the worker pool then takes no new submission).
 import type { Logger } from 'pino';
 import type { JiraCallError } from './adapters/jira/errors.js';
-import type { TrackedSubmission, Tracker } from './adapters/tracker/tracker.js';
+import type { TrackerStore } from './adapters/tracker/store.js';
+import type { TrackedSubmission } from './adapters/tracker/tracker.js';
 import { inProgress, type Outcome } from './outcome.js';
 
 /** The Jira call a submission was making. */
@@ -71,36 +72,36 @@ export function describeFailure(at: StepFacts, e: JiraCallError): string {
 }
 
 export interface SettleContext {
-  tracker: Tracker;
+  tracker: TrackerStore;
   log: Logger;
   maxAttempts: number;
 }
 
 /** A failed attempt of `sub` on the tracker's retry schedule; parked once the attempts are spent. */
-export function failSubmission(ctx: SettleContext, sub: TrackedSubmission, tag: 'failed:invalid-value' | 'failed:jira-rejected', error: string, countAttempt: boolean): Outcome {
-  const { nextAttemptAt: at, attempts } = ctx.tracker.fail(sub.key, tag, error, { maxAttempts: ctx.maxAttempts, countAttempt, fallbackAttempts: sub.attempts });
+export async function failSubmission(ctx: SettleContext, sub: TrackedSubmission, tag: 'failed:invalid-value' | 'failed:jira-rejected', error: string, countAttempt: boolean): Promise<Outcome> {
+  const { nextAttemptAt: at, attempts } = await ctx.tracker.fail(sub.key, tag, error, { maxAttempts: ctx.maxAttempts, countAttempt, fallbackAttempts: sub.attempts });
   ctx.log.warn({ outcome: at ? tag : 'parked', error, attempts, nextAttemptAt: at?.toISOString() }, at ? 'submission failed' : 'submission parked');
   return at ? { tag, error } : { tag: 'parked', error };
 }
 
 /** Records what `e` means for `sub` and returns its outcome; rethrows `e` when the run must stop. */
-export function settle(ctx: SettleContext, sub: TrackedSubmission, at: StepFacts, e: JiraCallError): Outcome {
+export async function settle(ctx: SettleContext, sub: TrackedSubmission, at: StepFacts, e: JiraCallError): Promise<Outcome> {
   const verdict = decide(at.step, e);
   // An attachment that failed in any way leaves the reason on the ticketed submission for `status`.
-  if (at.step === 'attach') ctx.tracker.noteError(sub.key, 'failed:jira-unavailable', `ticket ${at.ticketKey ?? ''} exists but the attachment failed: ${e.message}`);
+  if (at.step === 'attach') await ctx.tracker.noteError(sub.key, 'failed:jira-unavailable', `ticket ${at.ticketKey ?? ''} exists but the attachment failed: ${e.message}`);
   if (verdict === 'stop') {
     // The claim of a create call that certainly never reached Jira is undone: the next run creates it.
-    if (at.step === 'create') ctx.tracker.releaseClaim(sub.key, e.message);
+    if (at.step === 'create') await ctx.tracker.releaseClaim(sub.key, e.message);
     throw e;
   }
   if (verdict === 'unsure') {
-    if (at.step === 'create') ctx.tracker.noteError(sub.key, 'failed:jira-unavailable', `${e.message}; Jira may have created the ticket: the next run searches for it before creating again`);
+    if (at.step === 'create') await ctx.tracker.noteError(sub.key, 'failed:jira-unavailable', `${e.message}; Jira may have created the ticket: the next run searches for it before creating again`);
     return { tag: 'failed:jira-unavailable', error: e.message };
   }
   const error = describeFailure(at, e);
   if (at.step === 'search') {
     // verify_first is set: whenever it is tried again, it is searched for before anything is created.
-    const failed = ctx.tracker.searchFailed(sub.key, sub.attemptStartedAt, error, { maxAttempts: ctx.maxAttempts, fallbackAttempts: sub.attempts });
+    const failed = await ctx.tracker.searchFailed(sub.key, sub.attemptStartedAt, error, { maxAttempts: ctx.maxAttempts, fallbackAttempts: sub.attempts });
     if (!failed) return inProgress('another run settled this submission first');
     ctx.log.warn({ outcome: failed.nextAttemptAt ? 'failed:search' : 'parked', error, attempts: failed.attempts, nextAttemptAt: failed.nextAttemptAt?.toISOString() }, 'marker search failed');
     return failed.nextAttemptAt ? { tag: 'failed:jira-unavailable', error } : { tag: 'parked', error };

@@ -7,13 +7,13 @@
 import path from 'node:path';
 import type { PostgresSource } from './adapters/postgres/source.js';
 import { RunLock } from './adapters/tracker/lock.js';
-import { recordRunProgress, startRun } from './adapters/tracker/runs.js';
-import type { Tracker } from './adapters/tracker/tracker.js';
+import { PgRunLock } from './adapters/tracker/postgres/runLock.js';
+import type { TrackerStore } from './adapters/tracker/store.js';
 import type { ResolvedConfig } from './config.js';
 import { NO_COUNTS } from './counts.js';
 import { markReported } from './errors.js';
 import type { ConsoleOptions } from './logging/console.js';
-import type { Logging } from './logging/index.js';
+import { makeRedactor, type Logging } from './logging/index.js';
 import { ensurePrivateDir } from './privateFiles.js';
 import { createProgress, type Progress } from './progress.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId, openTracker } from './runtime.js';
@@ -34,8 +34,8 @@ export interface RunJobOptions {
 
 interface Opened {
   logging: Logging;
-  tracker: Tracker;
-  lock: RunLock | null;
+  tracker: TrackerStore;
+  lock: RunLock | PgRunLock | null;
   /** Connected by the first-run checks, else null. */
   source: PostgresSource | null;
 }
@@ -56,20 +56,26 @@ async function open(config: ResolvedConfig, runId: string, now: () => Date, star
     }
   }
   // JIRA_SYNC_UNSAFE_NO_LOCK exists only so a test can prove the per-submission claim alone prevents double creation.
-  let lock: RunLock | null = null;
-  let tracker: Tracker | null = null;
+  let lock: RunLock | PgRunLock | null = null;
+  let tracker: TrackerStore | null = null;
+  const locking = process.env.JIRA_SYNC_UNSAFE_NO_LOCK !== '1';
+  const holder = { runId, startedAt: started.toISOString() };
   try {
-    if (process.env.JIRA_SYNC_UNSAFE_NO_LOCK !== '1') {
+    if (config.trackerDatabaseUrl) {
+      // PostgreSQL: the schema first (the holder row lives there), then the lock across hosts.
+      tracker = await openTracker(config, now);
+      if (locking) lock = await PgRunLock.acquire(config.trackerDatabaseUrl, config.trackerSchema, holder, makeRedactor(config.secrets));
+    } else if (locking) {
       ensurePrivateDir(path.dirname(path.resolve(config.trackerPath)));
-      lock = RunLock.acquire(RunLock.lockPathFor(config.trackerPath), { runId, startedAt: started.toISOString() });
+      lock = RunLock.acquire(RunLock.lockPathFor(config.trackerPath), holder);
     }
     const logging = early?.logging ?? makeLogging(config, runId, now, true, loggingOptions);
-    tracker = openTracker(config, now) as Tracker;
-    startRun(tracker.db, runId, started);
+    tracker ??= (await openTracker(config, now)) as TrackerStore;
+    await tracker.startRun(runId, started);
     return { logging, tracker, lock, source: early?.source ?? null };
   } catch (err) {
-    tracker?.close();
-    lock?.release();
+    await tracker?.close();
+    await lock?.release();
     await early?.source.close();
     early?.logging.close();
     await alertWithoutTracker(config, runId, now(), err);
@@ -95,7 +101,7 @@ async function work(config: ResolvedConfig, opts: RunJobOptions, run: Opened, ru
           bar.progress ??= createProgress({ stream: process.stderr, isTTY: process.stderr.isTTY === true, total });
           bar.progress.update({ done, created: counts.created, failed: counts.failed + counts.parked });
           stop.progress = counts;
-          recordRunProgress(tracker.db, runId, counts);
+          return tracker.recordRunProgress(runId, counts);
         },
         shouldStop: () => stop.requested,
       },
@@ -124,8 +130,9 @@ export async function runJob(config: ResolvedConfig, opts: RunJobOptions): Promi
       // The in-flight submissions are left as a crash would leave them: the next run resumes them.
       const note = `${interruptedNote(signal)} (did not wait longer for the submissions in flight)`;
       summarize(logging, { runId, started, end: now(), counts: stop.progress, stopped: null, note, dryRun: false });
-      tracker.close();
-      lock?.release();
+      // SQLite closes at once; a server's connection ends with the process anyway.
+      void tracker.close().catch(() => undefined);
+      void lock?.release();
       logging.close();
       forceExit(exitCodeForSignal(signal));
     },
@@ -150,8 +157,8 @@ export async function runJob(config: ResolvedConfig, opts: RunJobOptions): Promi
     return stop.signal ? exitCodeForSignal(stop.signal) : exitCodeFor(report as RunReport);
   } finally {
     untrap();
-    tracker.close();
+    await tracker.close();
     logging.close();
-    lock?.release();
+    await lock?.release();
   }
 }

@@ -29,7 +29,7 @@ export interface ProcessContext extends StepContext {
   /** Looks up or creates the reporter when RAISE_ON_BEHALF_OF_COLUMN is set. */
   customers: CustomerDirectory | null;
   /** Whether the run that last touched a submission may still be working on it. */
-  isRunAlive: (runId: string | null) => boolean;
+  isRunAlive: (runId: string | null) => Promise<boolean>;
 }
 
 /** A submission to work on, with its source row as it is now (null: the row was deleted).
@@ -63,7 +63,7 @@ async function attachAndFinish(
   Object.assign(at, { step: 'attach', ticketKey });
   const attached = await attachSubmission({ ...ctx, log: ctx.attachLog }, { key: sub.key, ticketKey }, file, { checkFirst: recovered });
   if (attached !== 'attached') return attached;
-  markProcessed(ctx.tracker, sub.key, recovered ? 'recovered' : 'created');
+  await markProcessed(ctx.tracker, sub.key, recovered ? 'recovered' : 'created');
   return recovered ? { tag: 'recovered', ticketKey, note } : { tag: 'created', ticketKey };
 }
 
@@ -71,11 +71,11 @@ async function advance(ctx: ProcessContext, item: WorkItem, at: StepFacts): Prom
   let sub = item.sub;
   if ((sub.state === 'creating' || sub.state === 'created' || sub.state === 'attached') && sub.runId !== ctx.runId) {
     // Mid-way in another run: leave it alone while that run lives, then take it over, once.
-    if (ctx.isRunAlive(sub.runId)) return inProgress(`run ${sub.runId} is working on it`);
-    if (!ctx.tracker.takeOver(sub.key, sub.state, sub.runId, ctx.runId)) return inProgress('another run took it over');
+    if (await ctx.isRunAlive(sub.runId)) return inProgress(`run ${sub.runId} is working on it`);
+    if (!await ctx.tracker.takeOver(sub.key, sub.state, sub.runId, ctx.runId)) return inProgress('another run took it over');
   }
   if (sub.state === 'attached') {
-    markProcessed(ctx.tracker, sub.key, 'recovered');
+    await markProcessed(ctx.tracker, sub.key, 'recovered');
     return { tag: 'recovered', ticketKey: sub.ticketKey ?? '', note: 'finished marking an attached ticket' };
   }
   if (sub.ticketKey) {
@@ -85,7 +85,7 @@ async function advance(ctx: ProcessContext, item: WorkItem, at: StepFacts): Prom
 
   // No ticket known. One that may have a ticket all the same is searched for first.
   if (sub.state !== 'creating' && sub.verifyFirst) {
-    if (!ctx.tracker.claimRecovery(sub.key, ctx.runId)) return inProgress('another run claimed this submission');
+    if (!await ctx.tracker.claimRecovery(sub.key, ctx.runId)) return inProgress('another run claimed this submission');
     sub = { ...sub, state: 'creating' };
   }
   if (sub.state === 'creating') {
@@ -98,7 +98,7 @@ async function advance(ctx: ProcessContext, item: WorkItem, at: StepFacts): Prom
 
   if (item.row === null) {
     const error = `source row ${sub.sourceId} no longer exists in the source table, so no request was created; restore the row and \`jira-sync retry ${sub.sourceId}\` if it should still become one`;
-    ctx.tracker.park(sub.key, 'parked:row-gone', error);
+    await ctx.tracker.park(sub.key, 'parked:row-gone', error);
     ctx.log.warn({ outcome: 'parked', error }, 'submission parked: its row is gone');
     return { tag: 'parked', error };
   }

@@ -8,6 +8,8 @@ import { RetryBudget } from './adapters/jira/retry.js';
 import { PostgresSource } from './adapters/postgres/source.js';
 import { redactStoredTexts } from './adapters/tracker/redactStored.js';
 import { openTrackerDb } from './adapters/tracker/schema.js';
+import { PostgresTrackerStore } from './adapters/tracker/postgres/store.js';
+import type { TrackerStore } from './adapters/tracker/store.js';
 import { Tracker } from './adapters/tracker/tracker.js';
 import type { ResolvedConfig } from './config.js';
 import { createLogging, makeRedactor, type Logging } from './logging/index.js';
@@ -39,14 +41,20 @@ export function makeLogging(
   return createLogging({ logDir: config.logDir, level: config.logLevel, runId, secrets: config.secrets, retentionDays: config.logRetentionDays, now, fileLogging, ...extra });
 }
 
-export function openTracker(config: ResolvedConfig, now: () => Date, opts: { readonly?: boolean } = {}): Tracker | null {
+/** The tracker store the configuration names: PostgreSQL when TRACKER_DATABASE_URL is set (its
+ *  schema created or migrated on opening), else the SQLite file at TRACKER_PATH. Null: read-only
+ *  and there is no SQLite file yet. */
+export async function openTracker(config: ResolvedConfig, now: () => Date, opts: { readonly?: boolean } = {}): Promise<TrackerStore | null> {
+  if (config.trackerDatabaseUrl) {
+    return PostgresTrackerStore.open({ url: config.trackerDatabaseUrl, schema: config.trackerSchema, now, redact: makeRedactor(config.secrets) });
+  }
   if (opts.readonly && !fs.existsSync(config.trackerPath)) return null;
   // Error texts are redacted as they are stored: the tracker and its backups outlive any log.
   // Texts an earlier version stored are redacted here as well.
   const redact = makeRedactor(config.secrets);
   const db = openTrackerDb(config.trackerPath, opts);
   if (!opts.readonly) redactStoredTexts(db, redact);
-  return new Tracker(db, now, redact);
+  return new Tracker(db, now, redact, config.trackerPath);
 }
 
 export function connectSource(config: ResolvedConfig): Promise<PostgresSource> {

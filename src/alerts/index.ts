@@ -2,10 +2,9 @@
 // Nobody watches the cron job, so this is how problems reach anyone at all; and for the same
 // reason a broken alert channel must never turn into a failed run: notifyRunProblems never throws.
 import os from 'node:os';
-import type Database from 'better-sqlite3';
 import type { ResolvedConfig } from '../config.js';
 import { alertRedactor, buildMessage, describeError, postWebhook, sendEmail, webhookLabel, webhookPayload, type AlertMessage } from './channels.js';
-import { loadOpenIncidents, markAlerted, parkedLookup, saveIncidentPlan, unresolvedSubmissions } from '../adapters/tracker/incidents.js';
+import type { IncidentStore } from '../adapters/tracker/store.js';
 import { planIncidents, type DueAlert, type RunProblem } from './incidents.js';
 
 export { problemsFromRun, type RunProblem } from './incidents.js';
@@ -69,13 +68,13 @@ function channelsOf(cfg: AlertConfig, host: string): Channel[] {
 
 /**
  * Called once at the end of every run with the problems this run saw (empty when all is well).
- * Opens, keeps or clears incidents and sends what is due. `db` is null when the tracker itself
+ * Opens, keeps or clears incidents and sends what is due. `store` is null when the tracker itself
  * cannot be used: everything is then sent, without de-duplication.
  *
  * Do not call it for a run that did not look (a dry run, or exit 4 because another run holds
  * the lock): an empty list means "all is well" and would clear every open incident.
  */
-export async function notifyRunProblems(db: Database.Database | null, cfg: AlertConfig, problems: RunProblem[], ctx: NotifyContext): Promise<AlertOutcome> {
+export async function notifyRunProblems(db: IncidentStore | null, cfg: AlertConfig, problems: RunProblem[], ctx: NotifyContext): Promise<AlertOutcome> {
   try {
     return await notify(db, cfg, problems, ctx);
   } catch (err) {
@@ -86,7 +85,7 @@ export async function notifyRunProblems(db: Database.Database | null, cfg: Alert
   }
 }
 
-async function notify(db: Database.Database | null, cfg: AlertConfig, problems: RunProblem[], ctx: NotifyContext): Promise<AlertOutcome> {
+async function notify(db: IncidentStore | null, cfg: AlertConfig, problems: RunProblem[], ctx: NotifyContext): Promise<AlertOutcome> {
   const redact = alertRedactor(cfg);
   const host = ctx.host ?? os.hostname();
   const channels = channelsOf(cfg, host);
@@ -103,14 +102,16 @@ async function notify(db: Database.Database | null, cfg: AlertConfig, problems: 
   try {
     // null: the tracker, which keeps the incidents, is itself what is broken.
     if (!db) throw new Error('the tracker cannot be used, and it keeps the alert state');
-    const unresolved = unresolvedSubmissions(db);
-    const plan = planIncidents(loadOpenIncidents(db), clean, {
+    const unresolved = await db.unresolvedSubmissions();
+    const open = await db.loadOpenIncidents();
+    const parked = await db.parkedKeys(open.filter((i) => i.fingerprint.startsWith('parked:')).map((i) => i.fingerprint.slice('parked:'.length)));
+    const plan = planIncidents(open, clean, {
       now: ctx.now,
       channels: channels.length > 0,
-      stillParked: parkedLookup(db),
+      stillParked: (key) => parked?.has(key),
       submissionsUnresolved: unresolved && unresolved.failed + unresolved.parked > 0,
     });
-    saveIncidentPlan(db, plan);
+    await db.saveIncidentPlan(plan);
     due = plan.alerts;
     for (const i of plan.close) ctx.log?.info({ fingerprint: i.fingerprint, runs: i.runs, firstSeen: i.firstSeen }, 'incident cleared');
     for (const a of plan.alerts) if (a.kind === 'opened') ctx.log?.info({ fingerprint: a.incident.fingerprint }, 'incident opened');
@@ -159,7 +160,7 @@ async function notify(db: Database.Database | null, cfg: AlertConfig, problems: 
   const opened = due.filter((a) => a.kind === 'opened').map((a) => a.incident.fingerprint);
   if (db && stateError === undefined && opened.length > 0 && results.some((r) => r.ok)) {
     try {
-      markAlerted(db, opened, ctx.now);
+      await db.markAlerted(opened, ctx.now);
     } catch (err) {
       ctx.log?.warn({ error: redact(describeError(err)) }, 'could not record sent alerts; they may be sent again');
     }

@@ -3,9 +3,9 @@
 // so the next run processes them. Exit 1 when it found any, so a person or a script notices.
 import fs from 'node:fs';
 import path from 'node:path';
-import { recordAudit } from '../adapters/tracker/audits.js';
 import { RunLock } from '../adapters/tracker/lock.js';
-import type { ResolvedConfig } from '../config.js';
+import { PgRunLock } from '../adapters/tracker/postgres/runLock.js';
+import { fileTrackerPath, type ResolvedConfig } from '../config.js';
 import { ExitCode } from '../errors.js';
 import { checkSourceTable } from '../steps/checkSourceTable.js';
 import { connectSource, makeLogging, makeNow, newRunId, openTracker } from '../runtime.js';
@@ -19,17 +19,21 @@ export async function auditCommand(config: ResolvedConfig, opts: { dryRun: boole
   const runId = newRunId();
   const started = now();
   // It writes to the tracker, so it takes the run lock like a run; a dry run writes nothing anywhere.
-  let lock: RunLock | null = null;
-  if (!opts.dryRun) {
+  let lock: RunLock | PgRunLock | null = null;
+  if (!opts.dryRun && config.trackerDatabaseUrl) {
+    // The schema must exist before its lock's holder row can be written.
+    await (await openTracker(config, now))?.close();
+    lock = await PgRunLock.acquire(config.trackerDatabaseUrl, config.trackerSchema, { runId, startedAt: started.toISOString() });
+  } else if (!opts.dryRun) {
     fs.mkdirSync(path.dirname(path.resolve(config.trackerPath)), { recursive: true });
     lock = RunLock.acquire(RunLock.lockPathFor(config.trackerPath), { runId, startedAt: started.toISOString() });
   }
   const logging = makeLogging(config, runId, now, !opts.dryRun);
   try {
-    const tracker = openTracker(config, now, { readonly: opts.dryRun });
-    if (!tracker || tracker.getCursor() === null) {
+    const tracker = await openTracker(config, now, { readonly: opts.dryRun });
+    if (!tracker || (await tracker.getCursor()) === null) {
       print('Nothing to audit: no run has fetched anything yet, so no row can be behind the cursor.');
-      tracker?.close();
+      await tracker?.close();
       return ExitCode.ok;
     }
     try {
@@ -42,14 +46,14 @@ export async function auditCommand(config: ResolvedConfig, opts: { dryRun: boole
           columns,
           idColumn: config.idColumn,
           uniqueKeyColumns: config.uniqueKeyColumns,
-          register: opts.dryRun ? null : { tracker, trackerPath: config.trackerPath, runId },
+          register: opts.dryRun ? null : { tracker, trackerPath: fileTrackerPath(config), runId },
           log: logging.forModule('audit'),
         });
       } finally {
         await source.close();
       }
       if (!opts.dryRun) {
-        recordAudit(tracker.db, {
+        await tracker.recordAudit({
           runId, startedAt: started.toISOString(), endedAt: now().toISOString(), trigger: 'command', scanned: result.scanned,
           missing: result.missing.length, registered: result.registered, missingIds: result.missing.map((m) => m.sourceId),
         });
@@ -57,11 +61,11 @@ export async function auditCommand(config: ResolvedConfig, opts: { dryRun: boole
       report(result, opts.dryRun, print);
       return result.missing.length > 0 ? ExitCode.someFailed : ExitCode.ok;
     } finally {
-      tracker.close();
+      await tracker.close();
     }
   } finally {
     logging.close();
-    lock?.release();
+    await lock?.release();
   }
 }
 

@@ -10,6 +10,7 @@ import type { ColumnInfo } from '../adapters/postgres/values.js';
 import { loadConfig, noEnvFile, type ResolvedConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { checkAlerts, checkLock, checkLogDir, checkTrackerFile } from '../doctor/local.js';
+import { checkPostgresTracker } from '../doctor/pgTracker.js';
 import { checkJira, checkPostgres } from '../doctor/remote.js';
 import { DoctorReport } from '../doctor/report.js';
 import { makeRedactor } from '../logging/index.js';
@@ -200,7 +201,11 @@ export async function doctorCommand(env: Env, print: (line: string) => void): Pr
   if (ok('FIELD_MAPPING_PATH', 'JSM_SERVICE_DESK_ID', 'JSM_REQUEST_TYPE_ID')) checkMappingFile(r, config, columns, fields);
   else r.skip('field mapping', 'fix FIELD_MAPPING_PATH and the JSM_* ids first');
 
-  if (ok('TRACKER_PATH')) {
+  if (config.trackerDatabaseUrl && ok('TRACKER_DATABASE_URL', 'TRACKER_SCHEMA')) {
+    await checkPostgresTracker(r, config, config.trackerDatabaseUrl);
+  } else if (config.trackerDatabaseUrl) {
+    r.skip('tracker and run lock', 'fix TRACKER_DATABASE_URL and TRACKER_SCHEMA first');
+  } else if (ok('TRACKER_PATH')) {
     checkTrackerFile(r, config.trackerPath);
     checkLock(r, config.trackerPath, makeNow(env)());
   } else {

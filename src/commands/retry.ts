@@ -3,20 +3,19 @@
 import fs from 'node:fs';
 import type { ResolvedConfig } from '../config.js';
 import { ExitCode } from '../errors.js';
-import { requeue, resolveSelectors } from '../adapters/tracker/requeue.js';
 import { makeNow, openTracker } from '../runtime.js';
 
-export function retryCommand(
+export async function retryCommand(
   config: ResolvedConfig,
   opts: { all: boolean; ids: string[] },
   print: (line: string) => void,
   printError: (line: string) => void,
-): number {
+): Promise<number> {
   if (!opts.all && opts.ids.length === 0) {
     printError('jira-sync retry: name the submissions to retry (their key or source id), or use --all');
     return ExitCode.usage;
   }
-  if (!fs.existsSync(config.trackerPath)) {
+  if (config.trackerDatabaseUrl === null && !fs.existsSync(config.trackerPath)) {
     // Opening it would create it: a command that only re-queues must leave no file behind.
     if (opts.all) {
       print(`No tracker at ${config.trackerPath} yet: no run has written anything, so there is nothing to retry yet.`);
@@ -26,13 +25,13 @@ export function retryCommand(
     return ExitCode.usage;
   }
   const now = makeNow();
-  const tracker = openTracker(config, now);
+  const tracker = await openTracker(config, now);
   if (!tracker) return ExitCode.ok;
   try {
     let keys: string[] | 'all' = 'all';
     const notRequeued: string[] = [];
     if (!opts.all) {
-      const { found, problems } = resolveSelectors(tracker.db, opts.ids);
+      const { found, problems } = await tracker.resolveSelectors(opts.ids);
       if (problems.length > 0) {
         printError(`jira-sync retry: nothing was re-queued:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
         return ExitCode.usage;
@@ -44,13 +43,13 @@ export function retryCommand(
         }
       }
     }
-    const requeued = requeue(tracker.db, keys, now());
+    const requeued = await tracker.requeue(keys, now());
     for (const r of requeued) print(`re-queued source id ${r.sourceId} (key ${r.key})`);
     for (const line of notRequeued) print(line);
     if (requeued.length === 0) print(opts.all ? 'No failed or parked submissions: nothing to retry.' : 'Nothing re-queued.');
     else print(`${requeued.length} submission${requeued.length === 1 ? '' : 's'} will be retried by the next run.`);
     return ExitCode.ok;
   } finally {
-    tracker.close();
+    await tracker.close();
   }
 }

@@ -1,11 +1,12 @@
 // `jira-sync status [--json]`: what happened, what failed and why, what to do. Reads the
 // tracker only, so it works while Jira or PostgreSQL are down.
 import fs from 'node:fs';
-import { lastAudit, type AuditRecord } from '../adapters/tracker/audits.js';
+import type { AuditRecord } from '../adapters/tracker/audits.js';
 import { listBackups } from '../adapters/tracker/backup.js';
 import { RunLock, describeHolder } from '../adapters/tracker/lock.js';
-import { recentRuns, type RunRecord } from '../adapters/tracker/runs.js';
-import { countsByState, cursorPosition, problemSubmissions, type ProblemSubmission } from '../adapters/tracker/status.js';
+import { PgRunLock } from '../adapters/tracker/postgres/runLock.js';
+import type { RunRecord } from '../adapters/tracker/runs.js';
+import type { ProblemSubmission } from '../adapters/tracker/status.js';
 import type { ResolvedConfig } from '../config.js';
 import { ExitCode } from '../errors.js';
 import { makeNow, openTracker } from '../runtime.js';
@@ -24,25 +25,26 @@ export interface StatusReport {
   lastAudit: AuditRecord | null;
 }
 
-export function collectStatus(config: ResolvedConfig, now: Date): StatusReport {
-  const holder = RunLock.currentHolder(RunLock.lockPathFor(config.trackerPath));
+export async function collectStatus(config: ResolvedConfig, now: Date): Promise<StatusReport> {
+  const pgTracker = config.trackerDatabaseUrl;
+  const holder = pgTracker ? await PgRunLock.currentHolder(pgTracker, config.trackerSchema) : RunLock.currentHolder(RunLock.lockPathFor(config.trackerPath));
   const lock = { held: holder !== null, holder: holder === null ? null : holder === 'unknown' ? 'unknown' : describeHolder(holder) };
-  const backups = listBackups(config.trackerPath);
+  // A PostgreSQL tracker has no file backups: the database's own backups cover it (README).
+  const backups = pgTracker ? [] : listBackups(config.trackerPath);
   const newest = backups[backups.length - 1];
   const newestBackup = newest ? { file: newest.file, ageHours: Math.round(((now.getTime() - newest.mtime.getTime()) / 3_600_000) * 10) / 10 } : null;
-  const base = { tracker: config.trackerPath, lock, newestBackup };
-  if (!fs.existsSync(config.trackerPath)) return { ...base, exists: false, counts: {}, runs: [], attention: [], cursor: null, lastAudit: null };
-  const tracker = openTracker(config, () => now, { readonly: true });
+  const base = { tracker: pgTracker ? `PostgreSQL, schema ${config.trackerSchema}` : config.trackerPath, lock, newestBackup };
+  if (!pgTracker && !fs.existsSync(config.trackerPath)) return { ...base, exists: false, counts: {}, runs: [], attention: [], cursor: null, lastAudit: null };
+  const tracker = await openTracker(config, () => now, { readonly: true });
   if (!tracker) return { ...base, exists: false, counts: {}, runs: [], attention: [], cursor: null, lastAudit: null };
   try {
-    const db = tracker.db;
-    const runs = recentRuns(db, 10).map((r) => ({
+    const runs = (await tracker.recentRuns(10)).map((r) => ({
       ...r,
       durationSeconds: r.endedAt ? Math.round((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 100) / 10 : null,
     }));
-    return { ...base, exists: true, counts: countsByState(db), runs, attention: problemSubmissions(db), cursor: cursorPosition(db), lastAudit: lastAudit(db) };
+    return { ...base, exists: true, counts: await tracker.countsByState(), runs, attention: await tracker.problemSubmissions(), cursor: await tracker.cursorPosition(), lastAudit: await tracker.lastAudit() };
   } finally {
-    tracker.close();
+    await tracker.close();
   }
 }
 
@@ -125,8 +127,8 @@ export function formatStatus(s: StatusReport): string {
   return wrapText(out.join('\n'), 2);
 }
 
-export function statusCommand(config: ResolvedConfig, opts: { json: boolean }, print: (line: string) => void): number {
-  const s = collectStatus(config, makeNow()());
+export async function statusCommand(config: ResolvedConfig, opts: { json: boolean }, print: (line: string) => void): Promise<number> {
+  const s = await collectStatus(config, makeNow()());
   print(opts.json ? JSON.stringify(s, null, 2) : formatStatus(s));
   return ExitCode.ok;
 }

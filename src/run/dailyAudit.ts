@@ -3,9 +3,8 @@
 // registered for the next run, reported in the summary line and alerted, even if nobody ever
 // runs `jira-sync audit`. A failed audit never fails the run: it is said, and tried again next run.
 import type { PostgresSource } from '../adapters/postgres/source.js';
-import { auditDue, recordAudit } from '../adapters/tracker/audits.js';
-import type { Tracker } from '../adapters/tracker/tracker.js';
-import type { ResolvedConfig } from '../config.js';
+import type { TrackerStore } from '../adapters/tracker/store.js';
+import { fileTrackerPath, type ResolvedConfig } from '../config.js';
 import { errorMessage } from '../errors.js';
 import type { Logging } from '../logging/index.js';
 import { checkSourceTable } from '../steps/checkSourceTable.js';
@@ -18,9 +17,9 @@ export interface DailyAudit {
   summary: string;
 }
 
-export async function dailyAudit(source: PostgresSource, tracker: Tracker, config: ResolvedConfig, logging: Logging, runId: string, now: () => Date): Promise<DailyAudit | null> {
+export async function dailyAudit(source: PostgresSource, tracker: TrackerStore, config: ResolvedConfig, logging: Logging, runId: string, now: () => Date): Promise<DailyAudit | null> {
   const started = now();
-  if (!auditDue(tracker.db, started)) return null;
+  if (!(await tracker.auditDue(started))) return null;
   const log = logging.forModule('audit');
   try {
     const columns = await checkSourceTable(source, config);
@@ -29,10 +28,10 @@ export async function dailyAudit(source: PostgresSource, tracker: Tracker, confi
       columns,
       idColumn: config.idColumn,
       uniqueKeyColumns: config.uniqueKeyColumns,
-      register: { tracker, trackerPath: config.trackerPath, runId },
+      register: { tracker, trackerPath: fileTrackerPath(config), runId },
       log,
     });
-    recordAudit(tracker.db, {
+    await tracker.recordAudit({
       runId, startedAt: started.toISOString(), endedAt: now().toISOString(), trigger: 'daily', scanned: result.scanned,
       missing: result.missing.length, registered: result.registered, missingIds: result.missing.map((m) => m.sourceId),
     });

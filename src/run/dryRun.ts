@@ -49,7 +49,7 @@ export async function dryRun(config: ResolvedConfig, opts: DryRunOptions): Promi
   const stop = new RunStop();
   const logging = makeLogging(config, runId, now, false, { console: opts.console, onWriteError: (file, err) => stop.logWriteFailed(file, err) });
   try {
-    const tracker = openTracker(config, now, { readonly: true });
+    const tracker = await openTracker(config, now, { readonly: true });
     try {
       let report: RunReport | null = null;
       let error: unknown = null;

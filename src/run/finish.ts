@@ -1,8 +1,5 @@
 // After a real run: its record in the tracker, a backup if one is due, and the alerts.
-import { backupIfDue } from '../adapters/tracker/backup.js';
-import { unresolvedSubmissions } from '../adapters/tracker/incidents.js';
-import { finishRun } from '../adapters/tracker/runs.js';
-import type { Tracker } from '../adapters/tracker/tracker.js';
+import type { TrackerStore } from '../adapters/tracker/store.js';
 import { problemFromAudit } from '../alerts/audit.js';
 import { alertConfigFrom, notifyRunProblems, problemsFromRun } from '../alerts/index.js';
 import type { ResolvedConfig } from '../config.js';
@@ -14,25 +11,25 @@ import { exitCodeForSignal, interruptedNote, type StopSignal } from './signals.j
 import { exitCodeFor, type RunReport } from './sync.js';
 
 /** The tracker's failed and parked submissions; undefined (fall back to this run's counts) if unreadable. */
-function readUnresolved(tracker: Tracker): { failed: number; parked: number } | undefined {
+async function readUnresolved(tracker: TrackerStore): Promise<{ failed: number; parked: number } | undefined> {
   try {
-    return unresolvedSubmissions(tracker.db);
+    return await tracker.unresolvedSubmissions();
   } catch {
     return undefined;
   }
 }
 
 /** Never throws: a run's end is recorded and alerted as far as possible. */
-export async function finish(config: ResolvedConfig, tracker: Tracker, logging: Logging, runId: string, end: Date, report: RunReport | null, error: unknown, interrupted: StopSignal | null, audit: DailyAudit | null): Promise<void> {
+export async function finish(config: ResolvedConfig, tracker: TrackerStore, logging: Logging, runId: string, end: Date, report: RunReport | null, error: unknown, interrupted: StopSignal | null, audit: DailyAudit | null): Promise<void> {
   const log = logging.forModule('main');
   const counts: Counts = report?.counts ?? NO_COUNTS;
   const stopped = error ?? report?.stoppedBy ?? null;
   const exitCode = error instanceof ConfigError ? ExitCode.usage : stopped ? ExitCode.dependency : interrupted ? exitCodeForSignal(interrupted) : report ? exitCodeFor(report) : ExitCode.dependency;
   const note = stopped ? logging.redact(errorMessage(stopped)) : interrupted ? interruptedNote(interrupted) : null;
   try {
-    finishRun(tracker.db, runId, end, counts, exitCode, note);
+    await tracker.finishRun(runId, end, counts, exitCode, note);
     // A run that stopped before doing anything changed nothing worth a backup.
-    if (!stopped || (report?.results.length ?? 0) > 0) await backupIfDue(tracker.db, config.trackerPath, end).then((file) => file && logging.forModule('tracker').info({ file }, 'tracker backed up'));
+    if (!stopped || (report?.results.length ?? 0) > 0) await tracker.backupIfDue(end).then((file) => file && logging.forModule('tracker').info({ file }, 'tracker backed up'));
   } catch (err) {
     log.warn({ err }, 'could not record the run end or back up the tracker');
   }
@@ -46,9 +43,9 @@ export async function finish(config: ResolvedConfig, tracker: Tracker, logging: 
     failed: counts.failed,
     parkedKeys,
     runId,
-    unresolved: readUnresolved(tracker),
+    unresolved: await readUnresolved(tracker),
   });
   const missed = audit?.result ? problemFromAudit(audit.result, runId) : null;
   if (missed) problems.push(missed);
-  await notifyRunProblems(tracker.db, alertConfigFrom(config), problems, { runId, now: end, log });
+  await notifyRunProblems(tracker, alertConfigFrom(config), problems, { runId, now: end, log });
 }

@@ -13,7 +13,8 @@ import { connectSource, makeJira } from '../runtime.js';
  *  sent, so a first-day outage alerts once, not every 15 minutes. */
 export function checksFirst(config: ResolvedConfig): boolean {
   const alerting = Boolean(config.alertWebhookUrl || (config.smtpUrl && config.alertEmailTo));
-  return !alerting && !fs.existsSync(config.trackerPath);
+  // A PostgreSQL tracker is created in the database itself: no local file to leave behind.
+  return !alerting && config.trackerDatabaseUrl === null && !fs.existsSync(config.trackerPath);
 }
 
 /** The connected source, once Jira has answered too. */

@@ -4,29 +4,30 @@
 import type { Logger } from 'pino';
 import type { PostgresSource } from '../adapters/postgres/source.js';
 import type { ColumnInfo, Row } from '../adapters/postgres/values.js';
-import type { TrackedSubmission, Tracker } from '../adapters/tracker/tracker.js';
+import type { TrackerStore } from '../adapters/tracker/store.js';
+import type { TrackedSubmission } from '../adapters/tracker/tracker.js';
 import type { ResolvedConfig } from '../config.js';
 import type { WorkItem } from '../processSubmission.js';
 import { fetchSubmissions } from '../steps/fetchSubmissions.js';
 import type { KeyedRow } from '../steps/registerSubmissions.js';
-import { seenBefore } from '../steps/seenBefore.js';
+import { seenBefore, type TrackerCheck } from '../steps/seenBefore.js';
 import { uniqueKey } from '../steps/uniqueKey.js';
 
 /** The tracker reads a batch needs. */
-export type TrackerReads = Pick<Tracker, 'dueForWork' | 'getCursor' | 'seenSourceIds' | 'get'>;
+export type TrackerReads = Pick<TrackerStore, 'dueForWork' | 'getCursor' | 'seenSourceIds' | 'get'>;
 
 /** A dry run before the first run: no tracker file yet, so nothing is known. */
 export const NO_TRACKER: TrackerReads = {
-  dueForWork: () => [],
-  getCursor: () => null,
-  seenSourceIds: () => new Set<string>(),
-  get: () => undefined,
+  dueForWork: () => Promise.resolve([]),
+  getCursor: () => Promise.resolve(null),
+  seenSourceIds: () => Promise.resolve(new Set<string>()),
+  get: () => Promise.resolve(undefined),
 };
 
 export interface Batch {
   /** Submissions from the tracker, each with its source row as it is now when it has no ticket yet. */
   due: WorkItem[];
-  fresh: (KeyedRow & { check: ReturnType<typeof seenBefore> })[];
+  fresh: (KeyedRow & { check: TrackerCheck })[];
 }
 
 export interface GatherDeps {
@@ -46,7 +47,7 @@ async function currentRows(deps: GatherDeps, config: ResolvedConfig, columns: Co
 
 /** Unfinished and due-for-retry submissions first, then new rows up to the batch size. */
 export async function gatherBatch(deps: GatherDeps, config: ResolvedConfig, batchSize: number, columns: ColumnInfo[]): Promise<Batch> {
-  const due = await currentRows(deps, config, columns, deps.tracker.dueForWork(batchSize));
+  const due = await currentRows(deps, config, columns, await deps.tracker.dueForWork(batchSize));
   const fetched = await fetchSubmissions(deps.source, deps.tracker, {
     limit: batchSize - due.length,
     lookbackMinutes: config.lookbackMinutes,
@@ -56,10 +57,11 @@ export async function gatherBatch(deps: GatherDeps, config: ResolvedConfig, batc
   });
   deps.log('fetch_submissions').info({ due: due.length, fetched: fetched.length }, 'batch fetched');
   const keyLog = deps.log('unique_key');
-  const fresh = fetched.map((f) => {
+  const fresh: Batch['fresh'] = [];
+  for (const f of fetched) {
     const key = uniqueKey(f.row, columns, config.uniqueKeyColumns);
     keyLog.debug({ key, sourceId: f.position.sourceId }, 'key computed');
-    return { ...f, key, check: seenBefore(deps.tracker, key) };
-  });
+    fresh.push({ ...f, key, check: await seenBefore(deps.tracker, key) });
+  }
   return { due, fresh };
 }

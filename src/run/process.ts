@@ -3,7 +3,6 @@
 // finish); here it becomes the run's stop reason.
 import { CustomerDirectory } from '../adapters/jira/customers.js';
 import { JiraCallError } from '../adapters/jira/errors.js';
-import { isRunAlive } from '../adapters/tracker/runs.js';
 import { trackerFileError } from '../adapters/tracker/schema.js';
 import type { TrackedSubmission } from '../adapters/tracker/tracker.js';
 import type { ResolvedConfig } from '../config.js';
@@ -19,7 +18,7 @@ import type { SyncDeps } from './sync.js';
 export interface ProcessOptions {
   concurrency: number;
   /** Called after each submission, for the progress line on a terminal. */
-  onProgress?: (done: number, total: number, counts: Counts) => void;
+  onProgress?: (done: number, total: number, counts: Counts) => void | Promise<void>;
   /** True once the run must take no new submission (a signal, a log it cannot write); in-flight ones finish. */
   shouldStop?: () => boolean;
 }
@@ -43,10 +42,10 @@ export async function processBatch(
   const { tracker, jira } = deps;
   const customers = config.raiseOnBehalfOfColumn ? new CustomerDirectory(jira.customerClients()) : null;
   const results: SubmissionResult[] = [];
-  const finished = (sub: TrackedSubmission, outcome: Outcome) => {
+  const finished = async (sub: TrackedSubmission, outcome: Outcome): Promise<void> => {
     deps.log('main').child({ key: sub.key, sourceId: sub.sourceId }).info({ outcome: outcome.tag, ...outcome }, 'submission finished');
     results.push({ key: sub.key, sourceId: sub.sourceId, outcome });
-    opts.onProgress?.(results.length, work.length, countOutcomes(results));
+    await opts.onProgress?.(results.length, work.length, countOutcomes(results));
   };
   try {
     await runInOrder(
@@ -62,16 +61,16 @@ export async function processBatch(
               tracker, jira, now: deps.now, runId: deps.runId, mapping, customers,
               recoveryGraceMs: config.recoveryGraceMinutes * 60_000, maxAttempts: config.maxAttempts, raiseOnBehalfOfColumn: config.raiseOnBehalfOfColumn,
               log: subLog('create_ticket'), attachLog: subLog('attach_submission'),
-              isRunAlive: (id) => isRunAlive(tracker.db, id, deps.now()),
+              isRunAlive: (id) => tracker.isRunAlive(id, deps.now()),
             },
             item,
           );
         } catch (err) {
           // Jira stopped the run: this submission is reported as stopped, and the pool takes no new one.
-          if (err instanceof JiraCallError) finished(sub, { tag: 'stopped', error: err.message });
+          if (err instanceof JiraCallError) await finished(sub, { tag: 'stopped', error: err.message });
           throw err;
         }
-        finished(sub, outcome);
+        await finished(sub, outcome);
       },
       () => opts.shouldStop?.() === true,
     );

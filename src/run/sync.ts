@@ -4,8 +4,8 @@
 import type { Logger } from 'pino';
 import type { JiraGateway } from '../adapters/jira/gateway.js';
 import type { PostgresSource } from '../adapters/postgres/source.js';
-import type { Tracker } from '../adapters/tracker/tracker.js';
-import type { ResolvedConfig } from '../config.js';
+import type { TrackerStore } from '../adapters/tracker/store.js';
+import { fileTrackerPath, type ResolvedConfig } from '../config.js';
 import type { Counts } from '../counts.js';
 import { ExitCode, type DependencyError } from '../errors.js';
 import { loadMapping } from '../mapping/load.js';
@@ -18,7 +18,7 @@ import { processBatch, type ProcessOptions } from './process.js';
 
 export interface SyncDeps {
   source: PostgresSource;
-  tracker: Tracker;
+  tracker: TrackerStore;
   jira: JiraGateway;
   log: (module: string) => Logger;
   now: () => Date;
@@ -55,7 +55,7 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
   if (opts.shouldStop?.() === true) return report([]);
   // No Jira call at all when there is nothing to create; otherwise prove Jira answers before writing anything.
   if ((batch.due.length > 0 || fresh.length > 0) && !opts.jiraChecked) await preflightJira(deps.jira, config);
-  const { registered, skipped } = registerSubmissions(deps.tracker, batch.fresh, { trackerPath: config.trackerPath, runId: deps.runId, log: deps.log('tracker') });
+  const { registered, skipped } = await registerSubmissions(deps.tracker, batch.fresh, { trackerPath: fileTrackerPath(config), runId: deps.runId, log: deps.log('tracker') });
   const { results, stoppedBy } = await processBatch(deps, config, opts, mapping, [...batch.due, ...registered.map((sub) => ({ sub, row: sub.payload }))]);
   return report([...skipped, ...results], stoppedBy);
 }

@@ -26,12 +26,12 @@ export async function attachSubmission(
     return false;
   });
   if (alreadyThere) {
-    ctx.tracker.markAttached(sub.key);
+    await ctx.tracker.markAttached(sub.key);
     ctx.log.info({ ticketKey: sub.ticketKey, file: request.attachmentName }, 'attachment already on the ticket');
     return 'attached';
   }
   failpoint('after-attach');
-  if (!ctx.tracker.markAttached(sub.key)) return inProgress('another run recorded the attachment first');
+  if (!await ctx.tracker.markAttached(sub.key)) return inProgress('another run recorded the attachment first');
   ctx.log.info({ ticketKey: sub.ticketKey, file: request.attachmentName }, 'submission attached');
   failpoint('after-attached');
   return 'attached';

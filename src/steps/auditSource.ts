@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { PostgresSource, RowPosition, ScanStart } from '../adapters/postgres/source.js';
 import type { ColumnInfo } from '../adapters/postgres/values.js';
-import type { Tracker } from '../adapters/tracker/tracker.js';
+import type { TrackerStore } from '../adapters/tracker/store.js';
 import { comparePositions } from '../adapters/postgres/order.js';
 import { scanWindow, type SeenFilter } from './fetchSubmissions.js';
 import { registerSubmissions } from './registerSubmissions.js';
@@ -34,14 +34,14 @@ export interface AuditOptions {
   idColumn: string;
   uniqueKeyColumns: string[] | null;
   /** null: only list (--dry-run). */
-  register: { tracker: Tracker; trackerPath: string; runId: string } | null;
+  register: { tracker: TrackerStore; trackerPath: string | null; runId: string } | null;
   log: Logger;
   pageSize?: number;
 }
 
 /** What the audit reads from the tracker (a read-only one in a dry run). */
 export interface AuditTracker extends SeenFilter {
-  unseenSourceIds(idsJson: string): string[];
+  unseenSourceIds(idsJson: string): Promise<string[]>;
 }
 
 export async function auditSource(source: PostgresSource, seen: AuditTracker, opts: AuditOptions): Promise<AuditResult> {
@@ -54,7 +54,7 @@ export async function auditSource(source: PostgresSource, seen: AuditTracker, op
   for (;;) {
     const page = await source.auditPage(start, pageSize);
     result.scanned += page.count;
-    const unseen = page.count > 0 ? seen.unseenSourceIds(page.idsJson) : [];
+    const unseen = page.count > 0 ? await seen.unseenSourceIds(page.idsJson) : [];
     if (unseen.length > 0) {
       // Rare, so their positions are read only now. A row deleted meanwhile is gone, not lost.
       const missing = (await source.positionsOf(unseen)).sort(comparePositions);
@@ -84,7 +84,7 @@ async function registerMissing(source: PostgresSource, missing: RowPosition[], o
     const row = byId.get(position.sourceId);
     return row ? [{ position, row, key: uniqueKey(row, opts.columns, opts.uniqueKeyColumns) }] : [];
   });
-  const { registered, skipped } = registerSubmissions(reg.tracker, keyed, { trackerPath: reg.trackerPath, runId: reg.runId, log: opts.log, verifyAll: true });
+  const { registered, skipped } = await registerSubmissions(reg.tracker, keyed, { trackerPath: reg.trackerPath, runId: reg.runId, log: opts.log, verifyAll: true });
   result.registered += registered.length;
   result.repeats += skipped.length;
 }

@@ -6,13 +6,14 @@ import type { Logger } from 'pino';
 import { jiraCall } from '../adapters/jira/errors.js';
 import type { JiraGateway } from '../adapters/jira/gateway.js';
 import type { Row } from '../adapters/postgres/values.js';
-import type { TrackedSubmission, Tracker } from '../adapters/tracker/tracker.js';
+import type { TrackerStore } from '../adapters/tracker/store.js';
+import type { TrackedSubmission } from '../adapters/tracker/tracker.js';
 import { failpoint } from '../failpoints.js';
 import { markerFor, type TicketRequest } from '../mapping/request.js';
 import { inProgress, type Skipped } from '../outcome.js';
 
 export interface StepContext {
-  tracker: Tracker;
+  tracker: TrackerStore;
   jira: JiraGateway;
   now: () => Date;
   runId: string;
@@ -35,10 +36,10 @@ export async function recoverTicket(ctx: StepContext, sub: TrackedSubmission): P
     let note = `adopted ${oldest.key}, created by an earlier attempt whose answer was lost`;
     if (hits.length > 1) {
       note = `Jira has ${hits.length} tickets with this submission's marker (${hits.map((h) => h.key).join(', ')}); adopted the oldest, ${oldest.key}: review the others`;
-      ctx.tracker.flagForReview(sub.key, note);
+      await ctx.tracker.flagForReview(sub.key, note);
       ctx.log.warn({ tickets: hits.map((h) => h.key) }, 'duplicate tickets found; flagged for review');
     }
-    if (!ctx.tracker.markCreated(sub.key, oldest.key, oldest.id, 'recovered')) return inProgress('another run settled this submission first');
+    if (!await ctx.tracker.markCreated(sub.key, oldest.key, oldest.id, 'recovered')) return inProgress('another run settled this submission first');
     ctx.log.info({ ticketKey: oldest.key }, 'recovered ticket by marker');
     return { ticketKey: oldest.key, note };
   }
@@ -48,7 +49,7 @@ export async function recoverTicket(ctx: StepContext, sub: TrackedSubmission): P
     // Jira's search index lags; "not found" only counts once the grace period has passed. Until
     // then the submission is not due, so it takes no new row's place in a batch.
     const until = new Date(startedMs + ctx.recoveryGraceMs);
-    ctx.tracker.deferRecovery(sub.key, sub.attemptStartedAt, until);
+    await ctx.tracker.deferRecovery(sub.key, sub.attemptStartedAt, until);
     return inProgress(`no ticket found yet for an attempt ${Math.round(waitedMs / 1000)} s ago; searched again after ${until.toISOString()}`);
   }
   return null;
@@ -58,16 +59,16 @@ export async function recoverTicket(ctx: StepContext, sub: TrackedSubmission): P
  *  `row` is what the request was built from; the tracker keeps it as the submission's payload. */
 export async function createTicket(ctx: StepContext, sub: TrackedSubmission, request: TicketRequest, row: Row): Promise<{ ticketKey: string } | Skipped> {
   if (sub.state === 'creating') {
-    if (!ctx.tracker.reclaimCreating(sub.key, sub.attemptStartedAt, ctx.runId, row)) return inProgress('another run took this submission');
+    if (!await ctx.tracker.reclaimCreating(sub.key, sub.attemptStartedAt, ctx.runId, row)) return inProgress('another run took this submission');
     ctx.log.info({ attemptStartedAt: sub.attemptStartedAt }, 'no ticket found after the grace period; creating again');
-  } else if (!ctx.tracker.claimForCreate(sub.key, ctx.runId, row)) {
+  } else if (!await ctx.tracker.claimForCreate(sub.key, ctx.runId, row)) {
     return inProgress('another run claimed this submission');
   }
   failpoint('after-claim');
 
   const res = await jiraCall('create request', () => ctx.jira.createRequest(request.requestFieldValues, request.raiseOnBehalfOf));
   failpoint('after-create-response');
-  if (!ctx.tracker.markCreated(sub.key, res.issueKey, res.issueId, 'created')) {
+  if (!await ctx.tracker.markCreated(sub.key, res.issueKey, res.issueId, 'created')) {
     // Another run adopted this ticket while our answer was on its way; it carries on from here.
     return inProgress(`another run adopted ${res.issueKey} first`);
   }

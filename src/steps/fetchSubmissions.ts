@@ -11,8 +11,8 @@ import type { PostgresSource, RowPosition, ScanStart } from '../adapters/postgre
 import type { ColumnInfo, Row } from '../adapters/postgres/values.js';
 
 export interface SeenFilter {
-  getCursor(): RowPosition | null;
-  seenSourceIds(ids: string[]): Set<string>;
+  getCursor(): Promise<RowPosition | null>;
+  seenSourceIds(ids: string[]): Promise<Set<string>>;
 }
 
 export interface FetchedRow {
@@ -45,7 +45,7 @@ export async function fetchSubmissions(
   while (picked.length < opts.limit) {
     const page = await source.scanPositions(start, SCAN_PAGE);
     if (page.length === 0) break;
-    const seen = tracker.seenSourceIds(page.map((p) => p.sourceId));
+    const seen = await tracker.seenSourceIds(page.map((p) => p.sourceId));
     for (const p of page) {
       if (seen.has(p.sourceId) || opts.exclude?.has(p.sourceId)) continue;
       picked.push(p);
@@ -70,7 +70,7 @@ export async function fetchSubmissions(
  */
 export async function scanWindow(source: PostgresSource, tracker: SeenFilter, lookbackMinutes: number): Promise<{ from: string | null; ceiling: string }> {
   const ceiling = await source.ceiling(Math.min(CURSOR_MARGIN_MINUTES, lookbackMinutes));
-  const cursor = tracker.getCursor();
+  const cursor = await tracker.getCursor();
   if (!cursor) return { from: null, ceiling };
   const ts = compareTimestamps(cursor.sourceTs, ceiling) > 0 ? ceiling : cursor.sourceTs;
   return { from: windowStart(ts, lookbackMinutes), ceiling };

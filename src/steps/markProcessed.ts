@@ -1,8 +1,8 @@
 // Step 7: the submission is done; it will never be picked up again.
-import type { Tracker } from '../adapters/tracker/tracker.js';
+import type { TrackerStore } from '../adapters/tracker/store.js';
 import { failpoint } from '../failpoints.js';
 
-export function markProcessed(tracker: Tracker, key: string, outcome: 'created' | 'recovered'): void {
-  tracker.markDone(key, outcome);
+export async function markProcessed(tracker: TrackerStore, key: string, outcome: 'created' | 'recovered'): Promise<void> {
+  await tracker.markDone(key, outcome);
   failpoint('after-done');
 }

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { RowPosition } from '../adapters/postgres/source.js';
 import type { Row } from '../adapters/postgres/values.js';
 import { isAfter, raiseHighWater, readAheadIds, readHighWater } from '../adapters/tracker/highWater.js';
-import type { TrackedSubmission, Tracker } from '../adapters/tracker/tracker.js';
+import type { TrackerStore } from '../adapters/tracker/store.js';
+import type { TrackedSubmission } from '../adapters/tracker/tracker.js';
 import type { SubmissionResult } from '../outcome.js';
 
 export interface KeyedRow {
@@ -13,18 +14,20 @@ export interface KeyedRow {
   key: string;
 }
 
-export function registerSubmissions(
-  tracker: Tracker,
+export async function registerSubmissions(
+  tracker: TrackerStore,
   rows: KeyedRow[],
   /** verifyAll: search Jira for the marker before creating any of them (the audit's finds). */
-  opts: { trackerPath: string; runId: string; log: Logger; verifyAll?: boolean },
-): { registered: TrackedSubmission[]; skipped: SubmissionResult[] } {
+  /** trackerPath: the SQLite file whose high-water mark is kept beside it; null for a PostgreSQL
+   *  tracker, which a file backup never restores (its restore is the database's, see README). */
+  opts: { trackerPath: string | null; runId: string; log: Logger; verifyAll?: boolean },
+): Promise<{ registered: TrackedSubmission[]; skipped: SubmissionResult[] }> {
   // A tracker restored from an old backup is behind its high-water mark: rows up to the mark
   // may have tickets it forgot, so their markers are searched before creating.
-  const highWater = readHighWater(opts.trackerPath);
-  const cursor = tracker.getCursor();
+  const highWater = opts.trackerPath === null ? null : readHighWater(opts.trackerPath);
+  const cursor = await tracker.getCursor();
   const restored = highWater !== null && (cursor === null || isAfter(highWater, cursor));
-  const aheadSeen = readAheadIds(opts.trackerPath);
+  const aheadSeen = opts.trackerPath === null ? new Set<string>() : readAheadIds(opts.trackerPath);
   if (restored) opts.log.warn({ highWater, cursor }, 'tracker is behind its high-water mark (restored from a backup?): searching Jira before creating older submissions');
 
   const registered: TrackedSubmission[] = [];
@@ -35,20 +38,22 @@ export function registerSubmissions(
     const verifyFirst =
       opts.verifyAll === true || aheadSeen.has(f.position.sourceId) || (restored && (f.position.ahead === true || !isAfter(f.position, highWater as RowPosition)));
     const subLog = opts.log.child({ key: f.key, sourceId: f.position.sourceId });
-    if (tracker.register(f.position, f.key, f.row, opts.runId, verifyFirst) === 'new') {
+    if ((await tracker.register(f.position, f.key, f.row, opts.runId, verifyFirst)) === 'new') {
       subLog.info({ verifyFirst }, 'submission registered');
-      registered.push(tracker.get(f.key) as TrackedSubmission);
+      registered.push((await tracker.get(f.key)) as TrackedSubmission);
       continue;
     }
-    const known = tracker.get(f.key);
+    const known = await tracker.get(f.key);
     const note = `same content as source row ${known?.sourceId ?? '?'}${known?.ticketKey ? ` (${known.ticketKey})` : ''}`;
     subLog.info({ outcome: 'skipped:already-processed', note }, 'already processed');
     skipped.push({ key: f.key, sourceId: f.position.sourceId, outcome: { tag: 'skipped:already-processed', ticketKey: known?.ticketKey ?? null, note } });
   }
-  raiseHighWater(
-    opts.trackerPath,
-    tracker.getCursor(),
-    rows.filter((r) => r.position.ahead === true).map((r) => r.position.sourceId),
-  );
+  if (opts.trackerPath !== null) {
+    raiseHighWater(
+      opts.trackerPath,
+      await tracker.getCursor(),
+      rows.filter((r) => r.position.ahead === true).map((r) => r.position.sourceId),
+    );
+  }
   return { registered, skipped };
 }

@@ -128,7 +128,7 @@ describe('webhook', () => {
     cleanups.push(hook.close);
     const cfg: AlertConfig = { ...NONE, webhookUrl: hook.url };
     for (const run of [0, 1, 2]) {
-      const outcome = await notifyRunProblems(db, cfg, JIRA_DOWN, ctx(run));
+      const outcome = await notifyRunProblems(new Tracker(db, () => new Date()), cfg, JIRA_DOWN, ctx(run));
       expect(outcome.sent).toEqual(run === 0 ? [{ fingerprint: 'run-failed:dependency:Jira', kind: 'opened', channel: 'webhook', ok: true }] : []);
     }
     expect(hook.posts).toHaveLength(1);
@@ -137,12 +137,12 @@ describe('webhook', () => {
     expect(opened.content).toContain('Jira: 503 Service Unavailable');
     expect(opened.text).toContain('Runs stop: Jira is unavailable');
 
-    const cleared = await notifyRunProblems(db, cfg, [], ctx(3));
+    const cleared = await notifyRunProblems(new Tracker(db, () => new Date()), cfg, [], ctx(3));
     expect(cleared.sent).toEqual([{ fingerprint: 'run-failed:dependency:Jira', kind: 'cleared', channel: 'webhook', ok: true }]);
     expect(hook.posts).toHaveLength(2);
     expect(hook.posts[1]?.content).toMatch(/RESOLVED: Runs stop: Jira is unavailable[\s\S]*Runs: 3[\s\S]*Lasted: 45 min/);
 
-    await notifyRunProblems(db, cfg, [], ctx(4));
+    await notifyRunProblems(new Tracker(db, () => new Date()), cfg, [], ctx(4));
     expect(hook.posts).toHaveLength(2);
   });
 
@@ -151,12 +151,12 @@ describe('webhook', () => {
     cleanups.push(hook.close);
     hook.status = 500;
     const cfg: AlertConfig = { ...NONE, webhookUrl: hook.url };
-    const failed = await notifyRunProblems(db, cfg, JIRA_DOWN, ctx(0));
+    const failed = await notifyRunProblems(new Tracker(db, () => new Date()), cfg, JIRA_DOWN, ctx(0));
     expect(failed.sent).toEqual([{ fingerprint: 'run-failed:dependency:Jira', kind: 'opened', channel: 'webhook', ok: false, error: 'HTTP 500: boom' }]);
 
     hook.status = 200;
-    expect((await notifyRunProblems(db, cfg, JIRA_DOWN, ctx(1))).sent).toMatchObject([{ kind: 'opened', ok: true }]);
-    expect((await notifyRunProblems(db, cfg, JIRA_DOWN, ctx(2))).sent).toEqual([]);
+    expect((await notifyRunProblems(new Tracker(db, () => new Date()), cfg, JIRA_DOWN, ctx(1))).sent).toMatchObject([{ kind: 'opened', ok: true }]);
+    expect((await notifyRunProblems(new Tracker(db, () => new Date()), cfg, JIRA_DOWN, ctx(2))).sent).toEqual([]);
     expect(hook.posts).toHaveLength(2); // the failed attempt and the one that got through
   });
 
@@ -164,7 +164,7 @@ describe('webhook', () => {
     const lines: string[] = [];
     const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
     const url = `http://127.0.0.1:${await closedPort()}/api/webhooks/123/secretWebhookToken`;
-    const outcome = await notifyRunProblems(db, { ...NONE, webhookUrl: url }, JIRA_DOWN, { ...ctx(0), log });
+    const outcome = await notifyRunProblems(new Tracker(db, () => new Date()), { ...NONE, webhookUrl: url }, JIRA_DOWN, { ...ctx(0), log });
     expect(outcome.sent).toMatchObject([{ channel: 'webhook', ok: false, error: expect.stringMatching(/ECONNREFUSED/) }]);
     const logged = lines.join('');
     expect(logged).toContain('alert not delivered');
@@ -176,7 +176,7 @@ describe('webhook', () => {
     const hook = await receiver({ hang: true });
     cleanups.push(hook.close);
     const started = Date.now();
-    const outcome = await notifyRunProblems(db, { ...NONE, webhookUrl: hook.url, timeoutMs: 300 }, JIRA_DOWN, ctx(0));
+    const outcome = await notifyRunProblems(new Tracker(db, () => new Date()), { ...NONE, webhookUrl: hook.url, timeoutMs: 300 }, JIRA_DOWN, ctx(0));
     expect(outcome.sent).toMatchObject([{ ok: false, error: 'no answer within 300 ms' }]);
     expect(Date.now() - started).toBeLessThan(5000);
   });
@@ -186,18 +186,18 @@ describe('webhook', () => {
     cleanups.push(hook.close);
     const cfg: AlertConfig = { ...NONE, webhookUrl: hook.url };
     const tracker = new Tracker(db, () => at(0));
-    tracker.register({ sourceTs: '2026-11-23T08:59:00.000000Z', sourceId: '42' }, 'key42', { id: 42 }, 'run-0');
-    expect(tracker.claimForCreate('key42', 'run-0')).toBe(true);
-    tracker.markFailed('key42', 'failed:jira-rejected', 'HTTP 400: customfield_10010 is required', null);
-    expect(tracker.get('key42')?.state).toBe('parked');
+    await tracker.register({ sourceTs: '2026-11-23T08:59:00.000000Z', sourceId: '42' }, 'key42', { id: 42 }, 'run-0');
+    expect((await tracker.claimForCreate('key42', 'run-0'))).toBe(true);
+    await tracker.markFailed('key42', 'failed:jira-rejected', 'HTTP 400: customfield_10010 is required', null);
+    expect((await tracker.get('key42'))?.state).toBe('parked');
 
     const parked = problemsFromRun({ exitCode: 1, failed: 0, parkedKeys: [{ key: 'key42', sourceId: '42', error: 'HTTP 400: customfield_10010 is required' }], runId: 'run-0' });
-    expect((await notifyRunProblems(db, cfg, parked, ctx(0))).sent).toMatchObject([{ fingerprint: 'parked:key42', kind: 'opened', ok: true }]);
+    expect((await notifyRunProblems(new Tracker(db, () => new Date()), cfg, parked, ctx(0))).sent).toMatchObject([{ fingerprint: 'parked:key42', kind: 'opened', ok: true }]);
     expect(hook.posts[0]?.content).toContain('customfield_10010 is required');
     // Later runs do not report it (parked submissions are not retried), and nothing is sent.
-    for (const run of [1, 2]) expect((await notifyRunProblems(db, cfg, [], ctx(run))).sent).toEqual([]);
+    for (const run of [1, 2]) expect((await notifyRunProblems(new Tracker(db, () => new Date()), cfg, [], ctx(run))).sent).toEqual([]);
     db.prepare(`UPDATE submissions SET state = 'done' WHERE key = 'key42'`).run(); // as after `jira-sync retry` and success
-    expect((await notifyRunProblems(db, cfg, [], ctx(3))).sent).toMatchObject([{ fingerprint: 'parked:key42', kind: 'cleared', ok: true }]);
+    expect((await notifyRunProblems(new Tracker(db, () => new Date()), cfg, [], ctx(3))).sent).toMatchObject([{ fingerprint: 'parked:key42', kind: 'cleared', ok: true }]);
     expect(hook.posts).toHaveLength(2);
   });
 });
@@ -208,7 +208,7 @@ describe('email', () => {
     cleanups.push(smtp.close);
     const cfg: AlertConfig = { ...NONE, smtpUrl: `smtp://127.0.0.1:${smtp.port}/?ignoreTLS=true`, emailTo: 'ops@example.com, oncall@example.com' };
     const problem: RunProblem = { fingerprint: 'run-failed:dependency:PostgreSQL', title: 'Runs stop: PostgreSQL is unavailable', detail: 'ECONNREFUSED' };
-    const outcome = await notifyRunProblems(db, cfg, [problem], ctx(0));
+    const outcome = await notifyRunProblems(new Tracker(db, () => new Date()), cfg, [problem], ctx(0));
     expect(outcome.sent).toEqual([{ fingerprint: problem.fingerprint, kind: 'opened', channel: 'email', ok: true }]);
     expect(smtp.mails).toHaveLength(1);
     const mail = smtp.mails[0] as Mail;
@@ -217,7 +217,7 @@ describe('email', () => {
     expect(text).toContain('Subject: [jira-sync] PROBLEM: Runs stop: PostgreSQL is unavailable');
     expect(text).toMatch(/\r\n\r\n[\s\S]*PROBLEM: Runs stop: PostgreSQL is unavailable/); // in the body too
 
-    await notifyRunProblems(db, cfg, [problem], ctx(1));
+    await notifyRunProblems(new Tracker(db, () => new Date()), cfg, [problem], ctx(1));
     expect(smtp.mails).toHaveLength(1);
   });
 
@@ -226,14 +226,14 @@ describe('email', () => {
     cleanups.push(hook.close);
     const smtpUrl = `smtp://alerts:Sm7pPa55word@127.0.0.1:${await closedPort()}`;
     const cfg: AlertConfig = { ...NONE, webhookUrl: hook.url, smtpUrl, emailTo: 'ops@example.com' };
-    const outcome = await notifyRunProblems(db, cfg, JIRA_DOWN, ctx(0));
+    const outcome = await notifyRunProblems(new Tracker(db, () => new Date()), cfg, JIRA_DOWN, ctx(0));
     expect(outcome.sent).toEqual([
       { fingerprint: 'run-failed:dependency:Jira', kind: 'opened', channel: 'webhook', ok: true },
       { fingerprint: 'run-failed:dependency:Jira', kind: 'opened', channel: 'email', ok: false, error: expect.stringMatching(/ECONNREFUSED/) },
     ]);
     expect(JSON.stringify(outcome)).not.toContain('Sm7pPa55word');
     // Delivered on one channel: not repeated on the next run.
-    expect((await notifyRunProblems(db, cfg, JIRA_DOWN, ctx(1))).sent).toEqual([]);
+    expect((await notifyRunProblems(new Tracker(db, () => new Date()), cfg, JIRA_DOWN, ctx(1))).sent).toEqual([]);
   });
 
   it('an SMTP error quoting the password is redacted in the outcome and the log', async () => {
@@ -242,7 +242,7 @@ describe('email', () => {
     const lines: string[] = [];
     const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
     const cfg: AlertConfig = { ...NONE, smtpUrl: `smtp://alerts:Sm7pPa55word@127.0.0.1:${smtp.port}/?ignoreTLS=true`, emailTo: 'ops@example.com' };
-    const outcome = await notifyRunProblems(db, cfg, JIRA_DOWN, { ...ctx(0), log });
+    const outcome = await notifyRunProblems(new Tracker(db, () => new Date()), cfg, JIRA_DOWN, { ...ctx(0), log });
     expect(outcome.sent).toMatchObject([{ channel: 'email', ok: false, error: expect.stringMatching(/535 5\.7\.8 rejected user alerts password \[REDACTED\]/) }]);
     expect(`${JSON.stringify(outcome)}${lines.join('')}`).not.toContain('Sm7pPa55word');
     expect(smtp.mails).toHaveLength(0);

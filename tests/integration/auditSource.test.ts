@@ -34,9 +34,9 @@ describe('auditSource', () => {
     await db.client.query(`INSERT INTO webform_submissions (created_at, email_address) SELECT timestamptz '2026-11-02 10:00Z' + g * interval '1 minute', 'w' || g || '@example.com' FROM generate_series(1, 3) g`);
     const tracker = new Tracker(openTrackerDb(path.join(tempDir(), 't.db')), () => new Date());
     for (const id of Array.from({ length: 25 }, (_, i) => String(i + 1)).filter((id) => id !== '10' && id !== '23')) {
-      tracker.register({ sourceTs: '2026-11-02T08:00:00.000000Z', sourceId: id }, `k${id}`, {}, 'run');
+      await tracker.register({ sourceTs: '2026-11-02T08:00:00.000000Z', sourceId: id }, `k${id}`, {}, 'run');
     }
-    tracker.register({ sourceTs: '2026-11-02T10:03:00.000000Z', sourceId: '28' }, 'k28', {}, 'run');
+    await tracker.register({ sourceTs: '2026-11-02T10:03:00.000000Z', sourceId: '28' }, 'k28', {}, 'run');
     const columns = (await source.describeTable()) as ColumnInfo[];
     const result = await auditSource(source, tracker, {
       lookbackMinutes: 60, columns, idColumn: 'id', uniqueKeyColumns: null, register: null, log: pino({ level: 'silent' }), pageSize: 4,
@@ -52,9 +52,9 @@ describe('auditSource', () => {
     // Rows the old cursor hid: inserted over the past days, never fetched.
     await db.client.query(`INSERT INTO webform_submissions (created_at, email_address) SELECT now() - g * interval '1 day', 'hidden' || g || '@example.com' FROM generate_series(1, 3) g`);
     const tracker = new Tracker(openTrackerDb(path.join(tempDir(), 't.db')), () => new Date());
-    tracker.register({ sourceTs: '2026-11-02T08:00:00.000000Z', sourceId: '1' }, 'k1', {}, 'run');
-    tracker.register({ sourceTs: 'infinity', sourceId: '2' }, 'k2', {}, 'run');
-    expect(tracker.getCursor()?.sourceTs).toBe('infinity');
+    await tracker.register({ sourceTs: '2026-11-02T08:00:00.000000Z', sourceId: '1' }, 'k1', {}, 'run');
+    await tracker.register({ sourceTs: 'infinity', sourceId: '2' }, 'k2', {}, 'run');
+    expect((await tracker.getCursor())?.sourceTs).toBe('infinity');
     const columns = (await source.describeTable()) as ColumnInfo[];
     const result = await auditSource(source, tracker, {
       lookbackMinutes: 60, columns, idColumn: 'id', uniqueKeyColumns: null, register: null, log: pino({ level: 'silent' }),

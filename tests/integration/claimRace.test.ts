@@ -31,93 +31,95 @@ afterEach(() => {
 
 let seq = 0;
 /** A submission registered by run A (pending), with its own source row. */
-function register(verifyFirst = false): string {
+async function register(verifyFirst = false): Promise<string> {
   seq += 1;
   const key = `key-${seq}`.padEnd(64, '0');
   const ts = `2026-11-23T08:00:${String(seq % 60).padStart(2, '0')}.000000Z`;
-  expect(a.register({ sourceId: String(seq), sourceTs: ts }, key, { id: seq }, 'run-a', verifyFirst)).toBe('new');
+  expect((await a.register({ sourceId: String(seq), sourceTs: ts }, key, { id: seq }, 'run-a', verifyFirst))).toBe('new');
   return key;
 }
 
 /** Both runs try to claim the same key, in the given order; returns who won. */
-function race(key: string, first: 'a' | 'b' = 'a'): { a: boolean; b: boolean } {
+async function race(key: string, first: 'a' | 'b' = 'a'): Promise<{ a: boolean; b: boolean }> {
   const order = first === 'a' ? ([['a', a], ['b', b]] as const) : ([['b', b], ['a', a]] as const);
   const won = { a: false, b: false };
-  for (const [name, t] of order) won[name] = t.claimForCreate(key, `run-${name}`, { id: key, by: name });
+  for (const [name, t] of order) won[name] = (await t.claimForCreate(key, `run-${name}`, { id: key, by: name }));
   return won;
 }
 
 describe('two runs claim the same submission', () => {
-  it('a pending submission both runs see as due is claimed by exactly one; the other is told no', () => {
-    const key = register();
+  it('a pending submission both runs see as due is claimed by exactly one; the other is told no', async () => {
+    const key = await register();
     // Both runs read their batch first (the submission is pending and due for both) ...
-    expect(a.dueForWork(10).map((s) => s.key)).toEqual([key]);
-    expect(b.dueForWork(10).map((s) => s.key)).toEqual([key]);
+    expect((await a.dueForWork(10)).map((s) => s.key)).toEqual([key]);
+    expect((await b.dueForWork(10)).map((s) => s.key)).toEqual([key]);
     // ... then both try to claim it.
-    expect(race(key, 'b')).toEqual({ a: false, b: true });
-    const sub = a.get(key);
+    expect(await race(key, 'b')).toEqual({ a: false, b: true });
+    const sub = (await a.get(key));
     expect(sub).toMatchObject({ state: 'creating', attempts: 1, runId: 'run-b', payload: { id: key, by: 'b' } });
   });
 
-  it('a failed submission whose retry time has come is claimed by exactly one', () => {
-    const key = register();
-    expect(a.claimForCreate(key, 'run-a')).toBe(true);
-    expect(a.markFailed(key, 'failed:jira-rejected', 'Jira said no', new Date(T0 + 15 * 60_000))).toBe(true);
+  it('a failed submission whose retry time has come is claimed by exactly one', async () => {
+    const key = await register();
+    expect((await a.claimForCreate(key, 'run-a'))).toBe(true);
+    expect((await a.markFailed(key, 'failed:jira-rejected', 'Jira said no', new Date(T0 + 15 * 60_000)))).toBe(true);
     clock = T0 + 16 * 60_000;
-    expect(a.dueForWork(10).map((s) => s.key)).toEqual([key]);
-    expect(b.dueForWork(10).map((s) => s.key)).toEqual([key]);
-    expect(race(key)).toEqual({ a: true, b: false });
-    expect(b.get(key)).toMatchObject({ state: 'creating', attempts: 2, runId: 'run-a' });
+    expect((await a.dueForWork(10)).map((s) => s.key)).toEqual([key]);
+    expect((await b.dueForWork(10)).map((s) => s.key)).toEqual([key]);
+    expect(await race(key)).toEqual({ a: true, b: false });
+    expect((await b.get(key))).toMatchObject({ state: 'creating', attempts: 2, runId: 'run-a' });
   });
 
-  it('many submissions claimed alternately by two runs: each is won exactly once', () => {
-    const keys = Array.from({ length: 20 }, () => register());
-    const wins = keys.map((k, i) => race(k, i % 2 === 0 ? 'a' : 'b'));
+  it('many submissions claimed alternately by two runs: each is won exactly once', async () => {
+    const keys: string[] = [];
+    for (let i = 0; i < 20; i++) keys.push(await register());
+    const wins: { a: boolean; b: boolean }[] = [];
+    for (const [i, k] of keys.entries()) wins.push(await race(k, i % 2 === 0 ? 'a' : 'b'));
     for (const [i, w] of wins.entries()) expect(Number(w.a) + Number(w.b), keys[i]).toBe(1);
-    expect(a.dueForWork(100).filter((s) => s.state !== 'creating')).toEqual([]);
+    expect((await a.dueForWork(100)).filter((s) => s.state !== 'creating')).toEqual([]);
   });
 });
 
 describe('a submission neither run may claim', () => {
   /** Puts a fresh submission into `state` through the tracker's own transitions. */
-  const into: Record<string, () => string> = {
-    creating: () => {
-      const k = register();
-      a.claimForCreate(k, 'run-a');
+  const into: Record<string, () => Promise<string>> = {
+    creating: async () => {
+      const k = await register();
+      await a.claimForCreate(k, 'run-a');
       return k;
     },
-    created: () => {
-      const k = into.creating!();
-      a.markCreated(k, 'JSM-1', '10001', 'created');
+    created: async () => {
+      const k = await into.creating!();
+      await a.markCreated(k, 'JSM-1', '10001', 'created');
       return k;
     },
-    attached: () => {
-      const k = into.created!();
-      a.markAttached(k);
+    attached: async () => {
+      const k = await into.created!();
+      await a.markAttached(k);
       return k;
     },
-    done: () => {
-      const k = into.attached!();
-      a.markDone(k, 'created');
+    done: async () => {
+      const k = await into.attached!();
+      await a.markDone(k, 'created');
       return k;
     },
-    parked: () => {
-      const k = into.creating!();
-      a.markFailed(k, 'failed:jira-rejected', 'Jira said no', null);
+    parked: async () => {
+      const k = await into.creating!();
+      await a.markFailed(k, 'failed:jira-rejected', 'Jira said no', null);
       return k;
     },
     // The ticket exists; only its attachment failed. Due again once its retry time has come.
-    'failed with a ticket': () => {
-      const k = into.created!();
-      a.markFailed(k, 'failed:jira-rejected', 'attachment refused', new Date(T0 - 1), true);
+    'failed with a ticket': async () => {
+      const k = await into.created!();
+      await a.markFailed(k, 'failed:jira-rejected', 'attachment refused', new Date(T0 - 1), true);
       return k;
     },
     // A restored tracker: it may have forgotten a ticket, so only a marker search may settle it.
     'pending, verify first': () => register(true),
-    'failed, verify first': () => {
-      const k = register(true);
-      expect(a.claimRecovery(k, 'run-a')).toBe(true);
-      a.markSearchFailed(k, null, 'search failed', new Date(T0 - 1));
+    'failed, verify first': async () => {
+      const k = await register(true);
+      expect((await a.claimRecovery(k, 'run-a'))).toBe(true);
+      await a.markSearchFailed(k, null, 'search failed', new Date(T0 - 1));
       return k;
     },
   };
@@ -127,13 +129,13 @@ describe('a submission neither run may claim', () => {
   };
 
   for (const [name, make] of Object.entries(into)) {
-    it(`${name}: neither claim wins and nothing about it changes`, () => {
-      const key = make();
-      const before = a.get(key);
+    it(`${name}: neither claim wins and nothing about it changes`, async () => {
+      const key = await make();
+      const before = (await a.get(key));
       expect(before?.state).toBe(expected[name]);
       clock = T0 + 60_000;
-      expect(race(key)).toEqual({ a: false, b: false });
-      expect(b.get(key)).toEqual(before);
+      expect(await race(key)).toEqual({ a: false, b: false });
+      expect((await b.get(key))).toEqual(before);
     });
   }
 });

@@ -41,7 +41,7 @@ afterEach(() => {
 /** Fetch one batch and register every row, as a run does; returns the source ids. */
 async function batch(limit: number, lookbackMinutes = 60): Promise<string[]> {
   const rows = await fetchSubmissions(source, tracker, { limit, lookbackMinutes, columns, idColumn: 'id' });
-  for (const r of rows) tracker.register(r.position, uniqueKey(r.row, columns, null), r.row, 'run');
+  for (const r of rows) (await tracker.register(r.position, uniqueKey(r.row, columns, null), r.row, 'run'));
   return rows.map((r) => r.position.sourceId);
 }
 

@@ -36,7 +36,7 @@ beforeAll(async () => {
   ws = makeWorkspace({ databaseUrl: db.url, jiraUrl: jira.url, extra: { RECOVERY_GRACE_MINUTES: String(GRACE_MINUTES), LOG_LEVEL: 'silent' } });
   config = loadConfig(ws.env);
   expect(await mapFieldsCommand(config, { force: false, check: false }, () => undefined)).toBe(0);
-  tracker = openTracker(config, now) as Tracker;
+  tracker = (await openTracker(config, now)) as Tracker;
 });
 afterAll(async () => {
   tracker?.close();
@@ -70,7 +70,7 @@ describe(`recovery after a lost create answer, RECOVERY_GRACE_MINUTES=${GRACE_MI
     expect(lost.results.map((r) => r.outcome.tag)).toEqual(['failed:jira-unavailable']);
     expect(creates()).toHaveLength(1);
     expect(jira.issues).toHaveLength(0);
-    const claimed = tracker.findBySourceId('1');
+    const claimed = (await tracker.findBySourceId('1'));
     expect(claimed).toMatchObject({ state: 'creating', attempts: 1, attemptStartedAt: new Date(T0).toISOString() });
 
     // Just inside the grace period: the marker search finds nothing, and that is not believed yet.
@@ -80,9 +80,9 @@ describe(`recovery after a lost create answer, RECOVERY_GRACE_MINUTES=${GRACE_MI
     expect(searches()).toHaveLength(1);
     expect(creates()).toHaveLength(1);
     expect(jira.issues).toHaveLength(0);
-    expect(tracker.get(claimed!.key)).toMatchObject({ state: 'creating', attempts: 1, nextAttemptAt: new Date(T0 + GRACE_MS).toISOString() });
+    expect((await tracker.get(claimed!.key))).toMatchObject({ state: 'creating', attempts: 1, nextAttemptAt: new Date(T0 + GRACE_MS).toISOString() });
     // Not due again before the grace period ends: it takes no new row's place in a batch.
-    expect(tracker.dueForWork(10)).toEqual([]);
+    expect((await tracker.dueForWork(10))).toEqual([]);
 
     // Just outside: nothing found, and now that is believed: the request is created, once.
     const outside = await runAt(T0 + GRACE_MS + 1000, 'run-outside');
@@ -92,7 +92,7 @@ describe(`recovery after a lost create answer, RECOVERY_GRACE_MINUTES=${GRACE_MI
     expect(jira.issues).toHaveLength(1);
     expect(jira.issues[0]!.attachments).toHaveLength(1);
     expect(jira.issues[0]!.labels).toContain(`jira-sync-${claimed!.key.slice(0, 32)}`);
-    expect(tracker.get(claimed!.key)).toMatchObject({ state: 'done', attempts: 2, ticketKey: jira.issues[0]!.key });
+    expect((await tracker.get(claimed!.key))).toMatchObject({ state: 'done', attempts: 2, ticketKey: jira.issues[0]!.key });
 
     // And it stays at one: a later run has nothing to do.
     const later = await runAt(T0 + 2 * GRACE_MS, 'run-later');

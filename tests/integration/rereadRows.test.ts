@@ -36,7 +36,7 @@ it('re-reads the rows of all due submissions in one query and builds them from t
     const now = () => new Date();
     const logging = makeLogging(config, 'run-test', now, false);
     const source = await connectSource(config);
-    const tracker = openTracker(config, now) as Tracker;
+    const tracker = (await openTracker(config, now)) as Tracker;
     const reads: string[][] = [];
     const fetchRows = source.fetchRows.bind(source);
     source.fetchRows = async (ids, columns) => {

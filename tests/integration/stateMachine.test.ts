@@ -3,9 +3,7 @@
 // (a fresh store per case) against the fake Jira over HTTP through the real gateway, so the
 // rule in decide.ts, the tracker's conditional transitions and the gateway's classification of
 // real HTTP answers are all in the loop; a case takes milliseconds. The store comes from a
-// factory, so the same table can run against a second tracker store.
-import fs from 'node:fs';
-import path from 'node:path';
+// factory, and the same table runs against both tracker stores (SQLite and PostgreSQL).
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CustomerDirectory } from '../../src/adapters/jira/customers.js';
@@ -13,14 +11,12 @@ import { JiraCallError } from '../../src/adapters/jira/errors.js';
 import { JiraGateway } from '../../src/adapters/jira/gateway.js';
 import { RateLimiter, type Clock } from '../../src/adapters/jira/rateLimiter.js';
 import { RetryBudget } from '../../src/adapters/jira/retry.js';
-import { openTrackerDb } from '../../src/adapters/tracker/schema.js';
-import { Tracker, type SubmissionState } from '../../src/adapters/tracker/tracker.js';
+import type { SubmissionState } from '../../src/adapters/tracker/tracker.js';
 import type { MappingFile } from '../../src/mapping/format.js';
 import { processSubmission, type ProcessContext } from '../../src/processSubmission.js';
 import { startFakeJira, EQUIPMENT_OPTIONS, type Fault, type FakeJira } from '../support/fakeJira/index.js';
-import { tempDirs } from '../support/tempDirs.js';
+import { postgresStore, sqliteStore, type StoreFactory } from '../support/trackerStores.js';
 
-const tempDir = tempDirs('jira-sync-states-');
 const T0 = Date.parse('2026-11-23T09:00:00.000Z');
 const GRACE_MS = 5 * 60_000;
 const MAX_ATTEMPTS = 3;
@@ -41,12 +37,9 @@ const mapping: MappingFile = {
   ],
 };
 
-/** A tracker store on a file of its own; a second store implementation adds a factory here. */
-interface StoreFactory {
-  name: string;
-  open(file: string, now: () => Date): Tracker;
-}
-const stores: StoreFactory[] = [{ name: 'SQLite', open: (file, now) => new Tracker(openTrackerDb(file), now) }];
+/** The stores the table runs against (tests/support/trackerStores.ts): a fresh one per case. */
+const pgStore = postgresStore();
+const stores: StoreFactory[] = [sqliteStore, pgStore];
 
 /** One attempt by a run: the Jira answers it meets (faults, each once), and when it happens. */
 interface Attempt {
@@ -126,6 +119,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await jira?.close();
+  await pgStore.close();
 });
 beforeEach(() => jira.reset());
 
@@ -140,10 +134,10 @@ for (const store of stores) {
         // One try per call: the cases script Jira's answer to the call, not to its retries.
         limiter: new RateLimiter({ clock: realClock }), policy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, budget: new RetryBudget(1000, realClock), clock: realClock,
       });
-      const file = path.join(tempDir(), 'tracker.db');
-      const tracker = store.open(file, now);
+      const fixture = await store.open(now);
+      const tracker = fixture.store;
       try {
-        tracker.register({ sourceId: '1', sourceTs: new Date(T0 - 60_000).toISOString() }, 'k'.repeat(64), ROW, 'run-0');
+        await tracker.register({ sourceId: '1', sourceTs: new Date(T0 - 60_000).toISOString() }, 'k'.repeat(64), ROW, 'run-0');
         const silent = pino({ level: 'silent' });
         let run = 0;
         const attempt = async (a: Attempt) => {
@@ -152,10 +146,10 @@ for (const store of stores) {
           for (const f of a.faults ?? []) jira.injectFault({ ...f, times: 1 });
           const ctx: ProcessContext = {
             tracker, jira: gateway, now, runId: `run-${run}`, recoveryGraceMs: GRACE_MS, log: silent, attachLog: silent,
-            mapping, maxAttempts: MAX_ATTEMPTS, isRunAlive: () => a.otherRunAlive === true,
+            mapping, maxAttempts: MAX_ATTEMPTS, isRunAlive: () => Promise.resolve(a.otherRunAlive === true),
             raiseOnBehalfOfColumn: a.reporter ? 'email' : null, customers: a.reporter ? new CustomerDirectory(gateway.customerClients()) : null,
           };
-          const sub = tracker.get('k'.repeat(64))!;
+          const sub = (await tracker.get('k'.repeat(64)))!;
           const row = a.row === undefined ? ROW : a.row;
           try {
             return (await processSubmission(ctx, { sub, row })).tag;
@@ -166,7 +160,7 @@ for (const store of stores) {
         };
         for (const g of c.given ?? []) await attempt(g);
         const outcome = await attempt(c.when);
-        const after = tracker.get('k'.repeat(64))!;
+        const after = (await tracker.get('k'.repeat(64)))!;
         expect({ state: after.state, outcome }).toEqual({ state: c.then.state, outcome: c.then.outcome });
         if (c.then.attempts !== undefined) expect(after.attempts, 'attempts').toBe(c.then.attempts);
         if (c.then.issues !== undefined) expect(jira.issues, 'tickets in Jira').toHaveLength(c.then.issues);
@@ -175,8 +169,7 @@ for (const store of stores) {
         if (c.then.reportedByCustomer) expect(jira.issues[0]?.reporter, 'reporter').toBe(jira.customers.find((u) => u.emailAddress === ROW.email)?.accountId ?? 'no customer');
         if (c.then.lastOutcome !== undefined) expect(after.lastOutcome, 'last outcome').toBe(c.then.lastOutcome);
       } finally {
-        tracker.close();
-        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+        await fixture.dispose();
       }
     });
   });

@@ -52,36 +52,36 @@ describe('timestamp order', () => {
     expect(compareTimestamps('2026-11-20', '2026-11-20T00:00:00.000001Z')).toBeLessThan(0);
   });
 
-  it('moves the cursor in time order: past year 9999, and through BC dates', () => {
-    tracker.register({ sourceTs: '2026-12-01T00:00:00.000000Z', sourceId: '1' }, 'k1', {}, 'run');
-    tracker.register({ sourceTs: '10000-01-01T00:00:00.000000Z', sourceId: '2' }, 'k2', {}, 'run');
-    expect(tracker.getCursor()?.sourceId).toBe('2');
-    tracker.register({ sourceTs: '9999-12-31T00:00:00.000000Z', sourceId: '3' }, 'k3', {}, 'run');
-    expect(tracker.getCursor()?.sourceId).toBe('2');
+  it('moves the cursor in time order: past year 9999, and through BC dates', async () => {
+    await tracker.register({ sourceTs: '2026-12-01T00:00:00.000000Z', sourceId: '1' }, 'k1', {}, 'run');
+    await tracker.register({ sourceTs: '10000-01-01T00:00:00.000000Z', sourceId: '2' }, 'k2', {}, 'run');
+    expect((await tracker.getCursor())?.sourceId).toBe('2');
+    await tracker.register({ sourceTs: '9999-12-31T00:00:00.000000Z', sourceId: '3' }, 'k3', {}, 'run');
+    expect((await tracker.getCursor())?.sourceId).toBe('2');
 
     const bc = new Tracker(openTrackerDb(path.join(tempDir(), 't.db')), () => new Date());
-    bc.register({ sourceTs: '0044-03-15 12:00:00+00 BC', sourceId: '1' }, 'k1', {}, 'run');
-    bc.register({ sourceTs: '0001-01-01 00:00:00+00 BC', sourceId: '2' }, 'k2', {}, 'run');
-    expect(bc.getCursor()?.sourceId).toBe('2');
-    bc.register({ sourceTs: '0002-01-01 00:00:00+00 BC', sourceId: '3' }, 'k3', {}, 'run');
-    expect(bc.getCursor()?.sourceId).toBe('2');
+    await bc.register({ sourceTs: '0044-03-15 12:00:00+00 BC', sourceId: '1' }, 'k1', {}, 'run');
+    await bc.register({ sourceTs: '0001-01-01 00:00:00+00 BC', sourceId: '2' }, 'k2', {}, 'run');
+    expect((await bc.getCursor())?.sourceId).toBe('2');
+    await bc.register({ sourceTs: '0002-01-01 00:00:00+00 BC', sourceId: '3' }, 'k3', {}, 'run');
+    expect((await bc.getCursor())?.sourceId).toBe('2');
   });
 
-  it('orders ids numerically within one timestamp (10 after 9)', () => {
-    tracker.register({ sourceTs: '2026-12-01T00:00:00.000000Z', sourceId: '9' }, 'k9', {}, 'run');
-    tracker.register({ sourceTs: '2026-12-01T00:00:00.000000Z', sourceId: '10' }, 'k10', {}, 'run');
-    expect(tracker.getCursor()?.sourceId).toBe('10');
+  it('orders ids numerically within one timestamp (10 after 9)', async () => {
+    await tracker.register({ sourceTs: '2026-12-01T00:00:00.000000Z', sourceId: '9' }, 'k9', {}, 'run');
+    await tracker.register({ sourceTs: '2026-12-01T00:00:00.000000Z', sourceId: '10' }, 'k10', {}, 'run');
+    expect((await tracker.getCursor())?.sourceId).toBe('10');
   });
 
   it('a cursor an older version left at infinity hides nothing, and is replaced', async () => {
     await insertSubmissions(db.client, [sampleSubmission(0, { created_at: 'infinity' })]);
     const columns = (await source.describeTable()) as ColumnInfo[];
-    tracker.register({ sourceTs: 'infinity', sourceId: '1' }, 'kinf', {}, 'run');
-    expect(tracker.getCursor()?.sourceTs).toBe('infinity');
+    await tracker.register({ sourceTs: 'infinity', sourceId: '1' }, 'kinf', {}, 'run');
+    expect((await tracker.getCursor())?.sourceTs).toBe('infinity');
     await db.client.query(`INSERT INTO webform_submissions (email_address) VALUES ('now@example.com')`);
     const rows = await fetchSubmissions(source, tracker, { limit: 10, lookbackMinutes: 60, columns, idColumn: 'id' });
     expect(rows.map((r) => r.position.sourceId)).toEqual(['2']);
-    tracker.register(rows[0]!.position, 'k2', rows[0]!.row, 'run');
-    expect(tracker.getCursor()?.sourceId).toBe('2');
+    await tracker.register(rows[0]!.position, 'k2', rows[0]!.row, 'run');
+    expect((await tracker.getCursor())?.sourceId).toBe('2');
   });
 });

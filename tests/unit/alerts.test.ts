@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alertRedactor, buildMessage, DISCORD_MAX, webhookLabel, webhookPayload, type AlertItem } from '../../src/alerts/channels.js';
 import { formatDuration, NO_CHANNEL, planIncidents, type Plan, type RunProblem } from '../../src/alerts/incidents.js';
 import { loadOpenIncidents, parkedLookup, saveIncidentPlan } from '../../src/adapters/tracker/incidents.js';
+import { Tracker } from '../../src/adapters/tracker/tracker.js';
 import { notifyRunProblems, problemsFromRun } from '../../src/alerts/index.js';
 
 const T0 = Date.parse('2026-11-23T09:00:00.000Z');
@@ -190,21 +191,21 @@ describe('secrets in error messages', () => {
 
   it('notify reports an unreachable webhook without its token path, and does not throw', async () => {
     const url = 'http://127.0.0.1:9/hook/XyZsecretTokenAbc';
-    const outcome = await notifyRunProblems(db, { webhookUrl: url, smtpUrl: null, emailTo: null, emailFrom: null, secrets: [], timeoutMs: 2000 }, [FAILING], { runId: 'r1', now: at(0), host: 'box1' });
+    const outcome = await notifyRunProblems(new Tracker(db, () => new Date()), { webhookUrl: url, smtpUrl: null, emailTo: null, emailFrom: null, secrets: [], timeoutMs: 2000 }, [FAILING], { runId: 'r1', now: at(0), host: 'box1' });
     expect(outcome.sent).toMatchObject([{ fingerprint: 'run-failed:submissions', kind: 'opened', channel: 'webhook', ok: false }]);
     expect(JSON.stringify(outcome)).not.toContain('XyZsecretTokenAbc');
   });
 
   it('with no channel configured, tracks and sends nothing', async () => {
     const cfg = { webhookUrl: null, smtpUrl: null, emailTo: null, emailFrom: null, secrets: [] };
-    expect(await notifyRunProblems(db, cfg, [FAILING], { runId: 'r1', now: at(0) })).toEqual({ sent: [] });
+    expect(await notifyRunProblems(new Tracker(db, () => new Date()), cfg, [FAILING], { runId: 'r1', now: at(0) })).toEqual({ sent: [] });
     expect(loadOpenIncidents(db)).toMatchObject([{ fingerprint: 'run-failed:submissions', alertedAt: NO_CHANNEL }]);
   });
 
   it('a closed database is reported, not thrown', async () => {
     db.close();
     const cfg = { webhookUrl: null, smtpUrl: null, emailTo: null, emailFrom: null, secrets: [] };
-    const outcome = await notifyRunProblems(db, cfg, [FAILING], { runId: 'r1', now: at(0) });
+    const outcome = await notifyRunProblems(new Tracker(db, () => new Date()), cfg, [FAILING], { runId: 'r1', now: at(0) });
     expect(outcome.sent).toEqual([]);
     expect(outcome.stateError).toMatch(/not open/);
     db = openSqlite(':memory:'); // for afterEach

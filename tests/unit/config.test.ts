@@ -42,6 +42,16 @@ describe('loadConfig', () => {
     expect(p.length).toBeGreaterThanOrEqual(7);
   });
 
+  it('takes the tracker in PostgreSQL: TRACKER_DATABASE_URL and TRACKER_SCHEMA, problems all at once, password kept secret', () => {
+    expect(loadConfig(valid)).toMatchObject({ trackerDatabaseUrl: null, trackerSchema: 'jira_sync' });
+    const pg = loadConfig({ ...valid, TRACKER_DATABASE_URL: 'postgres://tracker:tr-pass-9@db2.example.com/ops', TRACKER_SCHEMA: 'sync_a' });
+    expect(pg).toMatchObject({ trackerDatabaseUrl: 'postgres://tracker:tr-pass-9@db2.example.com/ops', trackerSchema: 'sync_a' });
+    expect(pg.secrets).toContain('tr-pass-9');
+    const p = problems({ ...valid, TRACKER_DATABASE_URL: 'mysql://u:hunter3@x/y', TRACKER_SCHEMA: 'jira sync', BATCH_SIZE: 'lots' }).join('\n');
+    for (const name of ['TRACKER_DATABASE_URL', 'TRACKER_SCHEMA', 'BATCH_SIZE']) expect(p).toContain(name);
+    expect(p).not.toContain('hunter3');
+  });
+
   it('takes a PAT for Data Center and refuses both kinds of credentials at once', () => {
     expect(loadConfig({ ...valid, JIRA_EMAIL: '', JIRA_API_TOKEN: '', JIRA_PAT: 'pat-1' }).jiraAuth).toEqual({ kind: 'pat', pat: 'pat-1' });
     expect(problems({ ...valid, JIRA_PAT: 'pat-1' }).join()).toContain('not both');

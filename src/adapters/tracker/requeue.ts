@@ -2,7 +2,7 @@
 // in the queue, due at once. Naming is strict: an id or key that matches nothing, or a key
 // prefix that could mean several submissions, is refused before anything changes.
 import type Database from 'better-sqlite3';
-import type { SubmissionState } from './tracker.js';
+import type { SubmissionState } from './submission.js';
 
 export interface NamedSubmission {
   key: string;
@@ -14,27 +14,40 @@ export interface NamedSubmission {
 /** Shortest key prefix accepted: shorter ones are too likely to name the wrong submission. */
 export const MIN_KEY_PREFIX = 8;
 
-type Found = { key: string; source_id: string; state: SubmissionState; ticket_key: string | null };
-const named = (r: Found): NamedSubmission => ({ key: r.key, sourceId: r.source_id, state: r.state, ticketKey: r.ticket_key });
+export type Found = { key: string; source_id: string; state: SubmissionState; ticket_key: string | null };
+export const named = (r: Found): NamedSubmission => ({ key: r.key, sourceId: r.source_id, state: r.state, ticketKey: r.ticket_key });
 
 /** Each selector (a source id, a key, or the first 8+ characters of a key) resolved to one
  *  submission, or the problems with those that cannot be, all at once. */
-export function resolveSelectors(db: Database.Database, selectors: string[]): { found: NamedSubmission[]; problems: string[] } {
+export function resolveSelectors(db: Database.Database, selectors: string[]): Promise<{ found: NamedSubmission[]; problems: string[] }> {
   const cols = 's.key, s.source_id, s.state, s.ticket_key';
   // A source id skipped as a repeat of another submission's content names that submission.
   const bySourceId = db.prepare(`SELECT ${cols} FROM source_rows r JOIN submissions s ON s.key = r.key WHERE r.source_id = ?`);
   // Keys are lowercase hex, so [prefix, prefix + 'g') is exactly the keys starting with it (and uses the primary key).
   const byPrefix = db.prepare(`SELECT ${cols} FROM submissions s WHERE s.key >= ? AND s.key < ? ORDER BY s.key LIMIT 6`);
+  return resolveSelectorsWith(
+    { bySourceId: async (id) => bySourceId.get(id) as Found | undefined, byPrefix: async (lo, hi) => byPrefix.all(lo, hi) as Found[] },
+    selectors,
+  );
+}
+
+/** The lookups a store gives resolveSelectorsWith: by source id, and up to 6 keys in [lo, hi). */
+export interface SelectorLookups {
+  bySourceId(id: string): Promise<Found | undefined>;
+  byPrefix(lo: string, hi: string): Promise<Found[]>;
+}
+
+export async function resolveSelectorsWith(lookups: SelectorLookups, selectors: string[]): Promise<{ found: NamedSubmission[]; problems: string[] }> {
   const found = new Map<string, NamedSubmission>();
   const problems: string[] = [];
   for (const sel of selectors) {
-    const bySource = bySourceId.get(sel) as Found | undefined;
+    const bySource = await lookups.bySourceId(sel);
     if (bySource) {
       found.set(bySource.key, named(bySource));
       continue;
     }
     const prefix = sel.toLowerCase();
-    const hits = /^[0-9a-f]+$/.test(prefix) ? (byPrefix.all(prefix, `${prefix}g`) as Found[]) : [];
+    const hits = /^[0-9a-f]+$/.test(prefix) ? await lookups.byPrefix(prefix, `${prefix}g`) : [];
     const exact = hits.find((h) => h.key === prefix);
     if (exact) found.set(exact.key, named(exact));
     else if (hits.length === 0) problems.push(`"${sel}" matches no submission: it is neither a source id nor a key in the tracker (see \`jira-sync status\`)`);

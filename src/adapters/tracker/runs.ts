@@ -16,7 +16,7 @@ export function startRun(db: Database.Database, runId: string, at: Date): void {
   db.prepare('INSERT INTO runs (run_id, started_at, pid, host) VALUES (?, ?, ?, ?)').run(runId, at.toISOString(), process.pid, os.hostname());
 }
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,7 +1,7 @@
 // Read-only queries behind `jira-sync status`. They read the tracker only, so status works
 // while Jira or PostgreSQL are down.
 import type Database from 'better-sqlite3';
-import { SUBMISSION_STATES, type SubmissionState } from './tracker.js';
+import { SUBMISSION_STATES, type SubmissionState } from './submission.js';
 
 export interface ProblemSubmission {
   key: string;

@@ -1,0 +1,41 @@
+// The PostgreSQL tracker's schema is created and migrated by whichever host starts first; hosts
+// starting at the same moment must not fail or migrate twice (the advisory lock in migrations.ts).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PG_SCHEMA_VERSION } from '../../src/adapters/tracker/postgres/migrations.js';
+import { PostgresTrackerStore } from '../../src/adapters/tracker/postgres/store.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
+const now = () => new Date('2026-11-23T09:00:00.000Z');
+
+describe('PostgreSQL tracker migrations', () => {
+  it('six hosts starting at once on an empty database: all open it, and it is migrated once', async () => {
+    const stores = await Promise.all(Array.from({ length: 6 }, () => PostgresTrackerStore.open({ url: db.url, schema: 'jira_sync', now })));
+    try {
+      const v = await db.client.query<{ version: number }>('SELECT version FROM jira_sync.schema_version');
+      expect(v.rows).toEqual([{ version: PG_SCHEMA_VERSION }]);
+      // Every store works on the one schema.
+      expect(await stores[0]!.register({ sourceId: '1', sourceTs: '2026-11-23T08:00:00.000000Z' }, 'a'.repeat(64), {}, 'r')).toBe('new');
+      expect((await stores[5]!.get('a'.repeat(64)))?.state).toBe('pending');
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('refuses a schema newer than this version understands, saying so', async () => {
+    await db.client.query('CREATE SCHEMA newer; CREATE TABLE newer.schema_version (version INTEGER NOT NULL); INSERT INTO newer.schema_version VALUES (999)');
+    await expect(PostgresTrackerStore.open({ url: db.url, schema: 'newer', now })).rejects.toThrow(/version 999, newer than this jira-sync understands/);
+  });
+
+  it('says plainly when the tracker database is unreachable, without its password', async () => {
+    await expect(PostgresTrackerStore.open({ url: 'postgres://u:tr-secret-7@127.0.0.1:1/x', schema: 'jira_sync', now, redact: (s) => s.replaceAll('tr-secret-7', '***') })).rejects.toThrow(
+      /cannot use the PostgreSQL tracker \(TRACKER_DATABASE_URL, schema jira_sync\)/,
+    );
+  });
+});
