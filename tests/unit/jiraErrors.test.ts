@@ -43,6 +43,12 @@ describe('classifyJiraError: statuses', () => {
     expect(classifyJiraError(axiosResponse(499, ''), 'op', NOW)).toMatchObject({ kind: 'rejected' });
   });
 
+  it('401, 403 and 404 never took effect, even for a POST', () => {
+    for (const status of [401, 403, 404]) {
+      expect(classifyJiraError(axiosResponse(status, ''), 'op', NOW).mayHaveTakenEffect).toBe(false);
+    }
+  });
+
   it('500, 502 and 503 are transient: a POST may have taken effect, a GET did not', () => {
     for (const status of [500, 502, 503]) {
       expect(classifyJiraError(axiosResponse(status, ''), 'op', NOW)).toMatchObject({ kind: 'transient', mayHaveTakenEffect: true });
@@ -79,6 +85,11 @@ describe("classifyJiraError: Jira's words", () => {
   it('reduces an HTML error page to its text, without scripts or styles', () => {
     const page = '<html><head><style>p { color: red }</style><script>var x = "<b>";</script></head>\n<body><p>Bad   gateway</p></body></html>';
     expect(classifyJiraError(axiosResponse(502, page), 'op', NOW).jiraMessage).toBe('Bad gateway');
+  });
+
+  it('keeps words in neighbouring tags, or either side of a script, apart', () => {
+    expect(classifyJiraError(axiosResponse(502, '<td>Bad</td><td>gateway</td>'), 'op', NOW).jiraMessage).toBe('Bad gateway');
+    expect(classifyJiraError(axiosResponse(502, 'Bad<script>x()</script>gateway'), 'op', NOW).jiraMessage).toBe('Bad gateway');
   });
 
   it('falls back to the status text, then to the status, when the body says nothing', () => {
@@ -141,6 +152,12 @@ describe('parseRetryAfter: reset forms', () => {
     expect(parseRetryAfter({ 'x-ratelimit-reset': String(NOW + 4000) }, NOW)).toBe(4000);
     expect(parseRetryAfter({ 'x-ratelimit-reset': '30' }, NOW)).toBe(30_000);
     expect(parseRetryAfter({ 'x-ratelimit-reset': ' 30 ' }, NOW)).toBe(30_000);
+  });
+
+  it('tells epoch seconds from epoch ms at their limits, and ignores a negative reset', () => {
+    expect(parseRetryAfter({ 'x-ratelimit-reset': '1000000000000' }, NOW)).toBe(1000); // ms: 2001, past
+    expect(parseRetryAfter({ 'x-ratelimit-reset': '1000000000' }, NOW)).toBe(1000); // seconds: 2001, past
+    expect(parseRetryAfter({ 'x-ratelimit-reset': '-30' }, NOW)).toBeUndefined();
   });
 
   it('an empty Retry-After falls through to X-RateLimit-Reset; an empty reset means nothing', () => {

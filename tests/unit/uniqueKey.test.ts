@@ -113,6 +113,7 @@ describe('unique key golden vectors', () => {
   it('canonicalises the edges of decimals: bare points, spaces, signs, non-finite numbers', () => {
     expect(canonicalNumber(' 12.0 ')).toBe('12');
     expect(canonicalNumber('.5')).toBe('0.5');
+    expect(canonicalNumber('1.0500')).toBe('1.05'); // only trailing zeros go
     expect(canonicalNumber('5.')).toBe('5');
     expect(canonicalNumber('-00.50')).toBe('-0.5');
     expect(canonicalNumber('-000')).toBe('0');
