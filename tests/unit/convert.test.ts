@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertValue, isEmptyValue } from '../../src/mapping/convert.js';
 import { fitUtf16 } from '../../src/mapping/convert-text.js';
@@ -235,7 +236,10 @@ describe('datetime', () => {
   });
 });
 
-describe('date and datetime do not depend on the machine time zone', () => {
+// Node.js applies a changed TZ only on the main thread, so these run where the test file has a
+// process of its own (vitest's default forks pool), not in a worker thread (the pool mutation
+// testing uses).
+describe.runIf(isMainThread)('date and datetime do not depend on the machine time zone', () => {
   const savedTz = process.env.TZ;
   const instant = new Date(Date.UTC(2026, 10, 20, 12, 0, 0)); // noon UTC on the 20th
   afterAll(() => {

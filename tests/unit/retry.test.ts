@@ -465,6 +465,14 @@ describe('withRetry: the shared budget', () => {
     expect(second.times).toHaveLength(2);
   });
 
+  it('a wait that uses up exactly the budget left is still made', async () => {
+    const { opts, scripted, budget } = setup({ budgetMs: 499 });
+    const { fn, times } = scripted(jiraError({ kind: 'transient', status: 502 }));
+    await expect(withRetry('get', fn, opts(true))).resolves.toBe('ok'); // waited 499 of 499
+    expect(times).toHaveLength(2);
+    expect(budget.remainingMs()).toBe(0);
+  });
+
   it('a Retry-After longer than the budget ends the call at once', async () => {
     const { opts, scripted, retries } = setup({ budgetMs: 10_000 });
     const { fn, times } = scripted(jiraError({ kind: 'rate-limited', status: 429, retryAfterMs: 60_000 }));

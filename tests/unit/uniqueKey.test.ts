@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnInfo } from '../../src/adapters/postgres/values.js';
 import { normalizeTimestamp } from '../../src/adapters/postgres/values.js';
-import { canonicalEncoding, canonicalNumber, uniqueKey } from '../../src/steps/uniqueKey.js';
+import { canonicalEncoding, canonicalNumber, encodeValue, uniqueKey } from '../../src/steps/uniqueKey.js';
 import { markerFor } from '../../src/mapping/request.js';
 
 const columns: ColumnInfo[] = [
@@ -109,6 +109,41 @@ describe('unique key golden vectors', () => {
     expect(canonicalNumber('+12')).toBe('12');
     expect(canonicalNumber(-0)).toBe('0');
     expect(canonicalNumber('1e3')).toBe('1e3');
+  });
+
+  it('canonicalises the edges of decimals: bare points, spaces, signs, non-finite numbers', () => {
+    expect(canonicalNumber(' 12.0 ')).toBe('12');
+    expect(canonicalNumber('.5')).toBe('0.5');
+    expect(canonicalNumber('1.0500')).toBe('1.05'); // only trailing zeros go
+    expect(canonicalNumber('5.')).toBe('5');
+    expect(canonicalNumber('-00.50')).toBe('-0.5');
+    expect(canonicalNumber('-000')).toBe('0');
+    expect(canonicalNumber('100')).toBe('100');
+    expect(canonicalNumber(' NaN ')).toBe('NaN');
+    expect(canonicalNumber(Number.NEGATIVE_INFINITY)).toBe('-Infinity');
+    expect(canonicalNumber(1.5)).toBe('1.5');
+  });
+
+  it('tags each kind of value apart', () => {
+    expect(encodeValue(undefined, 'text')).toBe('null');
+    expect(encodeValue(false, 'boolean')).toBe('b:false');
+    expect(encodeValue('007', 'number')).toBe('n:7');
+    expect(encodeValue('007', 'text')).toBe('s:007');
+    expect(encodeValue('2026-12-01', 'date')).toBe('d:2026-12-01');
+    expect(encodeValue('2026-12-01T00:00:00.000000Z', 'timestamp')).toBe('t:2026-12-01T00:00:00.000000Z');
+    expect(encodeValue(['1.50', 'x', '.', '-'], 'array', true)).toBe('j:[1.5,"x",".","-"]');
+    expect(encodeValue(['1.50'], 'array', false)).toBe('j:["1.50"]');
+    expect(encodeValue({ n: '1.50' }, 'array', true)).toBe('j:{"n":"1.50"}');
+    expect(encodeValue([{ b: '1.50', a: null }], 'json')).toBe('j:[{"a":null,"b":"1.50"}]');
+  });
+
+  it('keys a configured column the table lacks as null, and a repeated one once', () => {
+    expect(canonicalEncoding({ id: '1' }, [{ name: 'id', pgType: 'bigint', kind: 'number' }], ['nope', 'id', 'id'])).toBe(
+      'v1\n[["id","n:1"],["nope","null"]]',
+    );
+    // Only numeric arrays get decimal elements; a text array keeps its strings.
+    expect(canonicalEncoding({ t: ['1.50'] }, [{ name: 't', pgType: 'text[]', kind: 'array' }], null)).toBe('v1\n[["t","j:[\\"1.50\\"]"]]');
+    expect(canonicalEncoding({ t: ['1.50'] }, [{ name: 't', pgType: 'DECIMAL(4,2)[]', kind: 'array' }], null)).toBe('v1\n[["t","j:[1.5]"]]');
   });
 
   it('normalises Postgres timestamps to fixed-width UTC, whatever the session offset', () => {
