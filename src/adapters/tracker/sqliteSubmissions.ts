@@ -10,8 +10,9 @@ import type Database from 'better-sqlite3';
 import type { Row } from '../postgres/values.js';
 import type { RowPosition } from '../postgres/source.js';
 import { comparePositions, isInfiniteTimestamp } from '../postgres/order.js';
+import { scheduleFailure, scheduleSearchFailure, type Scheduled } from './retrySchedule.js';
 import type { RetryOptions } from './store.js';
-import { fromDb, nextAttemptAt, type DbRow, type SubmissionState, type TrackedSubmission } from './submission.js';
+import { fromDb, type DbRow, type SubmissionState, type TrackedSubmission } from './submission.js';
 
 export class SqliteSubmissions {
   constructor(
@@ -257,12 +258,8 @@ export class SqliteSubmissions {
   /** A failed attempt, on the retry schedule: tried again later, or parked once `maxAttempts`
    *  attempts are spent. `countAttempt` is false when the claim already counted this attempt.
    *  Returns when it is tried again (null: parked) and the attempts so far. */
-  async fail(key: string, outcome: string, error: string, opts: RetryOptions & { countAttempt: boolean }): Promise<{ nextAttemptAt: Date | null; attempts: number }> {
-    // The tracker is the truth: a claim in this run has already counted its attempt here.
-    const attempts = ((await this.get(key))?.attempts ?? opts.fallbackAttempts) + (opts.countAttempt ? 1 : 0);
-    const at = nextAttemptAt(attempts, opts.maxAttempts, this.now());
-    await this.markFailed(key, outcome, error, at, opts.countAttempt);
-    return { nextAttemptAt: at, attempts };
+  async fail(key: string, outcome: string, error: string, opts: RetryOptions & { countAttempt: boolean }): Promise<Scheduled> {
+    return scheduleFailure(this, this.now(), key, outcome, error, opts);
   }
 
   /** Parked for a person at once, whatever attempts are left: retrying cannot help (its row is gone). */
@@ -272,10 +269,8 @@ export class SqliteSubmissions {
 
   /** The marker search failed: counted as an attempt on the same retry schedule (searchFailed).
    *  Null when another run settled the submission first. */
-  async searchFailed(key: string, seenAttemptStartedAt: string | null, error: string, opts: RetryOptions): Promise<{ nextAttemptAt: Date | null; attempts: number } | null> {
-    const attempts = ((await this.get(key))?.attempts ?? opts.fallbackAttempts) + 1;
-    const at = nextAttemptAt(attempts, opts.maxAttempts, this.now());
-    return (await this.markSearchFailed(key, seenAttemptStartedAt, error, at)) ? { nextAttemptAt: at, attempts } : null;
+  async searchFailed(key: string, seenAttemptStartedAt: string | null, error: string, opts: RetryOptions): Promise<Scheduled | null> {
+    return scheduleSearchFailure(this, this.now(), key, seenAttemptStartedAt, error, opts);
   }
 
   /** Keep the state, remember why the last try did not finish (shown by `status`). */

@@ -7,8 +7,9 @@ import type pg from 'pg';
 import type { Row } from '../../postgres/values.js';
 import type { RowPosition } from '../../postgres/source.js';
 import { comparePositions, isInfiniteTimestamp } from '../../postgres/order.js';
+import { scheduleFailure, scheduleSearchFailure, type Scheduled } from '../retrySchedule.js';
 import type { RetryOptions } from '../store.js';
-import { fromDb, nextAttemptAt, type DbRow, type SubmissionState, type TrackedSubmission } from '../submission.js';
+import { fromDb, type DbRow, type SubmissionState, type TrackedSubmission } from '../submission.js';
 
 export class PgSubmissions {
   constructor(
@@ -195,21 +196,16 @@ export class PgSubmissions {
     );
   }
 
-  async fail(key: string, outcome: string, error: string, opts: RetryOptions & { countAttempt: boolean }): Promise<{ nextAttemptAt: Date | null; attempts: number }> {
-    const attempts = ((await this.get(key))?.attempts ?? opts.fallbackAttempts) + (opts.countAttempt ? 1 : 0);
-    const at = nextAttemptAt(attempts, opts.maxAttempts, this.now());
-    await this.markFailed(key, outcome, error, at, opts.countAttempt);
-    return { nextAttemptAt: at, attempts };
+  async fail(key: string, outcome: string, error: string, opts: RetryOptions & { countAttempt: boolean }): Promise<Scheduled> {
+    return scheduleFailure(this, this.now(), key, outcome, error, opts);
   }
 
   async park(key: string, outcome: string, error: string): Promise<boolean> {
     return this.markFailed(key, outcome, error, null);
   }
 
-  async searchFailed(key: string, seenAttemptStartedAt: string | null, error: string, opts: RetryOptions): Promise<{ nextAttemptAt: Date | null; attempts: number } | null> {
-    const attempts = ((await this.get(key))?.attempts ?? opts.fallbackAttempts) + 1;
-    const at = nextAttemptAt(attempts, opts.maxAttempts, this.now());
-    return (await this.markSearchFailed(key, seenAttemptStartedAt, error, at)) ? { nextAttemptAt: at, attempts } : null;
+  async searchFailed(key: string, seenAttemptStartedAt: string | null, error: string, opts: RetryOptions): Promise<Scheduled | null> {
+    return scheduleSearchFailure(this, this.now(), key, seenAttemptStartedAt, error, opts);
   }
 
   async noteError(key: string, outcome: string, error: string): Promise<void> {
