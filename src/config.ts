@@ -50,6 +50,11 @@ export function fileTrackerPath(config: ResolvedConfig): string | null {
   return config.trackerDatabaseUrl ? null : config.trackerPath;
 }
 
+/** Where the tracker is, for a sentence: "in PostgreSQL schema jira_sync" or "at tracker/tracker.db". */
+export function trackerPlace(config: ResolvedConfig): string {
+  return config.trackerDatabaseUrl ? `in PostgreSQL schema ${config.trackerSchema}` : `at ${config.trackerPath}`;
+}
+
 /** 'local' commands (status, retry) read only the tracker and must work while Postgres and Jira are down. */
 export type ConfigNeeds = 'all' | 'local';
 

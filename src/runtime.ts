@@ -42,13 +42,21 @@ export function makeLogging(
 }
 
 /** The tracker store the configuration names: PostgreSQL when TRACKER_DATABASE_URL is set (its
- *  schema created or migrated on opening), else the SQLite file at TRACKER_PATH. Null: read-only
- *  and there is no SQLite file yet. */
-export async function openTracker(config: ResolvedConfig, now: () => Date, opts: { readonly?: boolean } = {}): Promise<TrackerStore | null> {
+ *  schema created or migrated on opening), else the SQLite file at TRACKER_PATH.
+ *  `readonly`: writes nothing, not even a migration. `existing`: creates no tracker.
+ *  With either, null when no run has created the tracker yet (no SQLite file, no schema). */
+export async function openTracker(config: ResolvedConfig, now: () => Date, opts: { readonly?: boolean; existing?: boolean } = {}): Promise<TrackerStore | null> {
   if (config.trackerDatabaseUrl) {
-    return PostgresTrackerStore.open({ url: config.trackerDatabaseUrl, schema: config.trackerSchema, now, redact: makeRedactor(config.secrets) });
+    const pgOpts = { url: config.trackerDatabaseUrl, schema: config.trackerSchema, now, redact: makeRedactor(config.secrets) };
+    if (opts.readonly) return PostgresTrackerStore.openExisting(pgOpts);
+    if (opts.existing) {
+      const found = await PostgresTrackerStore.openExisting(pgOpts);
+      if (!found) return null;
+      await found.close();
+    }
+    return PostgresTrackerStore.open(pgOpts);
   }
-  if (opts.readonly && !fs.existsSync(config.trackerPath)) return null;
+  if ((opts.readonly || opts.existing) && !fs.existsSync(config.trackerPath)) return null;
   // Error texts are redacted as they are stored: the tracker and its backups outlive any log.
   // Texts an earlier version stored are redacted here as well.
   const redact = makeRedactor(config.secrets);

@@ -1,7 +1,6 @@
 // `jira-sync retry [--all | <key or source id>...]`: failed and parked submissions back in the
-// queue, due at once. Reads and writes the tracker only; never creates one.
-import fs from 'node:fs';
-import type { ResolvedConfig } from '../config.js';
+// queue, due at once. Reads and writes the tracker only; never creates one (no file, no schema).
+import { trackerPlace, type ResolvedConfig } from '../config.js';
 import { ExitCode } from '../errors.js';
 import { makeNow, openTracker } from '../runtime.js';
 
@@ -15,18 +14,17 @@ export async function retryCommand(
     printError('jira-sync retry: name the submissions to retry (their key or source id), or use --all');
     return ExitCode.usage;
   }
-  if (config.trackerDatabaseUrl === null && !fs.existsSync(config.trackerPath)) {
-    // Opening it would create it: a command that only re-queues must leave no file behind.
+  const now = makeNow();
+  // `existing`: a command that only re-queues creates no tracker (no file, no schema).
+  const tracker = await openTracker(config, now, { existing: true });
+  if (!tracker) {
     if (opts.all) {
-      print(`No tracker at ${config.trackerPath} yet: no run has written anything, so there is nothing to retry yet.`);
+      print(`No tracker ${trackerPlace(config)} yet: no run has written anything, so there is nothing to retry yet.`);
       return ExitCode.ok;
     }
-    printError(`jira-sync retry: no tracker at ${config.trackerPath} yet (no run has written anything), so ${opts.ids.map((i) => `"${i}"`).join(', ')} matches no submission`);
+    printError(`jira-sync retry: no tracker ${trackerPlace(config)} yet (no run has written anything), so ${opts.ids.map((i) => `"${i}"`).join(', ')} matches no submission`);
     return ExitCode.usage;
   }
-  const now = makeNow();
-  const tracker = await openTracker(config, now);
-  if (!tracker) return ExitCode.ok;
   try {
     let keys: string[] | 'all' = 'all';
     const notRequeued: string[] = [];

@@ -1,5 +1,6 @@
 // `jira-sync status [--json]`: what happened, what failed and why, what to do. Reads the
-// tracker only, so it works while Jira or PostgreSQL are down.
+// tracker only, so it works while Jira or PostgreSQL are down, and creates no tracker (no file,
+// no PostgreSQL schema) when no run has made one yet.
 import fs from 'node:fs';
 import type { AuditRecord } from '../adapters/tracker/audits.js';
 import { listBackups } from '../adapters/tracker/backup.js';
@@ -25,6 +26,9 @@ export interface StatusReport {
   lastAudit: AuditRecord | null;
 }
 
+/** How the report names a PostgreSQL tracker, before its schema. */
+const PG_TRACKER = 'PostgreSQL, schema ';
+
 export async function collectStatus(config: ResolvedConfig, now: Date): Promise<StatusReport> {
   const pgTracker = config.trackerDatabaseUrl;
   const holder = pgTracker ? await PgRunLock.currentHolder(pgTracker, config.trackerSchema) : RunLock.currentHolder(RunLock.lockPathFor(config.trackerPath));
@@ -33,7 +37,7 @@ export async function collectStatus(config: ResolvedConfig, now: Date): Promise<
   const backups = pgTracker ? [] : listBackups(config.trackerPath);
   const newest = backups[backups.length - 1];
   const newestBackup = newest ? { file: newest.file, ageHours: Math.round(((now.getTime() - newest.mtime.getTime()) / 3_600_000) * 10) / 10 } : null;
-  const base = { tracker: pgTracker ? `PostgreSQL, schema ${config.trackerSchema}` : config.trackerPath, lock, newestBackup };
+  const base = { tracker: pgTracker ? `${PG_TRACKER}${config.trackerSchema}` : config.trackerPath, lock, newestBackup };
   if (!pgTracker && !fs.existsSync(config.trackerPath)) return { ...base, exists: false, counts: {}, runs: [], attention: [], cursor: null, lastAudit: null };
   const tracker = await openTracker(config, () => now, { readonly: true });
   if (!tracker) return { ...base, exists: false, counts: {}, runs: [], attention: [], cursor: null, lastAudit: null };
@@ -95,7 +99,9 @@ function advice(p: ProblemSubmission): string {
 export function formatStatus(s: StatusReport): string {
   const out: string[] = [];
   if (!s.exists) {
-    out.push(`No tracker at ${s.tracker} yet: no run has written anything.`);
+    // A PostgreSQL tracker's schema is read, never created, here: the first run creates it.
+    const place = s.tracker.startsWith(PG_TRACKER) ? `in PostgreSQL schema ${s.tracker.slice(PG_TRACKER.length)}` : `at ${s.tracker}`;
+    out.push(`No tracker ${place} yet: no run has written anything.`);
   } else {
     out.push(`Submissions by state: ${Object.entries(s.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     out.push(s.cursor ? `Cursor: up to ${s.cursor.sourceTs} (source id ${s.cursor.sourceId}), moved ${s.cursor.updatedAt}` : 'Cursor: not started');

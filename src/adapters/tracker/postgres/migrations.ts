@@ -116,6 +116,19 @@ export async function migrate(client: pg.ClientBase, schema: string): Promise<vo
   }
 }
 
+/** The schema's version, or null when no run has created it yet (no schema, or an empty schema
+ *  a person made for jira-sync to fill). Reads only. Throws when it is newer than this program. */
+export async function schemaVersion(client: pg.ClientBase, schema: string): Promise<number | null> {
+  const table = `${quoteSchema(schema)}.schema_version`;
+  const exists = (await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [table])).rows[0]?.ok === true;
+  if (!exists) return null;
+  const version = (await client.query<{ version: number }>(`SELECT version FROM ${table}`)).rows[0]?.version ?? 0;
+  if (version > PG_SCHEMA_VERSION) {
+    throw new DependencyError('tracker', `the tracker in schema ${schema} has version ${version}, newer than this jira-sync understands (${PG_SCHEMA_VERSION}); upgrade jira-sync`);
+  }
+  return version === 0 ? null : version;
+}
+
 /** The schema name as an SQL identifier (config.ts allows plain names only). */
 export function quoteSchema(schema: string): string {
   return `"${schema.replace(/"/g, '""')}"`;

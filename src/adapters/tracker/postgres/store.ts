@@ -14,7 +14,7 @@ import { pidAlive, type RunRecord } from '../runs.js';
 import type { ProblemSubmission } from '../status.js';
 import type { TrackerStore } from '../store.js';
 import { SUBMISSION_STATES, type SubmissionState } from '../submission.js';
-import { migrate, quoteSchema } from './migrations.js';
+import { migrate, quoteSchema, schemaVersion } from './migrations.js';
 import { PgSubmissions } from './submissions.js';
 
 export interface PgTrackerOptions {
@@ -34,13 +34,26 @@ export class PostgresTrackerStore extends PgSubmissions implements TrackerStore 
 
   /** Connects, creates or migrates the schema (safe when hosts race), and returns the store. */
   static async open(opts: PgTrackerOptions): Promise<PostgresTrackerStore> {
+    return (await PostgresTrackerStore.connect(opts, 'migrate')) as PostgresTrackerStore;
+  }
+
+  /** The store if a run has created its schema, else null; writes nothing (status, dry runs).
+   *  A schema at an older version is read as it is, as a read-only SQLite tracker is: the next
+   *  run migrates it. */
+  static async openExisting(opts: PgTrackerOptions): Promise<PostgresTrackerStore | null> {
+    return PostgresTrackerStore.connect(opts, 'read');
+  }
+
+  private static async connect(opts: PgTrackerOptions, mode: 'migrate' | 'read'): Promise<PostgresTrackerStore | null> {
     const pool = new pg.Pool({ connectionString: opts.url, max: 8, options: `-c search_path=${quoteSchema(opts.schema)}` });
     // An idle connection that dies (server restart) must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
+    let created = true;
     try {
       const client = await pool.connect();
       try {
-        await migrate(client, opts.schema);
+        if (mode === 'migrate') await migrate(client, opts.schema);
+        else created = (await schemaVersion(client, opts.schema)) !== null;
       } finally {
         client.release();
       }
@@ -48,6 +61,10 @@ export class PostgresTrackerStore extends PgSubmissions implements TrackerStore 
       await pool.end().catch(() => undefined);
       if (err instanceof DependencyError) throw err;
       throw new DependencyError('tracker', `cannot use the PostgreSQL tracker (TRACKER_DATABASE_URL, schema ${opts.schema}): ${opts.redact ? opts.redact(errorMessage(err)) : errorMessage(err)}`);
+    }
+    if (!created) {
+      await pool.end();
+      return null;
     }
     return new PostgresTrackerStore(pool, opts.now, opts.redact ?? ((s) => s), opts.schema);
   }
