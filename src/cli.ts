@@ -150,6 +150,26 @@ export function buildProgram(): Command {
       process.exitCode = await doctorCommand(process.env, print);
     });
 
+  const tracker = program
+    .command('tracker')
+    .description('move the tracker from its SQLite file into PostgreSQL (see `jira-sync tracker copy-to-postgres --help`)');
+  tracker
+    .command('copy-to-postgres')
+    .description(
+      'copy the SQLite tracker at TRACKER_PATH (every submission and its state, the cursor, seen rows, runs, audits, alert incidents) into the empty PostgreSQL tracker at TRACKER_DATABASE_URL, schema TRACKER_SCHEMA, in one transaction; holds both run locks while it copies and refuses a tracker that is not empty',
+    )
+    .version(pkg.version, '-V, --version')
+    .addHelpText('after', exitCodesHelp(
+        '0  copied; runs with TRACKER_DATABASE_URL set continue where the SQLite tracker stopped',
+        '2  TRACKER_DATABASE_URL is unset, there is no SQLite tracker at TRACKER_PATH, the PostgreSQL\n     tracker is not empty, or the SQLite tracker is behind its high-water mark; nothing was copied',
+        '3  PostgreSQL or the tracker file cannot be used; nothing was copied',
+        EXIT.locked,
+      ))
+    .action(async () => {
+      const { copyToPostgresCommand } = await import('./commands/tracker.js');
+      process.exitCode = await copyToPostgresCommand(config('local'), print);
+    });
+
   return program;
 }
 
