@@ -7,6 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { RunLock } from '../../src/adapters/tracker/lock.js';
+import { PgRunLock } from '../../src/adapters/tracker/postgres/runLock.js';
+import { PostgresTrackerStore } from '../../src/adapters/tracker/postgres/store.js';
 import { openSqlite } from '../../src/adapters/tracker/sqlite.js';
 import { insertSubmissions, sampleSubmission } from '../support/db.js';
 import { useCliHarness } from '../support/harness.js';
@@ -181,6 +184,33 @@ describe('jira-sync tracker copy-to-postgres', () => {
     expect(r.stderr).toContain(path.basename(mark));
     const exists = (await h.db.client.query<{ ok: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS ok', [schema])).rows[0]?.ok;
     expect(exists).toBe(false);
+  });
+
+  it('waits for no run: a run holding either lock makes it exit 4, copying nothing', async () => {
+    await h.seed(1);
+    expect((await h.cli(['map-fields'])).code).toBe(0);
+    expect((await h.cli(['run'])).code).toBe(0);
+    const fileLock = RunLock.acquire(RunLock.lockPathFor(h.ws.trackerPath), { runId: 'run-on-sqlite', startedAt: '2026-11-23T09:00:00.000Z' });
+    try {
+      const r = await h.cli(['tracker', 'copy-to-postgres'], pgEnv());
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain('run run-on-sqlite');
+    } finally {
+      fileLock.release();
+    }
+    await (await PostgresTrackerStore.open({ url: h.db.url, schema, now: () => new Date() })).close(); // as a first run on another host makes it
+    const pgLock = await PgRunLock.acquire(h.db.url, schema, { runId: 'run-on-postgres', startedAt: '2026-11-23T09:00:00.000Z' });
+    try {
+      const r = await h.cli(['tracker', 'copy-to-postgres'], pgEnv());
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain('run run-on-postgres');
+    } finally {
+      await pgLock.release();
+    }
+    expect((await h.db.client.query(`SELECT 1 FROM ${schema}.submissions UNION ALL SELECT 1 FROM ${schema}.runs`)).rows).toEqual([]);
+    const copied = await h.cli(['tracker', 'copy-to-postgres'], pgEnv());
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(copied.stdout).toMatch(/submissions: 1 \(.*done 1/);
   });
 
   it('is listed in --help', async () => {

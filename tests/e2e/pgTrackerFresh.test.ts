@@ -1,5 +1,5 @@
 // The read-only commands on a PostgreSQL tracker that does not exist yet (TRACKER_DATABASE_URL
-// set, schema TRACKER_SCHEMA absent): `status`, `run --dry-run` and `doctor` answer as they do
+// set, schema TRACKER_SCHEMA absent): `status`, `run --dry-run`, `audit --dry-run` and `doctor` answer as they do
 // for a fresh SQLite tracker, with no SQL error, and none of them creates the schema; nor does
 // `retry`, which has nothing to re-queue in a tracker no run has written.
 import fs from 'node:fs';
@@ -34,7 +34,7 @@ describe('read-only commands on a PostgreSQL tracker whose schema does not exist
     expect(await schemaExists()).toBe(false);
   });
 
-  it('run --dry-run prints what it would send, like a dry run on a fresh SQLite tracker, and creates nothing', async () => {
+  it('run --dry-run prints what it would send, like a dry run on a fresh SQLite tracker, audit --dry-run has nothing to audit, and neither creates anything', async () => {
     await h.seed(2);
     expect((await h.cli(['map-fields'])).code).toBe(0);
     const sqlite = await h.cli(['run', '--dry-run']);
@@ -43,6 +43,9 @@ describe('read-only commands on a PostgreSQL tracker whose schema does not exist
     expect(pg.code, pg.stderr).toBe(0);
     expect(pg.stdout).toBe(sqlite.stdout);
     expect(pg.stderr).toContain('would create 2');
+    const audit = await h.cli(['audit', '--dry-run'], pgEnv());
+    expect(audit.code, audit.stderr).toBe(0);
+    expect(audit.stdout).toContain('Nothing to audit: no run has fetched anything yet');
     expect(await schemaExists()).toBe(false);
     expect(fs.existsSync(h.ws.trackerPath)).toBe(false);
     expect(h.jira.issues).toHaveLength(0);
