@@ -84,10 +84,12 @@ async function connectAndMigrate(client: pg.Client, t: CopyTarget): Promise<void
  * A SQLite tracker restored from an older backup is behind the high-water file beside it: rows
  * after its cursor may have tickets it forgot, and its next run searches Jira for them before
  * creating. The PostgreSQL tracker has no such file, so the copy would lose that protection:
- * such a tracker is refused until SQLite runs have caught up.
+ * such a tracker is refused until SQLite runs have caught up. The future-dated rows the file
+ * lists are in `source_rows` of a tracker that has not forgotten them, and so are copied; a
+ * listed one it does not know means the same restore, and the same refusal.
  */
 function refuseIfBehindHighWater(db: SqliteDatabase, trackerPath: string): void {
-  const cursor = db.prepare('SELECT source_ts AS sourceTs, source_id AS sourceId FROM cursor WHERE id = 1').get() as RowPosition | undefined;
+  const cursor = cursorOf(db);
   const mark = readHighWater(trackerPath);
   const seen = db.prepare('SELECT 1 FROM source_rows WHERE source_id = ?');
   const forgotten = [...readAheadIds(trackerPath)].filter((id) => seen.get(id) === undefined);
@@ -121,11 +123,16 @@ async function copyInOneTransaction(db: SqliteDatabase, client: pg.Client, schem
     const short = Object.keys(tables).filter((k) => copied[k] !== tables[k]);
     if (short.length > 0) throw new DependencyError('tracker', `the copy does not add up (${short.map((k) => `${k}: ${tables[k]} in SQLite, ${copied[k]} copied`).join('; ')}); nothing was copied`);
     await client.query('COMMIT');
-    return { tables, states: statesOf(db), cursor: (db.prepare('SELECT source_ts AS sourceTs, source_id AS sourceId FROM cursor WHERE id = 1').get() as RowPosition | undefined) ?? null, lastRunStartedAt: (db.prepare('SELECT max(started_at) AS at FROM runs').get() as { at: string | null }).at };
+    const lastRun = db.prepare('SELECT max(started_at) AS at FROM runs').get() as { at: string | null };
+    return { tables, states: statesOf(db), cursor: cursorOf(db), lastRunStartedAt: lastRun.at };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
+}
+
+function cursorOf(db: SqliteDatabase): RowPosition | null {
+  return (db.prepare('SELECT source_ts AS sourceTs, source_id AS sourceId FROM cursor WHERE id = 1').get() as RowPosition | undefined) ?? null;
 }
 
 function statesOf(db: SqliteDatabase): Record<SubmissionState, number> {

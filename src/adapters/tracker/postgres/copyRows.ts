@@ -64,7 +64,9 @@ export async function columnProblems(db: SqliteDatabase, client: pg.ClientBase, 
   const problems: string[] = [];
   for (const t of COPIED_TABLES) {
     const known = new Set([...t.columns, ...Object.keys(t.notCopied ?? {})]);
-    for (const c of sqliteColumns(db, t.table)) if (!known.has(c)) problems.push(`the SQLite tracker's ${t.table}.${c} has no place in the copy`);
+    const sqliteHas = sqliteColumns(db, t.table);
+    for (const c of sqliteHas) if (!known.has(c)) problems.push(`the SQLite tracker's ${t.table}.${c} has no place in the copy`);
+    for (const c of t.columns) if (!sqliteHas.includes(c)) problems.push(`the SQLite tracker has no column ${t.table}.${c}`);
     const pgHas = new Set(await pgColumns(client, schema, t.table));
     for (const c of [...t.columns, ...(t.rowidAs ? [t.rowidAs] : [])]) if (!pgHas.has(c)) problems.push(`the PostgreSQL tracker has no column ${t.table}.${c}`);
   }
