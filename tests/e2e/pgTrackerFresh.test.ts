@@ -74,6 +74,15 @@ describe('read-only commands on a PostgreSQL tracker whose schema does not exist
     expect(await schemaExists()).toBe(false);
   });
 
+  it('status with the tracker database down says so in one line, exit 3, without the password', async () => {
+    const r = await h.cli(['status'], { TRACKER_DATABASE_URL: 'postgres://u:tr-secret-5@127.0.0.1:1/x', TRACKER_SCHEMA: schema });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(new RegExp(`^jira-sync: tracker: cannot read the PostgreSQL tracker \\(TRACKER_DATABASE_URL, schema ${schema}\\): .*ECONNREFUSED`));
+    expect(r.stderr).not.toContain('unexpected error');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toContain('tr-secret-5');
+  });
+
   it('once a run has created it, status reads it', async () => {
     await h.seed(1);
     expect((await h.cli(['map-fields'])).code).toBe(0);

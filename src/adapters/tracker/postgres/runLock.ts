@@ -55,11 +55,17 @@ export class PgRunLock {
     }
   }
 
-  /** The holder if a run holds the lock now, else null; takes no lock that could outlive the call. */
+  /** The holder if a run holds the lock now, else null; takes no lock that could outlive the call.
+   *  A database that does not answer is a DependencyError naming the tracker (status's one line). */
   static async currentHolder(url: string, schema: string): Promise<LockHolder | null | 'unknown'> {
     const client = new pg.Client({ connectionString: url });
     client.on('error', () => undefined);
-    await client.connect();
+    try {
+      await client.connect();
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw new DependencyError('tracker', `cannot read the PostgreSQL tracker (TRACKER_DATABASE_URL, schema ${schema}): ${errorMessage(err)}`);
+    }
     try {
       const held = (await client.query<{ held: boolean }>(
         `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
