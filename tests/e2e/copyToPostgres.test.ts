@@ -157,6 +157,15 @@ describe('jira-sync tracker copy-to-postgres', () => {
     const status = JSON.parse((await h.cli(['status', '--json'], pgEnv())).stdout) as { counts: Record<string, number>; attention: unknown[]; runs: unknown[] };
     expect(status.counts).toMatchObject({ done: 10, pending: 0, creating: 0, failed: 0, parked: 0 });
     expect(status.attention).toEqual([]);
+
+    // Runs and audits number on after the copied ones.
+    const audit = await h.cli(['audit'], pgEnv());
+    expect(audit.code, audit.stderr).toBe(0);
+    const copiedRuns = new Set((before.runs as { run_id: string }[]).map((r) => r.run_id));
+    const runs = (await h.db.client.query<{ run_id: string; seq: string }>(`SELECT run_id, seq FROM ${schema}.runs ORDER BY seq`)).rows;
+    expect(runs.map((r) => copiedRuns.has(r.run_id))).toEqual([...Array(6).fill(true), ...Array(runs.length - 6).fill(false)]);
+    const audits = (await h.db.client.query<{ id: string }>(`SELECT id FROM ${schema}.audits ORDER BY id`)).rows.map((r) => Number(r.id));
+    expect(audits).toHaveLength(before.audits!.length + 1);
   });
 
   it('refuses without TRACKER_DATABASE_URL, naming it, and without a SQLite file, naming the path', async () => {
