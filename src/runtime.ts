@@ -7,6 +7,7 @@ import { RateLimiter, type Clock } from './adapters/jira/rateLimiter.js';
 import { RetryBudget } from './adapters/jira/retry.js';
 import { PostgresSource } from './adapters/postgres/source.js';
 import { redactStoredTexts } from './adapters/tracker/redactStored.js';
+import { refuseIfMoved } from './adapters/tracker/moved.js';
 import { openTrackerDb } from './adapters/tracker/schema.js';
 import { PostgresTrackerStore } from './adapters/tracker/postgres/store.js';
 import type { TrackerStore } from './adapters/tracker/store.js';
@@ -61,7 +62,15 @@ export async function openTracker(config: ResolvedConfig, now: () => Date, opts:
   // Texts an earlier version stored are redacted here as well.
   const redact = makeRedactor(config.secrets);
   const db = openTrackerDb(config.trackerPath, opts);
-  if (!opts.readonly) redactStoredTexts(db, redact);
+  if (!opts.readonly) {
+    try {
+      refuseIfMoved(db, config.trackerPath);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    redactStoredTexts(db, redact);
+  }
   return new Tracker(db, now, redact, config.trackerPath);
 }
 

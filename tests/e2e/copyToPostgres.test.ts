@@ -115,7 +115,9 @@ describe('jira-sync tracker copy-to-postgres', () => {
     expect(copy.stdout).toMatch(/runs: 6\b/);
     // Every row of every table, every column, exactly (times are text and keep every digit).
     expect(await pgTables()).toEqual(before);
-    expect(sqliteTables()).toEqual(before); // the SQLite tracker is left as it was
+    const sqliteBefore = sqliteTables();
+    expect(sqliteBefore).toEqual(before); // the SQLite tracker's rows are left as they were
+    const createsAtCopy = creates();
     const pgStatus = await h.cli(['status', '--json'], pgEnv());
     expect(statusParts(pgStatus.stdout)).toEqual(statusParts(sqliteStatus.stdout));
 
@@ -125,6 +127,15 @@ describe('jira-sync tracker copy-to-postgres', () => {
     expect(again.stderr).toContain(`schema ${schema} is not empty`);
     expect(again.stderr).toContain('10 submissions');
     expect(await pgTables()).toEqual(before);
+
+    // A host still set up for the SQLite file is refused, so it cannot create beside the copy.
+    const stale = await run({});
+    expect(stale.code).toBe(2);
+    expect(stale.stderr).toContain(`was copied to PostgreSQL (schema ${schema})`);
+    expect(stale.stderr).toContain('TRACKER_DATABASE_URL');
+    expect(creates()).toBe(createsAtCopy);
+    expect((await h.cli(['retry', '3'])).code).toBe(2);
+    expect(sqliteTables()).toEqual(sqliteBefore);
 
     // Runs on PostgreSQL. Now: the created one is attached, the attached one marked done, the one
     // inside the grace period adopted by its marker, the pending one created; nothing else is due.

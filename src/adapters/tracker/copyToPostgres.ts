@@ -3,8 +3,9 @@
 // continue where the SQLite tracker stopped, with no duplicate. Both run locks are held for the
 // whole copy and the SQLite file is held against writers, so no run or `retry` changes either
 // side mid-copy; the rows go in one PostgreSQL transaction, all or nothing, and the copy is
-// counted before it commits. The SQLite tracker is read, never changed (beyond the migration and
-// redaction any run applies when it opens it).
+// counted before it commits. The SQLite tracker's rows are read, never changed (beyond the
+// migration and redaction any run applies when it opens it); once PostgreSQL has committed, a note
+// goes into the file (moved.ts) so that no run writes it again beside the copy.
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -12,6 +13,7 @@ import type { RowPosition } from '../postgres/source.js';
 import { ConfigError, DependencyError, UsageError, errorMessage } from '../../errors.js';
 import { highWaterPath, isAfter, readAheadIds, readHighWater } from './highWater.js';
 import { RunLock } from './lock.js';
+import { noteMoved } from './moved.js';
 import { columnProblems, copyRows, pgCounts, sqliteCounts } from './postgres/copyRows.js';
 import { migrate, quoteSchema } from './postgres/migrations.js';
 import { PgRunLock } from './postgres/runLock.js';
@@ -56,7 +58,10 @@ export async function copyTrackerToPostgres(t: CopyTarget): Promise<CopyReport> 
     try {
       await connectAndMigrate(client, t);
       pgLock = await PgRunLock.acquire(t.url, t.schema, holder, t.redact);
-      return await copyInOneTransaction(db, client, t.schema);
+      const report = await copyInOneTransaction(db, client, t.schema);
+      noteMoved(db, { schema: t.schema, at: new Date().toISOString() });
+      db.exec('COMMIT');
+      return report;
     } finally {
       await client.end().catch(() => undefined);
     }
