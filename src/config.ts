@@ -8,6 +8,12 @@ import { placeholdersIn } from './placeholders.js';
 
 export type JiraAuth = { kind: 'basic'; email: string; apiToken: string } | { kind: 'pat'; pat: string };
 
+/** Where tickets go, decided once: a service desk's request type (JSM request API) or a plain
+ *  project's issue type (Jira's issue API). Callers branch on `kind`, nowhere else on variables. */
+export type JiraTarget =
+  | { kind: 'request'; serviceDeskId: string; requestTypeId: string }
+  | { kind: 'issue'; projectKey: string; /** JIRA_ISSUE_TYPE: the issue type's name or id. */ issueType: string };
+
 export interface ResolvedConfig {
   databaseUrl: string;
   sourceTable: string;
@@ -19,6 +25,8 @@ export interface ResolvedConfig {
   lookbackMinutes: number;
   jiraBaseUrl: string;
   jiraAuth: JiraAuth;
+  /** The target; serviceDeskId and requestTypeId are its request-mode ids ('' in issue mode). */
+  target: JiraTarget;
   serviceDeskId: string;
   requestTypeId: string;
   trackerPath: string;
@@ -155,6 +163,44 @@ export function noEnvFile(dir: string): string {
   return `no .env file in ${dir}; jira-sync reads .env from the directory it runs in (under cron, cd there first, see crontab.example)`;
 }
 
+const REQUEST_PAIR = 'JSM_SERVICE_DESK_ID + JSM_REQUEST_TYPE_ID (a Jira Service Management request type)';
+const ISSUE_PAIR = 'JIRA_PROJECT_KEY + JIRA_ISSUE_TYPE (a plain Jira project and issue type)';
+// Jira's project keys: a letter, then letters, digits or underscores.
+const PROJECT_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** Exactly one of the two pairs. 'local' commands take whatever is set, unchecked. */
+function readTarget(r: Reader, all: boolean): JiraTarget {
+  const desk = r.raw('JSM_SERVICE_DESK_ID');
+  const requestType = r.raw('JSM_REQUEST_TYPE_ID');
+  const project = r.raw('JIRA_PROJECT_KEY');
+  const issueType = r.raw('JIRA_ISSUE_TYPE');
+  const jsm = desk !== undefined || requestType !== undefined;
+  const plain = project !== undefined || issueType !== undefined;
+  if (!all) {
+    return plain && !jsm ? { kind: 'issue', projectKey: (project ?? '').toUpperCase(), issueType: issueType ?? '' } : { kind: 'request', serviceDeskId: desk ?? '', requestTypeId: requestType ?? '' };
+  }
+  if (jsm && plain) {
+    r.problems.push(`set one pair, not both: ${REQUEST_PAIR}, or ${ISSUE_PAIR}; unset the other two`);
+    return { kind: 'request', serviceDeskId: desk ?? '', requestTypeId: requestType ?? '' };
+  }
+  if (!jsm && !plain) {
+    r.missing = true;
+    r.problems.push(`where to create tickets is not set: set ${REQUEST_PAIR}, or ${ISSUE_PAIR} (README: Configuration)`);
+    return { kind: 'request', serviceDeskId: '', requestTypeId: '' };
+  }
+  if (jsm) {
+    return {
+      kind: 'request',
+      serviceDeskId: r.required('JSM_SERVICE_DESK_ID', 'the id of the JSM service desk (a number, see README); it goes with JSM_REQUEST_TYPE_ID'),
+      requestTypeId: r.required('JSM_REQUEST_TYPE_ID', 'the id of the request type to create (a number, see README); it goes with JSM_SERVICE_DESK_ID'),
+    };
+  }
+  const key = r.required('JIRA_PROJECT_KEY', 'the key of the Jira project to create issues in (e.g. ITS); it goes with JIRA_ISSUE_TYPE');
+  const type = r.required('JIRA_ISSUE_TYPE', 'the issue type to create, by name or id (e.g. Task); it goes with JIRA_PROJECT_KEY');
+  if (key && !PROJECT_KEY.test(key)) r.problems.push(`JIRA_PROJECT_KEY must be a project key such as ITS (letters, digits, _), got "${key}"`);
+  return { kind: 'issue', projectKey: key.toUpperCase(), issueType: type };
+}
+
 export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptions = {}): ResolvedConfig {
   const r = new Reader(env);
   const all = needs === 'all';
@@ -204,6 +250,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptio
   const trackerSchema = r.text('TRACKER_SCHEMA', 'jira_sync');
   if (!IDENT.test(trackerSchema)) r.problems.push(`TRACKER_SCHEMA must be a plain schema name (letters, digits, _), got "${trackerSchema}"`);
 
+  const target = readTarget(r, all);
   const config: ResolvedConfig = {
     databaseUrl,
     sourceTable: r.identifier('SOURCE_TABLE', 'webform_submissions', true),
@@ -214,8 +261,9 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptio
     lookbackMinutes: r.int('LOOKBACK_MINUTES', 60, 0, 10080),
     jiraBaseUrl: jiraBaseUrl.replace(/\/+$/, ''),
     jiraAuth,
-    serviceDeskId: all ? r.required('JSM_SERVICE_DESK_ID', 'the id of the JSM service desk (a number, see README)') : (r.raw('JSM_SERVICE_DESK_ID') ?? ''),
-    requestTypeId: all ? r.required('JSM_REQUEST_TYPE_ID', 'the id of the request type to create (a number, see README)') : (r.raw('JSM_REQUEST_TYPE_ID') ?? ''),
+    target,
+    serviceDeskId: target.kind === 'request' ? target.serviceDeskId : '',
+    requestTypeId: target.kind === 'request' ? target.requestTypeId : '',
     trackerPath: r.text('TRACKER_PATH', 'tracker/tracker.db'),
     trackerDatabaseUrl: r.url('TRACKER_DATABASE_URL', ['postgres:', 'postgresql:'], { required: false, what: '' }),
     trackerSchema,
@@ -238,6 +286,9 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptio
   };
   if (config.smtpUrl && !config.alertEmailTo) r.problems.push('ALERT_EMAIL_TO is not set: SMTP_URL is set, so alerts need an address to go to');
   if (config.alertEmailTo && !config.smtpUrl) r.problems.push('SMTP_URL is not set: ALERT_EMAIL_TO is set, so alerts need a mail server');
+  if (target.kind === 'issue' && config.raiseOnBehalfOfColumn) {
+    r.problems.push('RAISE_ON_BEHALF_OF_COLUMN works only with a service desk (JSM_SERVICE_DESK_ID + JSM_REQUEST_TYPE_ID): a plain Jira project has no customers; unset it');
+  }
   for (const id of ['serviceDeskId', 'requestTypeId'] as const) {
     const name = id === 'serviceDeskId' ? 'JSM_SERVICE_DESK_ID' : 'JSM_REQUEST_TYPE_ID';
     if (config[id] && !/^\d+$/.test(config[id])) r.problems.push(`${name} must be a number (Jira's id), got "${config[id]}"`);
