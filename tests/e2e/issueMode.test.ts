@@ -4,7 +4,7 @@
 // row attached once, in two calls per submission.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { insertSubmissions, sampleSubmission, type SubmissionInput } from '../support/db.js';
+import { insertSubmissions, type SubmissionInput } from '../support/db.js';
 import { trackerRows, useCliHarness } from '../support/harness.js';
 import { ISSUE_MODE, issueRow } from '../support/issueMode.js';
 
