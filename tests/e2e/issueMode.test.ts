@@ -124,4 +124,42 @@ describe('issue mode (JIRA_PROJECT_KEY + JIRA_ISSUE_TYPE), end to end', () => {
       expect(issue.attachments).toHaveLength(1);
     }
   });
+
+  it('a wrong project key or issue type is named with the ones that exist (exit 2); an issue type by id works too', async () => {
+    await seed(1);
+    const noProject = await cli(['map-fields'], { JIRA_PROJECT_KEY: 'NOPE' });
+    expect(noProject.code).toBe(2);
+    expect(noProject.stderr).toMatch(/JIRA_PROJECT_KEY: project NOPE was not found in Jira.*\n\s+HW\s+HW Service Desk\n\s+ITS\s+ITS IT Support/s);
+    const noType = await cli(['map-fields'], { JIRA_ISSUE_TYPE: 'Story' });
+    expect(noType.code).toBe(2);
+    expect(noType.stderr).toMatch(/JIRA_ISSUE_TYPE: "Story" is not an issue type of project ITS.*\n\s+10002\s+Task\n\s+10004\s+Bug/s);
+    expect(noType.stderr).not.toContain('Subtask');
+    const subtask = await cli(['map-fields'], { JIRA_ISSUE_TYPE: 'subtask' });
+    expect(subtask.stderr).toContain('is a sub-task type');
+    expect(fs.existsSync(h.ws.mappingPath)).toBe(false);
+
+    const byId = await cli(['map-fields'], { JIRA_ISSUE_TYPE: '10004' });
+    expect(byId.code, byId.stdout + byId.stderr).toBe(0);
+    expect(JSON.parse(fs.readFileSync(h.ws.mappingPath, 'utf8'))).toMatchObject({ projectKey: 'ITS', issueTypeId: '10004', issueTypeName: 'Bug' });
+    // The same issue type by name is the same file; another one is said, and nothing is changed.
+    expect((await cli(['map-fields', '--check'], { JIRA_ISSUE_TYPE: 'bug' })).code).toBe(0);
+    const other = await cli(['map-fields']);
+    expect(other.code).toBe(2);
+    expect(other.stdout.replace(/\s+/g, ' ')).toMatch(/was made for issue type Bug \(10004\), but JIRA_ISSUE_TYPE says Task\. Nothing was changed: either JIRA_PROJECT_KEY or JIRA_ISSUE_TYPE/);
+    const run = await cli(['run']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.replace(/\s+/g, ' ')).toContain('JIRA_ISSUE_TYPE says Task');
+    expect(h.jira.issues).toHaveLength(0);
+  });
+
+  it('both pairs, or neither, is a configuration error (exit 2) naming the pairs, before anything is touched', async () => {
+    const both = await cli(['run'], { JSM_SERVICE_DESK_ID: '1', JSM_REQUEST_TYPE_ID: '10' });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('set one pair, not both');
+    const neither = await cli(['map-fields'], { JIRA_PROJECT_KEY: '', JIRA_ISSUE_TYPE: '' });
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toMatch(/JSM_SERVICE_DESK_ID \+ JSM_REQUEST_TYPE_ID.*or JIRA_PROJECT_KEY \+ JIRA_ISSUE_TYPE/);
+    expect(fs.existsSync(h.ws.trackerPath)).toBe(false);
+    expect(h.jira.requests).toHaveLength(0);
+  });
 });
