@@ -30,7 +30,7 @@ const AUTHS = { cloud: { email: 'robot@example.com', apiToken: 'test-token-s3cr3
 async function setup(rows: number, fake: FakeJiraOptions = {}, site: keyof typeof AUTHS = 'cloud'): Promise<void> {
   await db.client.query('TRUNCATE webform_submissions RESTART IDENTITY');
   jira = await startFakeJira({ auth: AUTHS[site], ...fake });
-  const auth = site === 'dc' ? { JIRA_EMAIL: '', JIRA_API_TOKEN: '', JIRA_PAT: AUTHS.dc.pat } : {};
+  const auth: Record<string, string> = site === 'dc' ? { JIRA_EMAIL: '', JIRA_API_TOKEN: '', JIRA_PAT: AUTHS.dc.pat } : {};
   ws = makeWorkspace({ databaseUrl: db.url, jiraUrl: jira.url, extra: { ...ISSUE_MODE, ...auth } });
   cli = cliFor(ws);
   await insertSubmissions(db.client, Array.from({ length: rows }, (_, i) => issueRow(i)));
