@@ -7,12 +7,24 @@ import type { JiraGateway, RequestTypeField } from '../adapters/jira/gateway.js'
 import * as issueApi from '../adapters/jira/issueApi.js';
 import type { IssueType } from '../adapters/jira/issueApi.js';
 import type { ResolvedConfig } from '../config.js';
-import { ConfigError, errorMessage } from '../errors.js';
+import { ConfigError, DependencyError, errorMessage } from '../errors.js';
 import { describeJiraFailure } from '../preflight.js';
+import type { DoctorReport } from './report.js';
 
 type IssueConfig = Pick<ResolvedConfig, 'target' | 'jiraAuth' | 'jiraBaseUrl'>;
 
-const lines = (head: string, items: string[]) => [head, ...items.map((l) => `    ${l}`)].join('\n');
+/** A project or issue type Jira does not have: what is wrong, what exists, what to set. As a
+ *  ConfigError it reads as one problem with the list under it; doctor prints the parts. */
+export class NotInJira extends ConfigError {
+  constructor(
+    readonly what: 'project' | 'issue type',
+    readonly detail: string,
+    readonly items: string[],
+    readonly fix: string,
+  ) {
+    super([[`${detail}; ${fix}:`, ...items.map((l) => `    ${l}`)].join('\n')]);
+  }
+}
 
 /** "id  name" lines of what exists, or why they could not be listed. */
 async function listed(list: () => Promise<{ id: string; name: string }[]>, what: string): Promise<string[]> {
@@ -47,7 +59,8 @@ export async function checkProject(jira: JiraGateway, config: IssueConfig): Prom
   } catch (err) {
     const e = asJiraError(err, 'get project');
     if (e.kind !== 'not-found') throw describeJiraFailure(e, config);
-    throw new ConfigError([lines(`JIRA_PROJECT_KEY: project ${projectKeyOf(config)} was not found in Jira, or this account cannot see it; set JIRA_PROJECT_KEY to one of the projects it can see:`, await projectsListed(jira))]);
+    const detail = `JIRA_PROJECT_KEY: project ${projectKeyOf(config)} was not found in Jira, or this account cannot see it`;
+    throw new NotInJira('project', detail, await projectsListed(jira), 'set JIRA_PROJECT_KEY to one of the projects it can see');
   }
 }
 
@@ -65,7 +78,7 @@ export async function resolveIssueType(jira: JiraGateway, config: IssueConfig): 
   const found = issueApi.findIssueType(types, wanted);
   if (!found || found.subtask) {
     const why = found ? `is a sub-task type (it needs a parent issue)` : `is not an issue type of project ${projectKeyOf(config)} this account can create`;
-    throw new ConfigError([lines(`JIRA_ISSUE_TYPE: "${wanted}" ${why}; set JIRA_ISSUE_TYPE to the name or id of one of its issue types:`, issueTypesListed(types.filter((t) => !t.subtask)))]);
+    throw new NotInJira('issue type', `JIRA_ISSUE_TYPE: "${wanted}" ${why}`, issueTypesListed(types.filter((t) => !t.subtask)), 'set JIRA_ISSUE_TYPE to the name or id of one of its issue types');
   }
   return found;
 }
@@ -78,4 +91,45 @@ export async function issueTypeFields(jira: JiraGateway, config: IssueConfig): P
   } catch (err) {
     throw describeJiraFailure(asJiraError(err, 'get create screen fields'), config);
   }
+}
+
+/** Doctor's three issue-mode checks: the project, the issue type, its create screen. The
+ *  screen's fields when all pass, else null. */
+export async function checkIssueTarget(r: DoctorReport, jira: JiraGateway, config: IssueConfig, jiraFix: (e: unknown) => string): Promise<RequestTypeField[] | null> {
+  const fail = (what: string, err: unknown, skip: string[]) => {
+    if (err instanceof NotInJira) r.fail({ kind: 'config', what, detail: err.detail, items: err.items, fix: err.fix });
+    else if (err instanceof DependencyError) r.fail({ kind: 'dependency', what, detail: err.message.replace(/^Jira: /, ''), fix: jiraFix(err) });
+    else throw err;
+    for (const s of skip) r.skip(s, `the ${what} check failed`);
+    return null;
+  };
+  try {
+    const p = await checkProject(jira, config);
+    r.ok('project', `${p.key}, ${p.name}`);
+  } catch (err) {
+    return fail('project', err, ['issue type', 'create screen']);
+  }
+  let type: IssueType;
+  try {
+    type = await resolveIssueType(jira, config);
+    r.ok('issue type', `${type.name} (${type.id})`);
+  } catch (err) {
+    return fail('issue type', err, ['create screen']);
+  }
+  let fields: RequestTypeField[];
+  try {
+    fields = await issueApi.createScreenFields(jira.issueClients(), type.id);
+  } catch (err) {
+    return fail('create screen', describeJiraFailure(asJiraError(err, 'get create screen fields'), config), []);
+  }
+  if (!fields.some((f) => f.fieldId === 'summary')) {
+    r.fail({ kind: 'config', what: 'create screen', detail: `the create screen of ${type.name} in ${projectKeyOf(config)} has no Summary field, so this account cannot create issues of it`, fix: 'check the project\'s permissions (Create Issues) and the issue type\'s create screen in Jira' });
+    return null;
+  }
+  const required = fields.filter((f) => f.required).length;
+  const marks = ['description', 'labels'].filter((id) => fields.some((f) => f.fieldId === id));
+  const detail = `${fields.length} fields you can fill, ${required} required; the marker goes in ${marks.length > 0 ? marks.join(' and ') : 'nothing'}`;
+  if (marks.length === 0) r.warn('create screen', `${detail}: after a crash jira-sync cannot tell whether an issue was created`, 'add Description or Labels to the create screen in Jira');
+  else r.ok('create screen', detail);
+  return fields;
 }
