@@ -148,7 +148,7 @@ describe('npm run demo', () => {
     expect(r.code, r.out).toBe(0);
     expect(r.out).toContain('with project ITS and its issue type Task, created through the issue API');
     expect(section(r.out, '$ jira-sync run', 'This run created')).toMatch(/created 11, skipped 0, failed 1, parked 0/);
-    expect(r.out).toMatch(/^ITS-\d+  Web form request #\d+ from maria\.garcia@example\.com\n(?: {4}.*\n)*? {4}Department: +HR\n/m);
+    expect(r.out).toMatch(/^ITS-\d+ {2}Web form request #\d+ from maria\.garcia@example\.com\n(?: {4}.*\n)*? {4}Department: +HR\n/m);
     expect(section(r.out, '== 11.', '== 12.')).toMatch(/^Jira has made ITS-\d+, ITS-\d+, ITS-\d+, ITS-\d+ \(source ids/m);
     expect(section(r.out, '== 13.', '== 14.')).toMatch(/^Jira got 4 new tickets/m);
     const rows = [...r.out.matchAll(/^ {2}(\d+) +(\d+) +(ITS-\d+|-) +(.+)$/gm)];
