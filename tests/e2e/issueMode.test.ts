@@ -150,6 +150,9 @@ describe('issue mode (JIRA_PROJECT_KEY + JIRA_ISSUE_TYPE), end to end', () => {
     expect(run.code).toBe(2);
     expect(run.stderr.replace(/\s+/g, ' ')).toContain('JIRA_ISSUE_TYPE says Task');
     expect(h.jira.issues).toHaveLength(0);
+    // --force makes the file for the configured issue type.
+    expect((await cli(['map-fields', '--force'])).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(h.ws.mappingPath, 'utf8'))).toMatchObject({ issueTypeId: '10002', issueTypeName: 'Task' });
   });
 
   it('both pairs, or neither, is a configuration error (exit 2) naming the pairs, before anything is touched', async () => {
