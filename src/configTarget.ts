@@ -14,7 +14,8 @@ const ISSUE_PAIR = 'JIRA_PROJECT_KEY + JIRA_ISSUE_TYPE (a plain Jira project and
 // Jira's project keys: a letter, then letters, digits or underscores.
 const PROJECT_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
 
-/** Exactly one of the two pairs. 'local' commands take whatever is set, unchecked. */
+/** Exactly one of the two pairs. 'local' commands take whatever is set, unchecked. A message
+ *  names only the variable it is about: doctor skips the checks that need the names it finds. */
 export function readTarget(r: Reader, all: boolean): JiraTarget {
   const desk = r.raw('JSM_SERVICE_DESK_ID');
   const requestType = r.raw('JSM_REQUEST_TYPE_ID');
@@ -37,12 +38,12 @@ export function readTarget(r: Reader, all: boolean): JiraTarget {
   if (jsm) {
     return {
       kind: 'request',
-      serviceDeskId: r.required('JSM_SERVICE_DESK_ID', 'the id of the JSM service desk (a number, see README); it goes with JSM_REQUEST_TYPE_ID'),
-      requestTypeId: r.required('JSM_REQUEST_TYPE_ID', 'the id of the request type to create (a number, see README); it goes with JSM_SERVICE_DESK_ID'),
+      serviceDeskId: r.required('JSM_SERVICE_DESK_ID', 'the id of the JSM service desk (a number, see README)'),
+      requestTypeId: r.required('JSM_REQUEST_TYPE_ID', 'the id of the request type to create (a number, see README)'),
     };
   }
-  const key = r.required('JIRA_PROJECT_KEY', 'the key of the Jira project to create issues in (e.g. ITS); it goes with JIRA_ISSUE_TYPE');
-  const type = r.required('JIRA_ISSUE_TYPE', 'the issue type to create, by name or id (e.g. Task); it goes with JIRA_PROJECT_KEY');
+  const key = r.required('JIRA_PROJECT_KEY', 'the key of the plain Jira project to create issues in (e.g. ITS)');
+  const type = r.required('JIRA_ISSUE_TYPE', 'the issue type to create in the project, by name or id (e.g. Task)');
   if (key && !PROJECT_KEY.test(key)) r.problems.push(`JIRA_PROJECT_KEY must be a project key such as ITS (letters, digits, _), got "${key}"`);
   return { kind: 'issue', projectKey: key.toUpperCase(), issueType: type };
 }

@@ -47,6 +47,17 @@ describe('doctor in issue mode', () => {
   });
 });
 
+describe('doctor with half a pair', () => {
+  it('JIRA_ISSUE_TYPE unset: a FAIL line naming it, the Jira target checks skipped, the rest still run', async () => {
+    const r = await cli(['doctor'], { JIRA_ISSUE_TYPE: '' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^FAIL configuration: JIRA_ISSUE_TYPE is not set/m);
+    expect(lineOf(r.stdout, 'PostgreSQL')).toMatch(/^ok/);
+    expect(lineOf(r.stdout, 'Jira authentication')).toMatch(/^ok/);
+    expect(unwrap(r.stdout)).toMatch(/^-- {3}project, issue type and create screen: not checked \(fix JIRA_PROJECT_KEY and JIRA_ISSUE_TYPE first\)/m);
+  });
+});
+
 describe('run --dry-run, status and alerts in issue mode', () => {
   it('--dry-run shows the issue values (a document on Cloud) and changes nothing, in Jira or on disk', async () => {
     await seed(2);

@@ -49,7 +49,7 @@ describe('the Jira target', () => {
   });
 
   it('half a pair names the missing half; a mixed half-and-half is refused as both', () => {
-    expect(problems({ ...base, JIRA_PROJECT_KEY: 'ITS' }).join('\n')).toMatch(/^JIRA_ISSUE_TYPE is not set: .*goes with JIRA_PROJECT_KEY/m);
+    expect(problems({ ...base, JIRA_PROJECT_KEY: 'ITS' }).join('\n')).toMatch(/^JIRA_ISSUE_TYPE is not set: the issue type to create in the project, by name or id/m);
     expect(problems({ ...base, JIRA_ISSUE_TYPE: 'Task' }).join('\n')).toMatch(/^JIRA_PROJECT_KEY is not set/m);
     expect(problems({ ...base, JSM_SERVICE_DESK_ID: '1' }).join('\n')).toMatch(/^JSM_REQUEST_TYPE_ID is not set/m);
     expect(problems({ ...base, JSM_SERVICE_DESK_ID: '1', JIRA_ISSUE_TYPE: 'Task' }).join('\n')).toContain('not both');
