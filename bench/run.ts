@@ -1,6 +1,7 @@
 // `npm run bench` (full, ~8 minutes) and `npm run bench:smoke` (small sizes, ~1 minute, for CI);
 // `--audit-only` builds just the big table and measures `jira-sync audit` and the day's first run;
-// `--cost` measures our own cost per ticket (bench/cost.ts; `--cost-big` adds BATCH_SIZE 10,000):
+// `--cost` measures our own cost per ticket (bench/cost.ts; `--cost-big` adds BATCH_SIZE 10,000);
+// `--issue-mode` compares a plain project's issues with JSM requests at one rate limit (bench/issueMode.ts):
 // the real CLI (dist/cli.js) against a fresh PostgreSQL database and the in-process fake Jira,
 // measuring what issue 6 promises: throughput at Jira's limit, flat cost of an idle run as the
 // table grows, start-up against `node -e 0`, and peak memory. Prints one Markdown table.
@@ -21,6 +22,7 @@ import { createDatabase, findPostgres } from '../tests/support/postgres.js';
 import { createSubmissions, explainScan, rowTs, seedTracker } from './data.js';
 import { auditRows, measureAudit } from './audit.js';
 import { measureCost } from './cost.js';
+import { benchIssueMode } from './issueMode.js';
 import { machine, measureNode, median, rssMethod, type Measured } from './measure.js';
 import { fmt, table, type Row } from './report.js';
 
@@ -322,7 +324,8 @@ async function cleanUp(): Promise<void> {
 
 process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
 try {
-  await (cost ? mainCost() : auditOnly ? mainAuditOnly() : main());
+  const issueMode = () => benchIssueMode({ setUp, workspace, run, onCleanup: (c) => cleanups.push(c), broken, log, smoke }); // bench/issueMode.ts
+  await (process.argv.includes('--issue-mode') ? issueMode() : cost ? mainCost() : auditOnly ? mainAuditOnly() : main());
 } catch (err) {
   broken.push(`the benchmark itself failed: ${(err as Error).stack ?? String(err)}`);
 } finally {

@@ -5,23 +5,26 @@
 // about (scripts/demoHardParts.ts): a request that fails and how a person fixes it, and a run
 // killed part-way whose work the next run finishes without a duplicate.
 // Everything it made is removed at the end, also when a step fails or on Ctrl-C.
+// `npm run demo -- --issue-mode` does the same with a plain Jira project (no Service Management):
+// JIRA_PROJECT_KEY + JIRA_ISSUE_TYPE, issues created through Jira's issue API.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { startFakeJira } from '../tests/support/fakeJira/index.js';
+import { defaultIssueTypes, startFakeJira } from '../tests/support/fakeJira/index.js';
 import { createDatabase, findPostgres } from '../tests/support/postgres.js';
 import { CLI, DemoCli, ROOT, expectCode, type Out } from './demoCli.js';
-import { DEPARTMENTS, SEED_DDL, SEED_REQUESTS, demoRequestTypeFields, insertRequests } from './demoData.js';
+import { DEPARTMENTS, SEED_DDL, SEED_REQUESTS, demoRequestTypeFields, demoTaskFields, insertRequests, screenAsDemoFields } from './demoData.js';
 import { crashAndFinish, failAndFix, type Demo } from './demoHardParts.js';
 import { showTicketsPerSubmission } from './demoShow.js';
 
 const EMAIL = 'demo-robot@example.com';
 const TOKEN = 'demo-api-token-not-a-real-one';
 
-export async function demo(out: Out = (line) => process.stdout.write(`${line}\n`)): Promise<number> {
+export async function demo(out: Out = (line) => process.stdout.write(`${line}\n`), opts: { issueMode?: boolean } = {}): Promise<number> {
+  const issueMode = opts.issueMode === true;
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
   let cleaning: Promise<void> | undefined;
   // One clean-up, whoever asks first (the end of the demo or a signal); the other waits for it.
@@ -60,11 +63,16 @@ export async function demo(out: Out = (line) => process.stdout.write(`${line}\n`
     out(`Inserted ${SEED_REQUESTS.length} requests into webform_submissions, for example:`);
     for (const r of SEED_REQUESTS.slice(0, 3)) out(`  ${r.department.padEnd(16)} ${r.name.padEnd(18)} ${r.equipment}`);
 
-    heading('Jira: a fake Jira Service Management on 127.0.0.1');
-    const fields = demoRequestTypeFields();
-    const jira = await startFakeJira({ auth: { email: EMAIL, apiToken: TOKEN }, requestTypes: { '10': fields } });
+    heading(issueMode ? 'Jira: a fake Jira with a plain project (no Service Management) on 127.0.0.1' : 'Jira: a fake Jira Service Management on 127.0.0.1');
+    const screen = demoTaskFields();
+    const jira = issueMode
+      ? await startFakeJira({ auth: { email: EMAIL, apiToken: TOKEN }, issueTypes: defaultIssueTypes().map((t) => (t.name === 'Task' ? { ...t, fields: screen } : t)) })
+      : await startFakeJira({ auth: { email: EMAIL, apiToken: TOKEN }, requestTypes: { '10': demoRequestTypeFields() } });
     cleanups.push(() => jira.close());
-    out(`Listening at ${jira.url} with service desk 1 and request type 10 ("Request new phone equipment").`);
+    const fields = issueMode ? screenAsDemoFields(screen) : demoRequestTypeFields();
+    out(issueMode
+      ? `Listening at ${jira.url} with project ITS and its issue type Task, created through the issue API (two calls an issue).`
+      : `Listening at ${jira.url} with service desk 1 and request type 10 ("Request new phone equipment").`);
     out(`Its Department field is a drop-down offering: ${DEPARTMENTS.join(', ')}.`);
 
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'jira-sync-demo-'));
@@ -74,8 +82,7 @@ export async function demo(out: Out = (line) => process.stdout.write(`${line}\n`
       JIRA_BASE_URL: jira.url,
       JIRA_EMAIL: EMAIL,
       JIRA_API_TOKEN: TOKEN,
-      JSM_SERVICE_DESK_ID: '1',
-      JSM_REQUEST_TYPE_ID: '10',
+      ...(issueMode ? { JIRA_PROJECT_KEY: 'ITS', JIRA_ISSUE_TYPE: 'Task' } : { JSM_SERVICE_DESK_ID: '1', JSM_REQUEST_TYPE_ID: '10' }),
     };
     const cli = new DemoCli(out, workspace, env);
     cleanups.push(() => cli.stopAll());
@@ -86,8 +93,12 @@ export async function demo(out: Out = (line) => process.stdout.write(`${line}\n`
       if (build.status !== 0) throw new Error('npm run build failed');
     }
 
-    const d: Demo = { out, heading, cli, jira, fields, databaseUrl: db.url, seedIds, allIds: [...seedIds] };
-    heading("map-fields: match the request type's fields to the table's columns, write field_mapping.json");
+    const d: Demo = {
+      out, heading, cli, jira, fields, databaseUrl: db.url, seedIds, allIds: [...seedIds],
+      createPath: issueMode ? '/rest/api/3/issue' : '/rest/servicedeskapi/request',
+      departmentField: issueMode ? 'customfield_10020' : 'customfield_10011',
+    };
+    heading(issueMode ? "map-fields: match the create screen's fields (every page of them) to the table's columns" : "map-fields: match the request type's fields to the table's columns, write field_mapping.json");
     await d.cli.run(['map-fields']).then((code) => expectCode('map-fields', code, 0));
     heading('doctor: check everything a run needs, change nothing');
     await d.cli.run(['doctor']).then((code) => expectCode('doctor', code, 0));
@@ -121,7 +132,7 @@ export async function demo(out: Out = (line) => process.stdout.write(`${line}\n`
 
 const entry = process.argv[1];
 if (entry && import.meta.url === pathToFileURL(fs.realpathSync(entry)).href) {
-  const code = await demo();
+  const code = await demo(undefined, { issueMode: process.argv.includes('--issue-mode') });
   // Exit now: the fake Jira may still be holding answers (to the killed run) that nobody will read.
   process.exit(code);
 }

@@ -4,7 +4,8 @@
 // the request type's Department drop-down does not offer, so the demo can show a failure and
 // its fix; a second batch arrives later for the run that is killed part-way.
 import pg from 'pg';
-import { defaultRequestTypeFields, type FakeRequestTypeField } from '../tests/support/fakeJira/index.js';
+import { defaultRequestTypeFields, defaultTaskFields, type FakeRequestTypeField, type FakeScreenField } from '../tests/support/fakeJira/index.js';
+import type { DemoField } from './demoShow.js';
 
 export { SUBMISSIONS_DDL as SEED_DDL } from '../tests/support/schema.js';
 
@@ -64,6 +65,22 @@ export function demoRequestTypeFields(): FakeRequestTypeField[] {
         }
       : f,
   );
+}
+
+/** Issue mode: the plain project's Task screen, its Department offering the same departments and
+ *  its Equipment the same phones as the request type. */
+export function demoTaskFields(): FakeScreenField[] {
+  const phones = ['Mobile phone', 'Handset speaker phone', 'Headset', 'Desk phone'];
+  return defaultTaskFields().map((f) => {
+    if (f.name === 'Department') return { ...f, allowedValues: DEPARTMENTS.map((value, i) => ({ id: String(10200 + i), value })) };
+    if (f.name === 'Equipment') return { ...f, allowedValues: phones.map((value, i) => ({ id: String(10210 + i), value })) };
+    return f;
+  });
+}
+
+/** A create screen's fields as the demo shows them: options as {value: id, label}. */
+export function screenAsDemoFields(fields: FakeScreenField[]): DemoField[] {
+  return fields.map((f) => ({ fieldId: f.fieldId, name: f.name, validValues: (f.allowedValues ?? []).map((o) => ({ value: o.id, label: o.value ?? o.name ?? o.id })) }));
 }
 
 /** Inserts requests as the web form would, `minutesApart` apart and ending `minutesAgo` before now. */

@@ -7,25 +7,27 @@
 //    by finding those tickets by their marker: one ticket per submission, no duplicate.
 // Each part checks in Jira and PostgreSQL that what it says happened did happen, and throws if not.
 import pg from 'pg';
-import type { FakeJira, FakeRequestTypeField } from '../tests/support/fakeJira/index.js';
+import type { FakeJira } from '../tests/support/fakeJira/index.js';
 import { expectCode, type DemoCli, type Out } from './demoCli.js';
 import { BAD_DEPARTMENT, LATER_REQUESTS, SEED_REQUESTS, insertRequests } from './demoData.js';
-import { shownValue, showTicket, sourceIdOf, ticketsFor } from './demoShow.js';
+import { shownValue, showTicket, sourceIdOf, ticketsFor, type DemoField } from './demoShow.js';
 
 export interface Demo {
   out: Out;
   heading: (title: string) => void;
   cli: DemoCli;
   jira: FakeJira;
-  fields: FakeRequestTypeField[];
+  /** The request type's fields, or (issue mode) the issue type's create screen. */
+  fields: DemoField[];
+  /** The create call's path (JSM's, or the issue API's), and the Department field's id. */
+  createPath: string;
+  departmentField: string;
   databaseUrl: string;
   seedIds: string[];
   /** Every submission in PostgreSQL, by source id; the later requests are added when inserted. */
   allIds: string[];
 }
 
-const CREATE_PATH = '/rest/servicedeskapi/request';
-const DEPARTMENT_FIELD = 'customfield_10011';
 /** Submissions in flight when the run is killed: JIRA_CONCURRENCY, so every lane is waiting on Jira. */
 const IN_FLIGHT = 4;
 /** How long Jira holds its answers; the kill comes within milliseconds of the last call arriving. */
@@ -93,7 +95,7 @@ export async function failAndFix(d: Demo): Promise<string> {
   for (const issue of created) showTicket(out, d.fields, issue);
   const tickets = ticketsFor(jira.issues, badId);
   check(created.length === 1 && tickets.length === 1 && created[0] === tickets[0], `expected the run to create one ticket, for source id ${badId}; it created ${created.length}`);
-  const department = shownValue(d.fields, tickets[0] as (typeof tickets)[number], DEPARTMENT_FIELD);
+  const department = shownValue(d.fields, tickets[0] as (typeof tickets)[number], d.departmentField);
   check(department === BAD_DEPARTMENT.corrected, `source id ${badId}'s ticket has department ${department ?? '(none)'}, not the corrected ${BAD_DEPARTMENT.corrected}`);
   out(`Source id ${badId} is ${tickets[0]?.key} with Department "${department}", the corrected value.`);
   return tickets[0]?.key ?? '';
@@ -106,7 +108,7 @@ export async function crashAndFinish(d: Demo): Promise<{ inFlight: number }> {
   d.heading('New requests arrive while Jira answers slowly');
   const later = await insertRequests(d.databaseUrl, LATER_REQUESTS, 0, 0);
   d.allIds.push(...later);
-  jira.injectFault({ kind: 'delay', ms: HOLD_MS, times: IN_FLIGHT, match: { method: 'POST', path: CREATE_PATH } });
+  jira.injectFault({ kind: 'delay', ms: HOLD_MS, times: IN_FLIGHT, match: { method: 'POST', path: d.createPath } });
   out(`Inserted ${LATER_REQUESTS.length} more requests (source ids ${later[0]} to ${later.at(-1)}).`);
   out(`For the next ${IN_FLIGHT} create calls, Jira makes the ticket at once but takes ${HOLD_MS / 1000} s to answer, as a busy Jira does.`);
 
@@ -123,7 +125,7 @@ export async function crashAndFinish(d: Demo): Promise<{ inFlight: number }> {
   const reached = await until(() => ended || jira.issues.length - before >= IN_FLIGHT, 20_000);
   check(reached && !ended, `the run ${ended ? 'ended' : 'had not sent its create calls'} before it could be killed (Jira made ${jira.issues.length - before} tickets)`);
   const inFlight = jira.issues.slice(before);
-  const answered = jira.requests.filter((r) => r.method === 'POST' && r.path === CREATE_PATH && r.fault === 'delay' && r.status !== 0);
+  const answered = jira.requests.filter((r) => r.method === 'POST' && r.path === d.createPath && r.fault === 'delay' && r.status !== 0);
   check(answered.length === 0, 'Jira answered a held create call before the kill');
   out(`Jira has made ${inFlight.map((i) => i.key).join(', ')} (source ids ${inFlight.map(sourceIdOf).join(', ')}); its answers are still on the way.`);
   out(`$ kill -9 ${run.pid}`);

@@ -5,8 +5,12 @@ import path from 'node:path';
 import { ConfigError } from './errors.js';
 import { basicCredentials } from './logging/redact.js';
 import { placeholdersIn } from './placeholders.js';
+import { readTarget } from './configTarget.js';
 
 export type JiraAuth = { kind: 'basic'; email: string; apiToken: string } | { kind: 'pat'; pat: string };
+
+export type { JiraTarget } from './configTarget.js';
+import type { JiraTarget } from './configTarget.js';
 
 export interface ResolvedConfig {
   databaseUrl: string;
@@ -19,6 +23,8 @@ export interface ResolvedConfig {
   lookbackMinutes: number;
   jiraBaseUrl: string;
   jiraAuth: JiraAuth;
+  /** The target; serviceDeskId and requestTypeId are its request-mode ids ('' in issue mode). */
+  target: JiraTarget;
   serviceDeskId: string;
   requestTypeId: string;
   trackerPath: string;
@@ -65,7 +71,8 @@ const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'
 // on purpose: names are interpolated (quoted) into SQL, so we accept only a safe alphabet.
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-class Reader {
+/** Reads variables and collects every problem; the target's pair is read in configTarget.ts. */
+export class Reader {
   readonly problems: string[] = [];
   /** A required variable is missing: often not a typo but a .env that was never found. */
   missing = false;
@@ -209,6 +216,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptio
   const trackerSchema = r.text('TRACKER_SCHEMA', 'jira_sync');
   if (!IDENT.test(trackerSchema)) r.problems.push(`TRACKER_SCHEMA must be a plain schema name (letters, digits, _), got "${trackerSchema}"`);
 
+  const target = readTarget(r, all);
   const config: ResolvedConfig = {
     databaseUrl,
     sourceTable: r.identifier('SOURCE_TABLE', 'webform_submissions', true),
@@ -219,8 +227,9 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptio
     lookbackMinutes: r.int('LOOKBACK_MINUTES', 60, 0, 10080),
     jiraBaseUrl: jiraBaseUrl.replace(/\/+$/, ''),
     jiraAuth,
-    serviceDeskId: all ? r.required('JSM_SERVICE_DESK_ID', 'the id of the JSM service desk (a number, see README)') : (r.raw('JSM_SERVICE_DESK_ID') ?? ''),
-    requestTypeId: all ? r.required('JSM_REQUEST_TYPE_ID', 'the id of the request type to create (a number, see README)') : (r.raw('JSM_REQUEST_TYPE_ID') ?? ''),
+    target,
+    serviceDeskId: target.kind === 'request' ? target.serviceDeskId : '',
+    requestTypeId: target.kind === 'request' ? target.requestTypeId : '',
     trackerPath: r.text('TRACKER_PATH', 'tracker/tracker.db'),
     trackerDatabaseUrl: r.url('TRACKER_DATABASE_URL', ['postgres:', 'postgresql:'], { required: false, what: '' }),
     trackerSchema,
@@ -243,6 +252,9 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptio
   };
   if (config.smtpUrl && !config.alertEmailTo) r.problems.push('ALERT_EMAIL_TO is not set: SMTP_URL is set, so alerts need an address to go to');
   if (config.alertEmailTo && !config.smtpUrl) r.problems.push('SMTP_URL is not set: ALERT_EMAIL_TO is set, so alerts need a mail server');
+  if (target.kind === 'issue' && config.raiseOnBehalfOfColumn) {
+    r.problems.push('RAISE_ON_BEHALF_OF_COLUMN works only with a service desk (JSM_SERVICE_DESK_ID + JSM_REQUEST_TYPE_ID): a plain Jira project has no customers; unset it');
+  }
   for (const id of ['serviceDeskId', 'requestTypeId'] as const) {
     const name = id === 'serviceDeskId' ? 'JSM_SERVICE_DESK_ID' : 'JSM_REQUEST_TYPE_ID';
     if (config[id] && !/^\d+$/.test(config[id])) r.problems.push(`${name} must be a number (Jira's id), got "${config[id]}"`);

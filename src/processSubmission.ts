@@ -13,7 +13,7 @@ import { JiraCallError } from './adapters/jira/errors.js';
 import type { CustomerDirectory } from './adapters/jira/customers.js';
 import { failSubmission, settle, type StepFacts } from './decide.js';
 import type { MappingFile } from './mapping/format.js';
-import { attachmentFor, buildTicketRequest, type TicketRequest } from './mapping/request.js';
+import { attachmentFor, buildTicketRequest, type TextFormat, type TicketRequest } from './mapping/request.js';
 import { attachSubmission } from './steps/attachSubmission.js';
 import { createTicket, recoverTicket, type StepContext } from './steps/createTicket.js';
 import { markProcessed } from './steps/markProcessed.js';
@@ -26,6 +26,8 @@ export interface ProcessContext extends StepContext {
   /** attach_submission.log; ctx.log is create_ticket.log. */
   attachLog: StepContext['log'];
   raiseOnBehalfOfColumn: string | null;
+  /** How text fields go to Jira (textFormatFor); plain when left out. */
+  textFormat?: TextFormat;
   /** Looks up or creates the reporter when RAISE_ON_BEHALF_OF_COLUMN is set. */
   customers: CustomerDirectory | null;
   /** Whether the run that last touched a submission may still be working on it. */
@@ -103,7 +105,7 @@ async function advance(ctx: ProcessContext, item: WorkItem, at: StepFacts): Prom
     return { tag: 'parked', error };
   }
   const row = item.row;
-  const built = buildTicketRequest(ctx.mapping, { key: sub.key, sourceId: sub.sourceId, payload: row }, ctx.raiseOnBehalfOfColumn);
+  const built = buildTicketRequest(ctx.mapping, { key: sub.key, sourceId: sub.sourceId, payload: row }, ctx.raiseOnBehalfOfColumn, ctx.textFormat);
   if (!built.ok) return failSubmission(ctx, sub, 'failed:invalid-value', built.error, true);
 
   Object.assign(at, { step: 'customer', email: built.request.raiseOnBehalfOf });

@@ -86,6 +86,7 @@ export function makeJira(config: ResolvedConfig, now: () => Date, logging: Loggi
     auth: config.jiraAuth,
     serviceDeskId: config.serviceDeskId,
     requestTypeId: config.requestTypeId,
+    target: config.target,
     timeoutMs: config.jiraTimeoutSeconds * 1000,
     attachmentPublic: config.attachmentPublic,
     limiter: new RateLimiter({ clock }),

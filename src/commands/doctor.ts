@@ -18,7 +18,7 @@ import { basicCredentials, LONG_SECRET } from '../logging/redact.js';
 import { describeChange, jiraChanges } from '../mapping/changes.js';
 import { checkMapping, checkPassed } from '../mapping/check.js';
 import type { MappingFile } from '../mapping/format.js';
-import { ID_MISMATCH_FIX, idMismatch, mappingProblems, readMappingFile } from '../mapping/load.js';
+import { idMismatch, idMismatchFix, mappingProblems, readMappingFile } from '../mapping/load.js';
 import { makeNow } from '../runtime.js';
 
 type Env = Record<string, string | undefined>;
@@ -138,7 +138,7 @@ function checkMappingFile(r: DoctorReport, config: ResolvedConfig, columns: Colu
   // fields would list every one as "changed". Say which ids differ, and both ways to settle it.
   const ids = idMismatch(cached, config, file);
   if (ids) {
-    r.fail({ kind: 'config', what, detail: ids, fix: ID_MISMATCH_FIX });
+    r.fail({ kind: 'config', what, detail: ids, fix: idMismatchFix(config) });
     return;
   }
   if (!columns && !fields) {
@@ -193,13 +193,15 @@ export async function doctorCommand(env: Env, print: (line: string) => void): Pr
   } else {
     r.skip('PostgreSQL', 'fix DATABASE_URL first');
   }
+  const issue = config.target.kind === 'issue';
+  const ids = issue ? ['JIRA_PROJECT_KEY', 'JIRA_ISSUE_TYPE'] : ['JSM_SERVICE_DESK_ID', 'JSM_REQUEST_TYPE_ID'];
   const fields = await checkJira(r, config, {
     auth: ok('JIRA_BASE_URL', 'JIRA_EMAIL', 'JIRA_API_TOKEN', 'JIRA_PAT'),
-    desk: ok('JSM_SERVICE_DESK_ID'),
-    requestType: ok('JSM_REQUEST_TYPE_ID'),
+    desk: ok(ids[0]!) && (!issue || ok(ids[1]!)),
+    requestType: ok(ids[1]!),
   });
-  if (ok('FIELD_MAPPING_PATH', 'JSM_SERVICE_DESK_ID', 'JSM_REQUEST_TYPE_ID')) checkMappingFile(r, config, columns, fields);
-  else r.skip('field mapping', 'fix FIELD_MAPPING_PATH and the JSM_* ids first');
+  if (ok('FIELD_MAPPING_PATH', ...ids)) checkMappingFile(r, config, columns, fields);
+  else r.skip('field mapping', `fix FIELD_MAPPING_PATH and ${ids.join(' / ')} first`);
 
   if (config.trackerDatabaseUrl && ok('TRACKER_DATABASE_URL', 'TRACKER_SCHEMA')) {
     await checkPostgresTracker(r, config, config.trackerDatabaseUrl);

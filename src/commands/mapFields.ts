@@ -1,4 +1,4 @@
-// `jira-sync map-fields`: reads the request type's fields from Jira and the table's columns,
+// `jira-sync map-fields`: reads the request type's fields (or, for a plain project, the issue type's create screen) from Jira and the table's columns,
 // and writes field_mapping.json: built from scratch the first time (or with --force), merged
 // with the existing file otherwise, so a person's edits survive. `--check` compares only.
 import fs from 'node:fs';
@@ -10,8 +10,9 @@ import { checkSourceTable } from '../steps/checkSourceTable.js';
 import { describeChange, jiraChanges, tableChanges } from '../mapping/changes.js';
 import { checkMapping, checkPassed, formatCheck } from '../mapping/check.js';
 import { discoverMapping } from '../mapping/discover.js';
-import type { MappingFile } from '../mapping/format.js';
-import { ID_MISMATCH_FIX, idMismatch, mappingProblems, readMappingFile } from '../mapping/load.js';
+import type { MappingFile, MappingIds } from '../mapping/format.js';
+import { issueTypeFields } from '../doctor/issueTarget.js';
+import { idMismatch, idMismatchFix, mappingProblems, readMappingFile } from '../mapping/load.js';
 import { mergeMapping, replacedSources, sameMapping, type MergeNote } from '../mapping/merge.js';
 import { mappingTable } from '../mapping/table.js';
 import { CONSOLE_WIDTH, wrapText } from '../wrap.js';
@@ -35,6 +36,8 @@ type Print = (line: string) => void;
 interface Inputs {
   config: ResolvedConfig;
   fields: RequestTypeField[];
+  /** What the file is made for, as Jira names it now. */
+  ids: MappingIds;
   columns: ColumnInfo[];
   sample: () => Promise<Row | null>;
   now: Date;
@@ -52,11 +55,11 @@ export async function mapFieldsCommand(config: ResolvedConfig, opts: MapFieldsOp
   const source = await connectSource(config);
   try {
     const columns = await checkSourceTable(source, config);
-    const fields = await requestTypeFields(config, now, logging);
+    const { fields, ids } = await jiraFields(config, now, logging);
     // Every line fits the console; a list item's continuation lines sit under its text.
     const width = opts.width ?? CONSOLE_WIDTH;
     const fit: Print = (line) => print(wrapText(line, /^ *- /.test(line) ? 4 : 2, width));
-    const inputs: Inputs = { config, fields, columns, sample: () => source.newestRow(columns), now: now(), print: fit, width };
+    const inputs: Inputs = { config, fields, ids, columns, sample: () => source.newestRow(columns), now: now(), print: fit, width };
     const logWrite = (m: MappingFile, wrote: boolean) =>
       log.info({ file: config.fieldMappingPath, fields: m.fields.length, unmappedRequired: m.unmappedRequired, wrote }, wrote ? 'field mapping written' : 'field mapping unchanged');
     const code = opts.check ? check(inputs) : await refresh(inputs, opts.force, logWrite);
@@ -68,10 +71,15 @@ export async function mapFieldsCommand(config: ResolvedConfig, opts: MapFieldsOp
   }
 }
 
-async function requestTypeFields(config: ResolvedConfig, now: () => Date, logging: ReturnType<typeof makeLogging>): Promise<RequestTypeField[]> {
+/** The fields a ticket takes: the request type's, or (issue mode) the create screen's, every page. */
+async function jiraFields(config: ResolvedConfig, now: () => Date, logging: ReturnType<typeof makeLogging>): Promise<{ fields: RequestTypeField[]; ids: MappingIds }> {
   const jira = makeJira(config, now, logging);
+  if (config.target.kind === 'issue') {
+    const { type, fields } = await issueTypeFields(jira, config);
+    return { fields, ids: { projectKey: config.target.projectKey, issueTypeId: type.id, issueTypeName: type.name } };
+  }
   try {
-    return await jira.getRequestTypeFields();
+    return { fields: await jira.getRequestTypeFields(), ids: { serviceDeskId: config.serviceDeskId, requestTypeId: config.requestTypeId } };
   } catch (err) {
     const e = asJiraError(err, 'get request type fields');
     if (e.kind === 'not-found') throw await notFound(jira, config);
@@ -123,10 +131,11 @@ function existing(i: Inputs, force: boolean): { old: MappingFile | null; stop?: 
   if (!fs.existsSync(file)) return { old: null };
   try {
     const old = readMappingFile(file);
-    if (old.serviceDeskId !== i.config.serviceDeskId || old.requestTypeId !== i.config.requestTypeId) {
-      // With --force the old file describes another request type: nothing in it carries over.
+    const ids = idMismatch(old, i.config, file);
+    if (ids) {
+      // With --force the old file describes another request or issue type: nothing in it carries over.
       if (force) return { old: null };
-      return { old, stop: [`${idMismatch(old, i.config, file) ?? file}. Nothing was changed: ${ID_MISMATCH_FIX}.`] };
+      return { old, stop: [`${ids}. Nothing was changed: ${idMismatchFix(i.config)}.`] };
     }
     return { old };
   } catch (err) {
@@ -144,7 +153,7 @@ async function refresh(i: Inputs, force: boolean, logWrite: (m: MappingFile, wro
     for (const line of stop) i.print(line);
     return ExitCode.usage;
   }
-  const build = { serviceDeskId: i.config.serviceDeskId, requestTypeId: i.config.requestTypeId, idColumn: i.config.idColumn, now: i.now };
+  const build = { ids: i.ids, idColumn: i.config.idColumn, now: i.now };
   let mapping: MappingFile;
   let notes: MergeNote[] = [];
   if (old && !force) ({ mapping, notes } = mergeMapping(old, i.fields, i.columns, build));
@@ -186,7 +195,8 @@ async function refresh(i: Inputs, force: boolean, logWrite: (m: MappingFile, wro
   }
   if (!mapping.fields.some((f) => f.fieldId === 'description' || f.fieldId === 'labels')) {
     // The marker lives in the description or a label; without either, a lost create answer cannot be settled.
-    i.print('Warning: the request type has neither a Description nor a Labels field, so jira-sync cannot mark its tickets; after a crash it cannot tell whether a ticket was created. Add one of them to the request type in Jira.');
+    const where = i.config.target.kind === 'issue' ? "the issue type's create screen" : 'the request type';
+    i.print(`Warning: ${where} has neither a Description nor a Labels field, so jira-sync cannot mark its tickets; after a crash it cannot tell whether a ticket was created. Add one of them to ${where} in Jira.`);
   }
   return ExitCode.ok;
 }

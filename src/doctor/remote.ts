@@ -1,5 +1,5 @@
 // Doctor's checks on the two dependencies: PostgreSQL (connection, table, columns, index) and
-// Jira (credentials, service desk, request type). Read-only: SELECTs and GETs, nothing else.
+// Jira (credentials, service desk, request type; or project, issue type, create screen). Read-only: SELECTs and GETs, nothing else.
 import type { JiraCallError } from '../adapters/jira/errors.js';
 import type { RequestTypeField } from '../adapters/jira/gateway.js';
 import type { PostgresSource } from '../adapters/postgres/source.js';
@@ -11,6 +11,7 @@ import { describeJiraFailure } from '../preflight.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId } from '../runtime.js';
 import { asJiraError } from '../adapters/jira/errors.js';
 import type { DoctorReport, Failure } from './report.js';
+import { checkIssueTarget } from './issueTarget.js';
 
 /** host:port/db as user; never the password. */
 function where(databaseUrl: string): string {
@@ -108,6 +109,7 @@ export async function checkPostgres(r: DoctorReport, config: ResolvedConfig, can
 function jiraFix(e: JiraCallError, config: ResolvedConfig): string {
   const basic = config.jiraAuth.kind === 'basic';
   if (e.kind === 'auth' && e.status === 403) {
+    if (config.target.kind === 'issue') return `give the account in ${basic ? 'JIRA_EMAIL' : 'JIRA_PAT'} the Browse Projects and Create Issues permissions in project ${config.target.projectKey}, or use an account that has them`;
     return `give the account in ${basic ? 'JIRA_EMAIL' : 'JIRA_PAT'} agent access to service desk ${config.serviceDeskId || '(JSM_SERVICE_DESK_ID)'} in Jira, or use an account that has it`;
   }
   if (e.kind === 'auth') {
@@ -172,6 +174,13 @@ export async function checkJira(r: DoctorReport, config: ResolvedConfig, can: Ji
     }));
     r.skip('service desk and request type', 'Jira authentication failed');
     return null;
+  }
+  if (config.target.kind === 'issue') {
+    if (!can.desk) {
+      r.skip('project, issue type and create screen', 'fix JIRA_PROJECT_KEY and JIRA_ISSUE_TYPE first');
+      return null;
+    }
+    return checkIssueTarget(r, jira, config, (e) => jiraFix(asJiraError(e, 'issue type'), config));
   }
   if (!can.desk) {
     r.skip('service desk and request type', 'fix JSM_SERVICE_DESK_ID first');

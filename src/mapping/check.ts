@@ -5,7 +5,7 @@ import type { RequestTypeField } from '../adapters/jira/gateway.js';
 import type { ColumnInfo } from '../adapters/postgres/values.js';
 import { describeChange, jiraChanges, tableChanges } from './changes.js';
 import type { MappingFile } from './format.js';
-import { mappingProblems } from './load.js';
+import { mappingProblems, type MappingExpect } from './load.js';
 
 export interface CheckResult {
   /** What changed in Jira since the file was written. */
@@ -20,7 +20,7 @@ export function checkMapping(
   cached: MappingFile,
   fields: readonly RequestTypeField[],
   columns: readonly ColumnInfo[],
-  expect: { serviceDeskId: string; requestTypeId: string },
+  expect: MappingExpect,
   file: string,
 ): CheckResult {
   return {

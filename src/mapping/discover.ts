@@ -3,7 +3,7 @@
 // except the summary, which gets a template so that a first `run` works out of the box.
 import type { ColumnInfo } from '../adapters/postgres/values.js';
 import type { RequestTypeField } from '../adapters/jira/gateway.js';
-import { kindFromSchema, type FieldSource, type MappedField, type MappingFile, type ValidValue } from './format.js';
+import { kindFromSchema, type FieldSource, type MappedField, type MappingFile, type MappingIds, type ValidValue } from './format.js';
 import { templateVariables } from './load.js';
 import { matchColumns } from './match.js';
 
@@ -91,14 +91,13 @@ export function listings(fields: readonly MappedField[], columns: readonly Colum
 export function discoverMapping(
   fields: RequestTypeField[],
   columns: ColumnInfo[],
-  opts: { serviceDeskId: string; requestTypeId: string; idColumn: string; now: Date },
+  opts: { ids: MappingIds; idColumn: string; now: Date },
 ): MappingFile {
   const sources = proposeSources(fields, columns, { idColumn: opts.idColumn });
   const mapped: MappedField[] = fields.map((f) => fieldEntry(f, sources.get(f.fieldId) ?? null));
   return {
     version: 1,
-    serviceDeskId: opts.serviceDeskId,
-    requestTypeId: opts.requestTypeId,
+    ...opts.ids,
     generatedAt: opts.now.toISOString(),
     delimiter: ';',
     fields: mapped,

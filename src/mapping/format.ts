@@ -39,10 +39,18 @@ export interface MappedField {
   source: FieldSource | null;
 }
 
+/** What a mapping file was made for: a service desk's request type, or a plain project's issue type. */
+export type MappingIds = { serviceDeskId: string; requestTypeId: string } | { projectKey: string; issueTypeId: string; issueTypeName: string };
+
 export interface MappingFile {
   version: 1;
-  serviceDeskId: string;
-  requestTypeId: string;
+  /** Request mode: the service desk and request type the file was made for. */
+  serviceDeskId?: string;
+  requestTypeId?: string;
+  /** Issue mode: the project and issue type (its id, and its name for people) the file was made for. */
+  projectKey?: string;
+  issueTypeId?: string;
+  issueTypeName?: string;
   generatedAt: string;
   /** Delimiter for multi-select / checkbox / labels values held in one text column. */
   delimiter: string;
@@ -81,4 +89,10 @@ export function kindFromSchema(schema: MappedField['jiraSchema'] | undefined, fi
     default:
       return 'unsupported';
   }
+}
+
+/** The ids a file was made for, in the file's own order of properties. */
+export function mappingIdsOf(m: MappingFile): MappingIds {
+  if (m.projectKey !== undefined) return { projectKey: m.projectKey, issueTypeId: m.issueTypeId ?? '', issueTypeName: m.issueTypeName ?? '' };
+  return { serviceDeskId: m.serviceDeskId ?? '', requestTypeId: m.requestTypeId ?? '' };
 }

@@ -2,6 +2,7 @@
 // cached file only: it never asks Jira for fields, so a bad file must be caught here,
 // with a message that names the field and says how to fix it.
 import fs from 'node:fs';
+import type { JiraTarget } from '../config.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import type { ColumnInfo } from '../adapters/postgres/values.js';
 import { convertValue } from './convert.js';
@@ -73,8 +74,10 @@ function formatProblems(m: unknown, file: string): string[] {
   const o = m as Partial<MappingFile>;
   const problems: string[] = [];
   if (o.version !== 1) problems.push(`${file}: "version" must be 1`);
-  for (const k of ['serviceDeskId', 'requestTypeId'] as const) {
-    if (typeof o[k] !== 'string') problems.push(`${file}: "${k}" must be a string such as "1"; ${FIX}`);
+  // A file for a plain project names it and its issue type; one for a service desk, the desk and request type.
+  const idKeys = o.projectKey !== undefined ? (['projectKey', 'issueTypeId'] as const) : (['serviceDeskId', 'requestTypeId'] as const);
+  for (const k of idKeys) {
+    if (typeof o[k] !== 'string') problems.push(`${file}: "${k}" must be a string such as "${k === 'projectKey' ? 'ITS' : '1'}"; ${FIX}`);
   }
   if (typeof o.delimiter !== 'string' || o.delimiter === '') problems.push(`${file}: "delimiter" must be a non-empty string such as ";"`);
   if (o.columns !== undefined && (!isObject(o.columns) || !Object.values(o.columns).every((t) => typeof t === 'string'))) {
@@ -107,28 +110,64 @@ function formatProblems(m: unknown, file: string): string[] {
 /** Both causes, the likelier first: a mistyped id in .env is fixed there, not by a new mapping. */
 export const ID_MISMATCH_FIX =
   'either the id in .env is wrong (`jira-sync doctor` lists the service desks and request types there are), or the file is for another desk or request type (run `jira-sync map-fields --force` to make one for these ids)';
+const ISSUE_MISMATCH_FIX =
+  'either JIRA_PROJECT_KEY or JIRA_ISSUE_TYPE in .env is wrong (`jira-sync doctor` lists the projects and issue types there are), or the file is for another project or issue type (run `jira-sync map-fields --force` to make one for these)';
 
-/** Which of the two ids differ between the file and the configuration, in words; null when none. */
-export function idMismatch(m: Pick<MappingFile, 'serviceDeskId' | 'requestTypeId'>, expect: { serviceDeskId: string; requestTypeId: string }, file: string): string | null {
+/** What the configuration expects a file to be for: the config itself, or (older callers) the two request-mode ids. */
+export type MappingExpect = { serviceDeskId: string; requestTypeId: string; target?: JiraTarget } | { target: JiraTarget };
+
+function targetOf(expect: MappingExpect): JiraTarget {
+  if (expect.target) return expect.target;
+  const e = expect as { serviceDeskId: string; requestTypeId: string };
+  return { kind: 'request', serviceDeskId: e.serviceDeskId, requestTypeId: e.requestTypeId };
+}
+
+/** How to settle a file made for other ids, in the configuration's own words. */
+export function idMismatchFix(expect: MappingExpect): string {
+  return targetOf(expect).kind === 'issue' ? ISSUE_MISMATCH_FIX : ID_MISMATCH_FIX;
+}
+
+/** Whether JIRA_ISSUE_TYPE (a name or an id) names the issue type a file was made for. */
+export function sameIssueType(configured: string, m: Pick<MappingFile, 'issueTypeId' | 'issueTypeName'>): boolean {
+  return configured === m.issueTypeId || configured.toLowerCase() === (m.issueTypeName ?? '').toLowerCase();
+}
+
+/** Which of the ids differ between the file and the configuration, in words; null when none. */
+export function idMismatch(m: MappingFile, expect: MappingExpect, file: string): string | null {
+  const target = targetOf(expect);
   const made: string[] = [];
   const say: string[] = [];
-  if (m.serviceDeskId !== expect.serviceDeskId) {
-    made.push(`service desk ${m.serviceDeskId}`);
-    say.push(`JSM_SERVICE_DESK_ID says ${expect.serviceDeskId}`);
-  }
-  if (m.requestTypeId !== expect.requestTypeId) {
-    made.push(`request type ${m.requestTypeId}`);
-    say.push(`JSM_REQUEST_TYPE_ID says ${expect.requestTypeId}`);
+  const madeFor = m.projectKey !== undefined ? `project ${m.projectKey}, issue type ${m.issueTypeName || m.issueTypeId}` : `service desk ${m.serviceDeskId}, request type ${m.requestTypeId}`;
+  if (target.kind === 'issue') {
+    if (m.projectKey === undefined) return `${file} was made for ${madeFor}, but JIRA_PROJECT_KEY and JIRA_ISSUE_TYPE name a plain project`;
+    if (m.projectKey.toUpperCase() !== target.projectKey) {
+      made.push(`project ${m.projectKey}`);
+      say.push(`JIRA_PROJECT_KEY says ${target.projectKey}`);
+    }
+    if (!sameIssueType(target.issueType, m)) {
+      made.push(`issue type ${m.issueTypeName || m.issueTypeId} (${m.issueTypeId})`);
+      say.push(`JIRA_ISSUE_TYPE says ${target.issueType}`);
+    }
+  } else {
+    if (m.projectKey !== undefined) return `${file} was made for ${madeFor}, but JSM_SERVICE_DESK_ID and JSM_REQUEST_TYPE_ID name a service desk`;
+    if (m.serviceDeskId !== target.serviceDeskId) {
+      made.push(`service desk ${m.serviceDeskId}`);
+      say.push(`JSM_SERVICE_DESK_ID says ${target.serviceDeskId}`);
+    }
+    if (m.requestTypeId !== target.requestTypeId) {
+      made.push(`request type ${m.requestTypeId}`);
+      say.push(`JSM_REQUEST_TYPE_ID says ${target.requestTypeId}`);
+    }
   }
   return made.length === 0 ? null : `${file} was made for ${made.join(', ')}, but ${say.join(' and ')}`;
 }
 
 /** Checks that need the config and the table: run refuses to start on any of these. */
-export function mappingProblems(m: MappingFile, columns: readonly ColumnInfo[], expect: { serviceDeskId: string; requestTypeId: string }, file: string): string[] {
+export function mappingProblems(m: MappingFile, columns: readonly ColumnInfo[], expect: MappingExpect, file: string): string[] {
   const names = new Set(columns.map((c) => c.name));
   const problems: string[] = [];
   const ids = idMismatch(m, expect, file);
-  if (ids) problems.push(`${ids}: ${ID_MISMATCH_FIX}`);
+  if (ids) problems.push(`${ids}: ${idMismatchFix(expect)}`);
   for (const f of m.fields) {
     const label = `Jira field "${f.name ?? f.fieldId}" (${f.fieldId})`;
     const s = f.source;
@@ -153,7 +192,7 @@ export function mappingProblems(m: MappingFile, columns: readonly ColumnInfo[], 
   return problems;
 }
 
-export function loadMapping(file: string, columns: ColumnInfo[], expect: { serviceDeskId: string; requestTypeId: string }): MappingFile {
+export function loadMapping(file: string, columns: ColumnInfo[], expect: MappingExpect): MappingFile {
   const m = readMappingFile(file);
   const problems = mappingProblems(m, columns, expect, file);
   if (problems.length > 0) throw new ConfigError(problems);

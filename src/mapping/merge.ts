@@ -7,7 +7,7 @@
 import type { RequestTypeField } from '../adapters/jira/gateway.js';
 import type { ColumnInfo } from '../adapters/postgres/values.js';
 import { fieldEntry, isGenerated, listings, proposeSources, sourceColumns } from './discover.js';
-import type { FieldSource, MappedField, MappingFile } from './format.js';
+import { mappingIdsOf, type FieldSource, type MappedField, type MappingFile, type MappingIds } from './format.js';
 
 /** Properties map-fields owns; everything else on a field entry belongs to the person. */
 const CACHED = new Set(['fieldId', 'name', 'required', 'kind', 'jiraSchema', 'validValues', 'source']);
@@ -39,7 +39,7 @@ export function mergeMapping(
   old: MappingFile,
   fields: RequestTypeField[],
   columns: ColumnInfo[],
-  opts: { idColumn: string; now: Date },
+  opts: { idColumn: string; now: Date; ids?: MappingIds },
 ): MergeResult {
   const notes: MergeNote[] = [];
   const before = new Map(old.fields.map((f) => [f.fieldId, f]));
@@ -76,8 +76,8 @@ export function mergeMapping(
   return {
     mapping: {
       version: 1,
-      serviceDeskId: old.serviceDeskId,
-      requestTypeId: old.requestTypeId,
+      // The ids as Jira names them now (an issue type renamed in Jira), else the file's own.
+      ...(opts.ids ?? mappingIdsOf(old)),
       generatedAt: opts.now.toISOString(),
       delimiter: old.delimiter,
       fields: merged,

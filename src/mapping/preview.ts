@@ -16,14 +16,24 @@ function withLabels(value: unknown, options: { value: string; label: string; chi
   return Array.isArray(value) ? value.map(one).join(', ') : one(value);
 }
 
+/** The paragraphs' text of a document built by textToDocument; null for any other value. */
+function documentLines(value: unknown): string[] | null {
+  const doc = value as { type?: unknown; content?: { content?: { text?: string }[] }[] } | null;
+  if (doc?.type !== 'doc' || !Array.isArray(doc.content)) return null;
+  return doc.content.map((p) => (p.content ?? []).map((t) => t.text ?? '').join(''));
+}
+
 export function describePreview(mapping: MappingFile, sourceId: string, outcome: Outcome): string[] {
   if (outcome.tag !== 'would-create') return [`source id ${sourceId}: would fail: ${'error' in outcome ? outcome.error : outcome.tag}`, ''];
-  const lines = [`source id ${sourceId}: would create a request with`];
+  const lines = [`source id ${sourceId}: would create ${mapping.projectKey !== undefined ? `an issue in ${mapping.projectKey}` : 'a request'} with`];
   for (const [fieldId, value] of Object.entries(outcome.requestFieldValues)) {
     const field = mapping.fields.find((f) => f.fieldId === fieldId);
     const shown = field?.validValues?.length ? withLabels(value, field.validValues) : JSON.stringify(value);
     // A multi-line description is shown on indented lines of its own.
-    const text = typeof value === 'string' && value.includes('\n') ? `\n${value.split('\n').map((l) => `      ${l}`).join('\n')}` : ` ${shown}`;
+    // A document (Cloud's issue API) likewise, one paragraph a line.
+    const paragraphs = documentLines(value);
+    const multiLine = paragraphs ?? (typeof value === 'string' && value.includes('\n') ? value.split('\n') : null);
+    const text = multiLine ? `${paragraphs ? ' (document)' : ''}\n${multiLine.map((l) => `      ${l}`).join('\n')}` : ` ${shown}`;
     lines.push(`  ${field?.name ?? fieldId} (${fieldId}):${text}`);
   }
   lines.push(`  attachment: ${outcome.attachmentName}`, '');

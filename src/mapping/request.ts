@@ -1,9 +1,11 @@
-// The request builder (step 4 of a run): turn one submission into the JSM request it becomes, using the cached mapping
+// The request builder (step 4 of a run): turn one submission into the ticket it becomes (a JSM request, or an issue), using the cached mapping
 // only. Every value is converted and validated here, before any Jira call, so a bad value
 // fails its own submission with a message naming the column, and nothing is sent.
 import type { Row } from '../adapters/postgres/values.js';
+import type { ResolvedConfig } from '../config.js';
 import { convertValue, isEmptyValue } from './convert.js';
 import { fitUtf16, TEXT_LIMIT } from './convert-text.js';
+import { isDocumentField, textToDocument } from './document.js';
 import type { MappedField, MappingFile } from './format.js';
 
 export interface TicketRequest {
@@ -12,6 +14,16 @@ export interface TicketRequest {
   attachmentName: string;
   attachment: Buffer;
   raiseOnBehalfOf?: string;
+  /** Issue mode: the issue type to create (from field_mapping.json). */
+  issueTypeId?: string;
+}
+
+/** How text goes to Jira: plain (JSM, Data Center's API v2), or as documents (Cloud's issue API v3). */
+export type TextFormat = 'plain' | 'document';
+
+/** Documents only for an issue on Jira Cloud (email + API token, API v3). */
+export function textFormatFor(config: Pick<ResolvedConfig, 'target' | 'jiraAuth'>): TextFormat {
+  return config.target.kind === 'issue' && config.jiraAuth.kind === 'basic' ? 'document' : 'plain';
 }
 
 /** The marker written on every ticket, searchable with JQL (labels allow no spaces, ≤255 chars). */
@@ -67,7 +79,12 @@ export function sourceValue(field: MappedField, row: Row): { raw: unknown; colum
   return { raw: s.constant };
 }
 
-export function buildTicketRequest(mapping: MappingFile, sub: { key: string; sourceId: string; payload: Row }, raiseOnBehalfOfColumn: string | null = null): BuildResult {
+export function buildTicketRequest(
+  mapping: MappingFile,
+  sub: { key: string; sourceId: string; payload: Row },
+  raiseOnBehalfOfColumn: string | null = null,
+  textFormat: TextFormat = 'plain',
+): BuildResult {
   const marker = markerFor(sub.key);
   const values: Record<string, unknown> = {};
   const errors: string[] = [];
@@ -101,6 +118,13 @@ export function buildTicketRequest(mapping: MappingFile, sub: { key: string; sou
   // The label is the marker crash recovery searches for; keep any labels the mapping set.
   if (fieldIds.has('labels')) values.labels = [...((values.labels as string[] | undefined) ?? []), marker];
 
+  if (textFormat === 'document') {
+    for (const f of mapping.fields) {
+      const v = values[f.fieldId];
+      if (typeof v === 'string' && isDocumentField(f)) values[f.fieldId] = textToDocument(v);
+    }
+  }
+
   let raiseOnBehalfOf: string | undefined;
   if (raiseOnBehalfOfColumn) {
     const email = sub.payload[raiseOnBehalfOfColumn];
@@ -117,6 +141,7 @@ export function buildTicketRequest(mapping: MappingFile, sub: { key: string; sou
       marker,
       ...attachmentFor(sub),
       raiseOnBehalfOf,
+      ...(mapping.projectKey !== undefined ? { issueTypeId: mapping.issueTypeId } : {}),
     },
   };
 }

@@ -8,7 +8,7 @@ import type { ConsoleOptions } from '../logging/console.js';
 import type { MappingFile } from '../mapping/format.js';
 import { loadMapping } from '../mapping/load.js';
 import { describePreview } from '../mapping/preview.js';
-import { buildTicketRequest } from '../mapping/request.js';
+import { buildTicketRequest, textFormatFor } from '../mapping/request.js';
 import { connectSource, makeLogging, makeNow, newRunId, openTracker } from '../runtime.js';
 import { checkSourceTable } from '../steps/checkSourceTable.js';
 import type { Outcome, SubmissionResult } from '../outcome.js';
@@ -31,7 +31,7 @@ function previewBatch(config: ResolvedConfig, mapping: MappingFile, batch: Batch
     ...batch.fresh.filter((f) => f.check.status === 'new').map((f) => ({ key: f.key, sourceId: f.position.sourceId, payload: f.row, gone: false })),
   ];
   return pending.map((p) => {
-    const built = buildTicketRequest(mapping, p, config.raiseOnBehalfOfColumn);
+    const built = buildTicketRequest(mapping, p, config.raiseOnBehalfOfColumn, textFormatFor(config));
     const outcome: Outcome = p.gone
       ? { tag: 'parked', error: `source row ${p.sourceId} no longer exists in the source table` }
       : built.ok

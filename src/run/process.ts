@@ -9,6 +9,7 @@ import type { ResolvedConfig } from '../config.js';
 import type { Counts } from '../counts.js';
 import type { DependencyError } from '../errors.js';
 import type { MappingFile } from '../mapping/format.js';
+import { textFormatFor } from '../mapping/request.js';
 import { runInOrder } from '../pool.js';
 import { describeJiraFailure } from '../preflight.js';
 import { processSubmission, type WorkItem } from '../processSubmission.js';
@@ -60,6 +61,7 @@ export async function processBatch(
             {
               tracker, jira, now: deps.now, runId: deps.runId, mapping, customers,
               recoveryGraceMs: config.recoveryGraceMinutes * 60_000, maxAttempts: config.maxAttempts, raiseOnBehalfOfColumn: config.raiseOnBehalfOfColumn,
+              textFormat: textFormatFor(config),
               log: subLog('create_ticket'), attachLog: subLog('attach_submission'),
               isRunAlive: (id) => tracker.isRunAlive(id, deps.now()),
             },

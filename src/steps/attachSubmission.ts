@@ -15,9 +15,11 @@ export async function attachSubmission(
 ): Promise<'attached' | Skipped> {
   const alreadyThere = await jiraCall('attach file', async () => {
     if (opts.checkFirst && (await ctx.jira.attachmentNames(sub.ticketKey)).includes(request.attachmentName)) return true;
-    const temporaryId = await ctx.jira.uploadTemporaryFile(request.attachmentName, request.attachment);
+    // JSM takes a file in two calls (upload, then attach); the issue API in one.
+    const temporaryId = ctx.jira.issueMode ? null : await ctx.jira.uploadTemporaryFile(request.attachmentName, request.attachment);
     try {
-      await ctx.jira.attachTemporaryFile(sub.ticketKey, temporaryId);
+      if (temporaryId === null) await ctx.jira.addIssueAttachment(sub.ticketKey, request.attachmentName, request.attachment);
+      else await ctx.jira.attachTemporaryFile(sub.ticketKey, temporaryId);
     } catch (err) {
       const e = asJiraError(err, 'attach file');
       // The answer was lost: Jira may have attached it. Look before deciding.

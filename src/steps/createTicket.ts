@@ -1,4 +1,4 @@
-// Step 5: the JSM request, created at most once. The claim (state `creating`) is committed
+// Step 5: the ticket (a JSM request, or an issue in a plain project), created at most once. The claim (state `creating`) is committed
 // before the POST, so a crash or a lost answer leaves evidence; such a submission is settled
 // by searching Jira for its marker (recoverTicket), never by creating again blindly.
 // A failed call throws its JiraCallError; decide.ts says what that means for the submission.
@@ -66,7 +66,9 @@ export async function createTicket(ctx: StepContext, sub: TrackedSubmission, req
   }
   failpoint('after-claim');
 
-  const res = await jiraCall('create request', () => ctx.jira.createRequest(request.requestFieldValues, request.raiseOnBehalfOf));
+  const res = await jiraCall('create request', () =>
+    ctx.jira.createTicket(request.requestFieldValues, { raiseOnBehalfOf: request.raiseOnBehalfOf, issueTypeId: request.issueTypeId }),
+  );
   failpoint('after-create-response');
   if (!await ctx.tracker.markCreated(sub.key, res.issueKey, res.issueId, 'created')) {
     // Another run adopted this ticket while our answer was on its way; it carries on from here.

@@ -143,6 +143,21 @@ describe('npm run demo', () => {
     await expectCleanedUp(r.out);
   });
 
+  it('--issue-mode: the same story with a plain Jira project, through the issue API', { timeout: 120_000 }, async () => {
+    const r = await demo('npx', ['tsx', 'scripts/demo.ts', '--issue-mode']);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('with project ITS and its issue type Task, created through the issue API');
+    expect(section(r.out, '$ jira-sync run', 'This run created')).toMatch(/created 11, skipped 0, failed 1, parked 0/);
+    expect(r.out).toMatch(/^ITS-\d+ {2}Web form request #\d+ from maria\.garcia@example\.com\n(?: {4}.*\n)*? {4}Department: +HR\n/m);
+    expect(section(r.out, '== 11.', '== 12.')).toMatch(/^Jira has made ITS-\d+, ITS-\d+, ITS-\d+, ITS-\d+ \(source ids/m);
+    expect(section(r.out, '== 13.', '== 14.')).toMatch(/^Jira got 4 new tickets/m);
+    const rows = [...r.out.matchAll(/^ {2}(\d+) +(\d+) +(ITS-\d+|-) +(.+)$/gm)];
+    expect(rows).toHaveLength(20);
+    for (const m of rows) expect([m[2], m[4]]).toEqual(['1', `submission-${m[1]}.json`]);
+    expect(new Set(rows.map((m) => m[3])).size).toBe(20);
+    await expectCleanedUp(r.out);
+  });
+
   it('cleans up when interrupted (Ctrl-C) while a jira-sync run is in flight, that run included', { timeout: 120_000 }, async () => {
     const r = await demo(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], /running in the background as process \d+/);
     expect(r.code, r.out).toBe(130);

@@ -39,7 +39,7 @@ function jiraFields(): RequestTypeField[] {
   ];
 }
 
-const opts = { serviceDeskId: '1', requestTypeId: '10', idColumn: 'id', now: new Date('2026-11-20T09:00:00Z') };
+const opts = { ids: { serviceDeskId: '1', requestTypeId: '10' }, idColumn: 'id', now: new Date('2026-11-20T09:00:00Z') };
 const later = { idColumn: 'id', now: new Date('2026-11-21T09:00:00Z') };
 const field = (m: MappingFile, id: string) => m.fields.find((f) => f.fieldId === id);
 

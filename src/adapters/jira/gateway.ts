@@ -4,18 +4,21 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { ServiceDeskClient, Version2Client, Version3Client } from 'jira.js';
-import type { JiraAuth } from '../../config.js';
+import type { JiraAuth, JiraTarget } from '../../config.js';
 import { failpoint } from '../../failpoints.js';
 import { classifyJiraError, JiraCallError, redactJiraError } from './errors.js';
 import type { Clock, RateLimiter } from './rateLimiter.js';
 import { withRetry, type RetryBudget, type RetryPolicy } from './retry.js';
 import type { CustomerClients } from './customers.js';
+import * as issueApi from './issueApi.js';
 
 export interface JiraGatewayOptions {
   baseUrl: string;
   auth: JiraAuth;
   serviceDeskId: string;
   requestTypeId: string;
+  /** Issue mode (a plain project): tickets are created through the issue API instead of JSM's. */
+  target?: JiraTarget;
   timeoutMs: number;
   attachmentPublic: boolean;
   limiter: RateLimiter;
@@ -45,13 +48,13 @@ export interface FoundTicket {
 type Listed = { id?: string | number; name?: string; projectName?: string; projectKey?: string };
 const PAGE = 50;
 
-// Fires fail point 2 once the create request has been handed to the OS, before any answer.
-const CREATE_PATH = '/rest/servicedeskapi/request';
+// Fires fail point 2 once a create request (JSM's or the issue API's) has been handed to the OS, before any answer.
+const CREATE_PATHS = new Set(['/rest/servicedeskapi/request', '/rest/api/3/issue', '/rest/api/2/issue']);
 const transport = {
   request(options: http.RequestOptions, callback: (res: http.IncomingMessage) => void): http.ClientRequest {
     const lib = options.protocol === 'https:' ? https : http;
     const req = lib.request(options, callback);
-    if (options.method === 'POST' && options.path === CREATE_PATH) req.on('finish', () => failpoint('after-create-sent'));
+    if (options.method === 'POST' && CREATE_PATHS.has(options.path ?? '')) req.on('finish', () => failpoint('after-create-sent'));
     return req;
   },
 };
@@ -100,6 +103,23 @@ export class JiraGateway {
   /** For customers.ts (raiseOnBehalfOf): the desk, and this gateway's rate-limited, retrying call. */
   customerClients(): CustomerClients {
     return { serviceDeskId: this.opts.serviceDeskId, call: (operation, fn, safeToRepeat) => this.call(operation, fn, safeToRepeat) };
+  }
+
+  /** Issue mode: tickets go to a plain project through Jira's issue API. */
+  get issueMode(): boolean {
+    return this.opts.target?.kind === 'issue';
+  }
+
+  /** For issueApi.ts: the project, and this gateway's rate-limited, retrying call. */
+  issueClients(): issueApi.IssueClients {
+    const projectKey = this.opts.target?.kind === 'issue' ? this.opts.target.projectKey : '';
+    return { projectKey, call: (operation, fn, safeToRepeat) => this.call(operation, fn, safeToRepeat) };
+  }
+
+  /** The one create call of a submission: a JSM request, or (issue mode) an issue of `issueTypeId`. */
+  async createTicket(values: Record<string, unknown>, opts: { raiseOnBehalfOf?: string; issueTypeId?: string }): Promise<{ issueKey: string; issueId: string }> {
+    if (this.issueMode) return issueApi.createIssue(this.issueClients(), opts.issueTypeId ?? '', values);
+    return this.createRequest(values, opts.raiseOnBehalfOf);
   }
 
   /** Who we are: proves the credentials without touching the service desk. */
@@ -162,9 +182,12 @@ export class JiraGateway {
   }
 
   /** Tickets carrying the marker, oldest first. Text search can over-match (Jira tokenises on
-   *  "-"), so each hit is checked for the exact marker in its labels or description. */
+   *  "-"), so each hit is checked for the exact marker in its labels or description. In issue
+   *  mode the search stays in the project (quoted: a key may be a JQL reserved word). */
   async findByMarker(marker: string): Promise<FoundTicket[]> {
-    const jql = `labels = "${marker}" OR text ~ "${marker}" ORDER BY created ASC`;
+    const where = `labels = "${marker}" OR text ~ "${marker}"`;
+    const target = this.opts.target;
+    const jql = `${target?.kind === 'issue' ? `project = "${target.projectKey}" AND (${where})` : where} ORDER BY created ASC`;
     const fields = ['created', 'labels', 'description'];
     type Issue = { id: string; key: string; fields?: { created?: string; labels?: string[]; description?: unknown } };
     const res = (await this.call('search by marker', ({ platform, cloud }) =>
@@ -179,6 +202,7 @@ export class JiraGateway {
   }
 
   async attachmentNames(issueKey: string): Promise<string[]> {
+    if (this.issueMode) return issueApi.attachmentNames(this.issueClients(), issueKey);
     const names: string[] = [];
     for (let start = 0; ; ) {
       const page = (await this.call('list attachments', ({ desk }) =>
@@ -189,6 +213,11 @@ export class JiraGateway {
       if (page.isLastPage !== false || values.length === 0) return names;
       start += values.length;
     }
+  }
+
+  /** Issue mode: the file in one multipart POST to the issue. */
+  async addIssueAttachment(issueKey: string, fileName: string, content: Buffer): Promise<void> {
+    await issueApi.addAttachment(this.issueClients(), issueKey, fileName, content);
   }
 
   /** JSM's temporary-file flow: upload to the desk, then attach to the request. */
