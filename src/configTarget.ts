@@ -48,3 +48,22 @@ export function readTarget(r: Reader, all: boolean): JiraTarget {
   return { kind: 'issue', projectKey: key.toUpperCase(), issueType: type };
 }
 
+
+/** How texts name what jira-sync creates and where its fields are set, by target: issue mode
+ *  never speaks of requests, and request mode's words stay as they were. */
+export interface TargetWords {
+  /** "request" / "issue". */
+  ticket: string;
+  /** "a request" / "an issue". */
+  aTicket: string;
+  /** Where Jira lists the fields a ticket takes: "the request type" / "the issue type's create screen". */
+  fieldsIn: string;
+  /** What to look at in Jira when it refuses a ticket. */
+  refusalFix: string;
+}
+
+export function targetWords(kind: JiraTarget['kind']): TargetWords {
+  return kind === 'issue'
+    ? { ticket: 'issue', aTicket: 'an issue', fieldsIn: "the issue type's create screen", refusalFix: "the issue type's create screen or the project's permissions" }
+    : { ticket: 'request', aTicket: 'a request', fieldsIn: 'the request type', refusalFix: "the request type's fields or permissions" };
+}

@@ -10,6 +10,7 @@
 import type { Row } from './adapters/postgres/values.js';
 import type { TrackedSubmission } from './adapters/tracker/tracker.js';
 import { JiraCallError } from './adapters/jira/errors.js';
+import { targetWords } from './configTarget.js';
 import type { CustomerDirectory } from './adapters/jira/customers.js';
 import { failSubmission, settle, type StepFacts } from './decide.js';
 import type { MappingFile } from './mapping/format.js';
@@ -99,7 +100,8 @@ async function advance(ctx: ProcessContext, item: WorkItem, at: StepFacts): Prom
   }
 
   if (item.row === null) {
-    const error = `source row ${sub.sourceId} no longer exists in the source table, so no request was created; restore the row and \`jira-sync retry ${sub.sourceId}\` if it should still become one`;
+    const { ticket } = targetWords(ctx.jira.issueMode ? 'issue' : 'request');
+    const error = `source row ${sub.sourceId} no longer exists in the source table, so no ${ticket} was created; restore the row and \`jira-sync retry ${sub.sourceId}\` if it should still become one`;
     await ctx.tracker.park(sub.key, 'parked:row-gone', error);
     ctx.log.warn({ outcome: 'parked', error }, 'submission parked: its row is gone');
     return { tag: 'parked', error };

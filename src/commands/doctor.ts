@@ -10,6 +10,7 @@ import type { ColumnInfo } from '../adapters/postgres/values.js';
 import { loadConfig, noEnvFile, type ResolvedConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { checkAlerts, checkLock, checkLogDir, checkTrackerFile } from '../doctor/local.js';
+import { checkIssueOnlyOptions } from '../doctor/issueTarget.js';
 import { checkPostgresTracker } from '../doctor/pgTracker.js';
 import { checkJira, checkPostgres } from '../doctor/remote.js';
 import { DoctorReport } from '../doctor/report.js';
@@ -159,7 +160,7 @@ function checkMappingFile(r: DoctorReport, config: ResolvedConfig, columns: Colu
   } else if (columns) {
     differences.push(...mappingProblems(cached, columns, config, file));
   } else if (fields) {
-    differences.push(...jiraChanges(cached.fields, fields).map((c) => `changed in Jira: ${describeChange(c)}`));
+    differences.push(...jiraChanges(cached.fields, fields).map((c) => `changed in Jira: ${describeChange(c, config.target.kind)}`));
   }
   const against = columns && fields ? 'Jira and the table' : columns ? 'the table' : "Jira's fields";
   if (differences.length > 0) {
@@ -183,6 +184,7 @@ export async function doctorCommand(env: Env, print: (line: string) => void): Pr
     return r.finish();
   }
   const ok = (...names: string[]) => names.every((n) => !broken.has(n));
+  checkIssueOnlyOptions(r, config);
 
   let columns: ColumnInfo[] | null = null;
   if (ok('DATABASE_URL')) {

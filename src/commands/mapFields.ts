@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import type { RequestTypeField } from '../adapters/jira/gateway.js';
 import type { ColumnInfo, Row } from '../adapters/postgres/values.js';
 import type { ResolvedConfig } from '../config.js';
+import { targetWords } from '../configTarget.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import { checkSourceTable } from '../steps/checkSourceTable.js';
 import { describeChange, jiraChanges, tableChanges } from '../mapping/changes.js';
@@ -169,7 +170,7 @@ async function refresh(i: Inputs, force: boolean, logWrite: (m: MappingFile, wro
   if (table.marked.length > 0) i.print('');
 
   if (old) {
-    const changes = jiraChanges(old.fields, i.fields).map(describeChange);
+    const changes = jiraChanges(old.fields, i.fields).map((c) => describeChange(c, i.config.target.kind));
     i.print(changes.length > 0 ? 'Changed in Jira since the last map-fields:' : 'Nothing changed in Jira since the last map-fields.');
     for (const c of changes) i.print(`  - ${c}`);
     const table = tableChanges(old.columns, i.columns);
@@ -195,7 +196,7 @@ async function refresh(i: Inputs, force: boolean, logWrite: (m: MappingFile, wro
   }
   if (!mapping.fields.some((f) => f.fieldId === 'description' || f.fieldId === 'labels')) {
     // The marker lives in the description or a label; without either, a lost create answer cannot be settled.
-    const where = i.config.target.kind === 'issue' ? "the issue type's create screen" : 'the request type';
+    const where = targetWords(i.config.target.kind).fieldsIn;
     i.print(`Warning: ${where} has neither a Description nor a Labels field, so jira-sync cannot mark its tickets; after a crash it cannot tell whether a ticket was created. Add one of them to ${where} in Jira.`);
   }
   return ExitCode.ok;

@@ -9,6 +9,7 @@ import { PgRunLock } from '../adapters/tracker/postgres/runLock.js';
 import type { RunRecord } from '../adapters/tracker/runs.js';
 import type { ProblemSubmission } from '../adapters/tracker/status.js';
 import type { ResolvedConfig } from '../config.js';
+import { targetWords, type JiraTarget, type TargetWords } from '../configTarget.js';
 import { ExitCode } from '../errors.js';
 import { makeNow, openTracker } from '../runtime.js';
 import { wrapText } from '../wrap.js';
@@ -59,7 +60,7 @@ function at(iso: string | null): string {
 
 /** What fixes the last failure. The row is re-read whenever a submission without a ticket is
  *  tried again, so a value in the row is fixed by correcting the row. */
-function cause(p: ProblemSubmission): string {
+function cause(p: ProblemSubmission, words: TargetWords): string {
   const retry = `\`jira-sync retry ${p.sourceId}\``;
   switch (p.lastOutcome) {
     case 'failed:invalid-value':
@@ -67,24 +68,24 @@ function cause(p: ProblemSubmission): string {
     case 'failed:jira-rejected':
       return p.ticketKey
         ? `the ticket exists but Jira refused the attachment: fix what Jira's message names, then ${retry}`
-        : `correct the row, then ${retry} (if the row is right, fix what Jira's message names: the request type's fields or permissions)`;
+        : `correct the row, then ${retry} (if the row is right, fix what Jira's message names: ${words.refusalFix})`;
     case 'failed:search':
       return `Jira could not search for its marker and a ticket may already exist, so nothing is created until a search succeeds: fix what Jira's message names (e.g. the account's Browse projects permission), then ${retry}`;
     case 'parked:row-gone':
-      return `its source row was deleted: if it should still become a request, restore the row, then ${retry}`;
+      return `its source row was deleted: if it should still become ${words.aTicket}, restore the row, then ${retry}`;
     default:
       return `fix the cause, then ${retry}`;
   }
 }
 
-function advice(p: ProblemSubmission): string {
+function advice(p: ProblemSubmission, words: TargetWords): string {
   if (p.needsReview) return `review: ${p.reviewNote ?? ''}`;
   switch (p.state) {
     case 'parked':
-      return cause(p);
+      return cause(p, words);
     case 'failed':
       if (p.lastOutcome === 'requeued') return 're-queued: the next run tries it';
-      return `${cause(p)}; otherwise ${p.lastOutcome === 'failed:search' ? 'searched again' : 'retried automatically'} after ${at(p.nextAttemptAt)}`;
+      return `${cause(p, words)}; otherwise ${p.lastOutcome === 'failed:search' ? 'searched again' : 'retried automatically'} after ${at(p.nextAttemptAt)}`;
     case 'creating':
       return p.nextAttemptAt
         ? `a create call may have reached Jira and no ticket with its marker is found yet (Jira's search index can lag): searched again after ${at(p.nextAttemptAt)}`
@@ -96,7 +97,9 @@ function advice(p: ProblemSubmission): string {
   }
 }
 
-export function formatStatus(s: StatusReport): string {
+/** `kind`: where tickets go (the configuration's target), so the advice names them as Jira does. */
+export function formatStatus(s: StatusReport, kind: JiraTarget['kind'] = 'request'): string {
+  const words = targetWords(kind);
   const out: string[] = [];
   if (!s.exists) {
     // A PostgreSQL tracker's schema is read, never created, here: the first run creates it.
@@ -127,7 +130,7 @@ export function formatStatus(s: StatusReport): string {
   for (const p of s.attention) {
     out.push(
       `  source id ${p.sourceId}  ${p.state}${p.needsReview ? ' (needs review)' : ''}${p.ticketKey ? `  ${p.ticketKey}` : ''}  attempts ${p.attempts}` +
-        `${p.nextAttemptAt ? `  next try ${p.nextAttemptAt}` : ''}\n    last error: ${p.lastError ?? '-'}\n    key ${p.key}\n    what to do: ${advice(p)}`,
+        `${p.nextAttemptAt ? `  next try ${p.nextAttemptAt}` : ''}\n    last error: ${p.lastError ?? '-'}\n    key ${p.key}\n    what to do: ${advice(p, words)}`,
     );
   }
   return wrapText(out.join('\n'), 2);
@@ -135,6 +138,6 @@ export function formatStatus(s: StatusReport): string {
 
 export async function statusCommand(config: ResolvedConfig, opts: { json: boolean }, print: (line: string) => void): Promise<number> {
   const s = await collectStatus(config, makeNow()());
-  print(opts.json ? JSON.stringify(s, null, 2) : formatStatus(s));
+  print(opts.json ? JSON.stringify(s, null, 2) : formatStatus(s, config.target.kind));
   return ExitCode.ok;
 }

@@ -133,3 +133,15 @@ export async function checkIssueTarget(r: DoctorReport, jira: JiraGateway, confi
   else r.ok('create screen', detail);
   return fields;
 }
+
+/** ATTACHMENT_PUBLIC=true is a service desk's: a plain project has no customers, and its issue
+ *  attachments are seen by whoever sees the issue. Not an error (the run works the same), but a
+ *  person who set it expects something jira-sync cannot do there, so doctor says so. */
+export function checkIssueOnlyOptions(r: DoctorReport, config: Pick<ResolvedConfig, 'target' | 'attachmentPublic'>): void {
+  if (config.target.kind !== 'issue' || !config.attachmentPublic) return;
+  r.warn(
+    'ATTACHMENT_PUBLIC',
+    'ATTACHMENT_PUBLIC=true has no effect in a plain Jira project: it has no customers, and the attached JSON is seen by whoever can see the issue',
+    "unset ATTACHMENT_PUBLIC (or set it to false); who sees the issues is set by the project's permissions in Jira",
+  );
+}

@@ -1,6 +1,7 @@
 // What changed in Jira since field_mapping.json was last written: fields added or removed,
 // required flags, names, types and options. map-fields prints this on a refresh, and
 // `map-fields --check` fails on it, so a change an admin made in Jira never goes unnoticed.
+import { targetWords, type JiraTarget } from '../configTarget.js';
 import type { RequestTypeField } from '../adapters/jira/gateway.js';
 import type { ColumnInfo } from '../adapters/postgres/values.js';
 import { kindFromSchema, type MappedField, type ValidValue } from './format.js';
@@ -60,13 +61,15 @@ export function jiraChanges(cached: readonly MappedField[], jira: readonly Reque
 
 const quote = (items: string[]) => items.map((i) => `"${i}"`).join(', ');
 
-export function describeChange(c: JiraChange): string {
+/** One change in words; `kind` says where Jira lists the fields (a request type, or an issue type's create screen). */
+export function describeChange(c: JiraChange, kind: JiraTarget['kind'] = 'request'): string {
+  const where = targetWords(kind).fieldsIn;
   const field = `"${c.name}" (${c.fieldId})`;
   switch (c.kind) {
     case 'field-added':
-      return `field ${field} was added to the request type (${c.required ? 'required' : 'optional'})`;
+      return `field ${field} was added to ${where} (${c.required ? 'required' : 'optional'})`;
     case 'field-removed':
-      return `field ${field} was removed from the request type`;
+      return `field ${field} was removed from ${where}`;
     case 'required-changed':
       return c.required ? `field ${field} is now required` : `field ${field} is no longer required`;
     case 'renamed':

@@ -5,7 +5,7 @@ import type { RequestTypeField } from '../adapters/jira/gateway.js';
 import type { ColumnInfo } from '../adapters/postgres/values.js';
 import { describeChange, jiraChanges, tableChanges } from './changes.js';
 import type { MappingFile } from './format.js';
-import { mappingProblems, type MappingExpect } from './load.js';
+import { idMismatch, mappingProblems, targetOf, type MappingExpect } from './load.js';
 
 export interface CheckResult {
   /** What changed in Jira since the file was written. */
@@ -14,6 +14,9 @@ export interface CheckResult {
   table: string[];
   /** What `run` would refuse to start on (table and mapping together). */
   problems: string[];
+  /** The file was made for another service desk, request type, project or issue type: a refresh
+   *  refuses it, so the way out is in `problems`, not `map-fields`. */
+  otherTarget: boolean;
 }
 
 export function checkMapping(
@@ -23,10 +26,14 @@ export function checkMapping(
   expect: MappingExpect,
   file: string,
 ): CheckResult {
+  const kind = targetOf(expect).kind;
+  // Fields of another request or issue type differ in every way; listing them hides the one fix.
+  const otherTarget = idMismatch(cached, expect, file) !== null;
   return {
-    jira: jiraChanges(cached.fields, fields).map(describeChange),
+    jira: otherTarget ? [] : jiraChanges(cached.fields, fields).map((c) => describeChange(c, kind)),
     table: tableChanges(cached.columns, columns),
     problems: mappingProblems(cached, columns, expect, file),
+    otherTarget,
   };
 }
 
@@ -45,6 +52,6 @@ export function formatCheck(r: CheckResult, file: string): string[] {
   section('Changed in Jira since the file was written', r.jira);
   section('Changed in the table since the file was written', r.table);
   section('Problems `run` would refuse to start on', r.problems);
-  out.push('Run `jira-sync map-fields` to refresh the file (your edits are kept), then review the changes.');
+  if (!r.otherTarget) out.push('Run `jira-sync map-fields` to refresh the file (your edits are kept), then review the changes.');
   return out;
 }

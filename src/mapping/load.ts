@@ -116,7 +116,8 @@ const ISSUE_MISMATCH_FIX =
 /** What the configuration expects a file to be for: the config itself, or (older callers) the two request-mode ids. */
 export type MappingExpect = { serviceDeskId: string; requestTypeId: string; target?: JiraTarget } | { target: JiraTarget };
 
-function targetOf(expect: MappingExpect): JiraTarget {
+/** The target a configuration (or the two request-mode ids) points at. */
+export function targetOf(expect: MappingExpect): JiraTarget {
   if (expect.target) return expect.target;
   const e = expect as { serviceDeskId: string; requestTypeId: string };
   return { kind: 'request', serviceDeskId: e.serviceDeskId, requestTypeId: e.requestTypeId };

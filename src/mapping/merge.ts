@@ -5,6 +5,7 @@
 // required fields that have none (a mapping `run` refuses anyway); an optional field a
 // person left without a source stays so, with a suggestion printed instead.
 import type { RequestTypeField } from '../adapters/jira/gateway.js';
+import { targetWords } from '../configTarget.js';
 import type { ColumnInfo } from '../adapters/postgres/values.js';
 import { fieldEntry, isGenerated, listings, proposeSources, sourceColumns } from './discover.js';
 import { mappingIdsOf, type FieldSource, type MappedField, type MappingFile, type MappingIds } from './format.js';
@@ -69,15 +70,17 @@ export function mergeMapping(
     return fieldEntry(f, source, personalProps(prev));
   });
 
+  const ids = opts.ids ?? mappingIdsOf(old);
+  const where = targetWords('projectKey' in ids ? 'issue' : 'request').fieldsIn;
   for (const f of old.fields) {
-    if (!present.has(f.fieldId)) notes.push({ fieldId: f.fieldId, name: f.name, text: `removed from the request type in Jira: dropped from the mapping (its source was ${describeFieldSource(f.source)})` });
+    if (!present.has(f.fieldId)) notes.push({ fieldId: f.fieldId, name: f.name, text: `removed from ${where} in Jira: dropped from the mapping (its source was ${describeFieldSource(f.source)})` });
   }
 
   return {
     mapping: {
       version: 1,
       // The ids as Jira names them now (an issue type renamed in Jira), else the file's own.
-      ...(opts.ids ?? mappingIdsOf(old)),
+      ...ids,
       generatedAt: opts.now.toISOString(),
       delimiter: old.delimiter,
       fields: merged,

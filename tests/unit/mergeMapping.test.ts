@@ -161,7 +161,7 @@ describe('jiraChanges', () => {
       { value: '10100', label: 'Mobile phone (work)' },
       { value: '10102', label: 'Desk phone' },
     ];
-    expect(jiraChanges(cached(), fields).map(describeChange)).toEqual([
+    expect(jiraChanges(cached(), fields).map((c) => describeChange(c))).toEqual([
       'field "Cost centre" (customfield_10016) was removed from the request type',
       'field customfield_10011 was renamed from "Department" to "Department name"',
       'field "Department name" (customfield_10011) is now required',
@@ -179,7 +179,7 @@ describe('jiraChanges', () => {
     const category = next.find((f) => f.fieldId === 'customfield_10060')!;
     category.required = false;
     category.validValues = [{ value: '1', label: 'Hardware', children: [{ value: '12', label: 'Monitor' }] }];
-    expect(jiraChanges(old, next).map(describeChange)).toEqual([
+    expect(jiraChanges(old, next).map((c) => describeChange(c))).toEqual([
       'field "Category" (customfield_10060) is no longer required',
       'field "Category" (customfield_10060): options added: "Hardware > Monitor"; options removed: "Hardware > Laptop"',
     ]);
