@@ -71,8 +71,12 @@ export async function resolveIssueType(jira: JiraGateway, config: IssueConfig): 
     types = await issueApi.listIssueTypes(jira.issueClients());
   } catch (err) {
     const e = asJiraError(err, 'list issue types');
-    if (e.kind === 'not-found') await checkProject(jira, config);
-    throw describeJiraFailure(e, config);
+    if (e.kind !== 'not-found') throw describeJiraFailure(e, config);
+    // The project is there (checkProject throws when it is not), yet Jira will not list what
+    // this account may create in it: a permission, not Jira having trouble.
+    const p = await checkProject(jira, config);
+    const detail = `JIRA_PROJECT_KEY: project ${p.key} exists, but Jira lists no issue types this account can create in it (${e.jiraMessage || 'not found'})`;
+    throw new NotInJira('issue type', detail, await projectsListed(jira), `give the account the Create Issues permission in project ${p.key}, or set JIRA_PROJECT_KEY to another of the projects it can see`);
   }
   const wanted = config.target.kind === 'issue' ? config.target.issueType : '';
   const found = issueApi.findIssueType(types, wanted);

@@ -47,6 +47,30 @@ describe('doctor in issue mode', () => {
   });
 });
 
+describe('doctor: what a plain project cannot do', () => {
+  it('ATTACHMENT_PUBLIC=true: a WARN saying it has no effect there (exit 0); false says nothing', async () => {
+    await seed(1);
+    expect((await cli(['map-fields'])).code).toBe(0);
+    const r = await cli(['doctor'], { ATTACHMENT_PUBLIC: 'true' });
+    expect(r.code, r.stdout).toBe(0);
+    expect(lineOf(r.stdout, 'ATTACHMENT_PUBLIC')).toMatch(/^WARN ATTACHMENT_PUBLIC: ATTACHMENT_PUBLIC=true has no effect in a plain Jira project/);
+    expect(unwrap(r.stdout)).toMatch(/fix: unset ATTACHMENT_PUBLIC \(or set it to false\)/);
+    expect((await cli(['doctor'], { ATTACHMENT_PUBLIC: 'false' })).stdout).not.toContain('ATTACHMENT_PUBLIC');
+  });
+
+  it('a project that exists but lists no issue types to create (HW, a service desk here): a configuration FAIL naming the permission, not "Jira is having trouble"', async () => {
+    const r = await cli(['doctor'], { JIRA_PROJECT_KEY: 'HW' });
+    expect(r.code).toBe(2);
+    expect(lineOf(r.stdout, 'project')).toMatch(/^ok {3}project: HW/);
+    expect(lineOf(r.stdout, 'issue type')).toMatch(/^FAIL issue type: JIRA_PROJECT_KEY: project HW exists, but Jira lists no issue types this account can create in it/);
+    expect(unwrap(r.stdout)).toMatch(/fix: give the account the Create Issues permission in project HW/);
+    expect(r.stdout).not.toMatch(/having trouble/);
+    const m = await cli(['map-fields'], { JIRA_PROJECT_KEY: 'HW' });
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/project HW exists, but Jira lists no issue types/);
+  });
+});
+
 describe('doctor with half a pair', () => {
   it('JIRA_ISSUE_TYPE unset: a FAIL line naming it, the Jira target checks skipped, the rest still run', async () => {
     const r = await cli(['doctor'], { JIRA_ISSUE_TYPE: '' });
@@ -71,6 +95,20 @@ describe('run --dry-run, status and alerts in issue mode', () => {
     expect(r.stdout).toContain('Email address (customfield_10025): "person0@example.com"');
     expect(h.jira.requests.length).toBe(before);
     expect(fs.existsSync(h.ws.trackerPath)).toBe(false);
+  });
+
+  it('a row deleted before its issue was made: parked, and the message and the advice speak of an issue, not a request', async () => {
+    const [id] = await insertSubmissions(h.db.client, [issueRow(0, { department_name: 'Marketing' })]);
+    expect((await cli(['map-fields'])).code).toBe(0);
+    expect((await cli(['run'])).code).toBe(1);
+    await h.db.client.query('DELETE FROM webform_submissions WHERE id = $1', [id]);
+    expect((await cli(['retry', String(id)])).code).toBe(0);
+    const run = await cli(['run']);
+    expect(run.code).toBe(1);
+    expect(unwrap(run.stderr)).toContain(`source row ${id} no longer exists in the source table, so no issue was created`);
+    const status = unwrap((await cli(['status'])).stdout);
+    expect(status).toContain(`what to do: its source row was deleted: if it should still become an issue, restore the row, then \`jira-sync retry ${id}\``);
+    expect(status).not.toMatch(/\brequest\b/);
   });
 
   it('status counts the issues; a refused create is failed with Jira\'s field message and alerted', async () => {
