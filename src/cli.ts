@@ -69,7 +69,7 @@ function report(err: unknown): void {
 
 export function buildProgram(): Command {
   const program = new Command('jira-sync')
-    .description('Turns new PostgreSQL web-form submissions into Jira Service Management requests, each exactly once, with the submission attached as JSON.')
+    .description('Turns new PostgreSQL web-form submissions into Jira Service Management requests (or issues in a plain Jira project), each exactly once, with the submission attached as JSON.')
     .version(pkg.version, '-V, --version')
     .addHelpText('after', EXIT_CODES_HELP)
     // A usage mistake gets one line and a pointer, not the whole help: cron mail stays short.
@@ -91,7 +91,7 @@ export function buildProgram(): Command {
 
   program
     .command('map-fields')
-    .description("read the request type's fields from Jira and write field_mapping.json, keeping hand edits")
+    .description("read the request type's fields (or the issue type's create screen) from Jira and write field_mapping.json, keeping hand edits")
     .option('--force', 'rebuild field_mapping.json from scratch, discarding hand edits (they are listed)')
     .option('--check', 'compare field_mapping.json with Jira and the table; change nothing; exit 2 if they differ')
     .version(pkg.version, '-V, --version')

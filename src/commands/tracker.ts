@@ -3,6 +3,7 @@
 // do next.
 import { copyTrackerToPostgres } from '../adapters/tracker/copyToPostgres.js';
 import type { ResolvedConfig } from '../config.js';
+import { targetWords } from '../configTarget.js';
 import { ExitCode } from '../errors.js';
 import { makeRedactor } from '../logging/index.js';
 
@@ -17,6 +18,6 @@ export async function copyToPostgresCommand(config: ResolvedConfig, print: (line
   print(`  audits: ${r.tables.audits ?? 0}; open alert incidents: ${r.tables.alert_incidents ?? 0}`);
   print('');
   print(`Runs with TRACKER_DATABASE_URL set (and TRACKER_SCHEMA=${config.trackerSchema}) now continue where the SQLite tracker stopped.`);
-  print(`Set them on every host that runs jira-sync, and run none with the SQLite tracker again: two trackers would each create the same requests. The file ${config.trackerPath} is left as it was: keep it as a record, or delete it.`);
+  print(`Set them on every host that runs jira-sync, and run none with the SQLite tracker again: two trackers would each create the same ${targetWords(config.target.kind).ticket}s. The file ${config.trackerPath} is left as it was: keep it as a record, or delete it.`);
   return ExitCode.ok;
 }

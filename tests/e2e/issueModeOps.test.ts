@@ -131,3 +131,16 @@ describe('run --dry-run, status and alerts in issue mode', () => {
     }
   });
 });
+
+describe('tracker copy-to-postgres in issue mode', () => {
+  it('its closing advice speaks of issues', async () => {
+    await seed(1);
+    expect((await cli(['map-fields'])).code).toBe(0);
+    expect((await cli(['run'])).code).toBe(0);
+    const schema = `copied_${Math.random().toString(36).slice(2, 8)}`;
+    const r = await cli(['tracker', 'copy-to-postgres'], { TRACKER_DATABASE_URL: h.db.url, TRACKER_SCHEMA: schema });
+    expect(r.code, r.stderr).toBe(0);
+    expect(unwrap(r.stdout)).toContain('two trackers would each create the same issues.');
+    expect(r.stdout).not.toMatch(/\brequests?\b/);
+  });
+});
