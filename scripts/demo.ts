@@ -97,6 +97,7 @@ export async function demo(out: Out = (line) => process.stdout.write(`${line}\n`
       out, heading, cli, jira, fields, databaseUrl: db.url, seedIds, allIds: [...seedIds],
       createPath: issueMode ? '/rest/api/3/issue' : '/rest/servicedeskapi/request',
       departmentField: issueMode ? 'customfield_10020' : 'customfield_10011',
+      aTicket: issueMode ? 'an issue' : 'a request',
     };
     heading(issueMode ? "map-fields: match the create screen's fields (every page of them) to the table's columns" : "map-fields: match the request type's fields to the table's columns, write field_mapping.json");
     await d.cli.run(['map-fields']).then((code) => expectCode('map-fields', code, 0));

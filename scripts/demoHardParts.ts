@@ -22,6 +22,8 @@ export interface Demo {
   /** The create call's path (JSM's, or the issue API's), and the Department field's id. */
   createPath: string;
   departmentField: string;
+  /** What a submission becomes: "a request", or (issue mode) "an issue". */
+  aTicket: string;
   databaseUrl: string;
   seedIds: string[];
   /** Every submission in PostgreSQL, by source id; the later requests are added when inserted. */
@@ -54,7 +56,7 @@ export async function failAndFix(d: Demo): Promise<string> {
   const badIndex = SEED_REQUESTS.findIndex((r) => r.department === BAD_DEPARTMENT.typed);
   const badId = d.seedIds[badIndex] ?? '';
 
-  d.heading('run: every new submission becomes a request with its row attached; one cannot');
+  d.heading(`run: every new submission becomes ${d.aTicket} with its row attached; one cannot`);
   expectCode('run', await cli.run(['run']), 1);
   const made = jira.issues.length;
   out(`This run created ${plural(made, 'ticket')} in Jira. Exit code 1 means: the run finished, but a submission failed.`);

@@ -147,6 +147,8 @@ describe('npm run demo', () => {
     const r = await demo('npx', ['tsx', 'scripts/demo.ts', '--issue-mode']);
     expect(r.code, r.out).toBe(0);
     expect(r.out).toContain('with project ITS and its issue type Task, created through the issue API');
+    expect(r.out).toContain('== 5. run: every new submission becomes an issue with its row attached; one cannot');
+    expect(r.out).not.toMatch(/becomes a request/);
     expect(section(r.out, '$ jira-sync run', 'This run created')).toMatch(/created 11, skipped 0, failed 1, parked 0/);
     expect(r.out).toMatch(/^ITS-\d+ {2}Web form request #\d+ from maria\.garcia@example\.com\n(?: {4}.*\n)*? {4}Department: +HR\n/m);
     expect(section(r.out, '== 11.', '== 12.')).toMatch(/^Jira has made ITS-\d+, ITS-\d+, ITS-\d+, ITS-\d+ \(source ids/m);
