@@ -58,16 +58,18 @@ describe('doctor: what a plain project cannot do', () => {
     expect((await cli(['doctor'], { ATTACHMENT_PUBLIC: 'false' })).stdout).not.toContain('ATTACHMENT_PUBLIC');
   });
 
-  it('a project that exists but lists no issue types to create (HW, a service desk here): a configuration FAIL naming the permission, not "Jira is having trouble"', async () => {
-    const r = await cli(['doctor'], { JIRA_PROJECT_KEY: 'HW' });
+  it('a project that exists but whose create metadata Jira refuses (404): a configuration FAIL naming the Create Issues permission, not "Jira is having trouble"', async () => {
+    const body = { errorMessages: ["No project could be found with key 'ITS'."], errors: {} };
+    h.jira.injectFault({ match: { method: 'GET', path: '/rest/api/3/issue/createmeta/ITS/issuetypes' }, kind: 'status', status: 404, body, times: 2 });
+    const r = await cli(['doctor']);
     expect(r.code).toBe(2);
-    expect(lineOf(r.stdout, 'project')).toMatch(/^ok {3}project: HW/);
-    expect(lineOf(r.stdout, 'issue type')).toMatch(/^FAIL issue type: JIRA_PROJECT_KEY: project HW exists, but Jira lists no issue types this account can create in it/);
-    expect(unwrap(r.stdout)).toMatch(/fix: give the account the Create Issues permission in project HW/);
+    expect(lineOf(r.stdout, 'project')).toMatch(/^ok {3}project: ITS/);
+    expect(lineOf(r.stdout, 'issue type')).toMatch(/^FAIL issue type: JIRA_PROJECT_KEY: project ITS exists, but Jira lists no issue types this account can create in it/);
+    expect(unwrap(r.stdout)).toMatch(/fix: give the account the Create Issues permission in project ITS/);
     expect(r.stdout).not.toMatch(/having trouble/);
-    const m = await cli(['map-fields'], { JIRA_PROJECT_KEY: 'HW' });
+    const m = await cli(['map-fields']);
     expect(m.code).toBe(2);
-    expect(m.stderr).toMatch(/project HW exists, but Jira lists no issue types/);
+    expect(m.stderr).toMatch(/project ITS exists, but Jira lists no issue types/);
   });
 });
 
