@@ -172,7 +172,7 @@ export async function checkJira(r: DoctorReport, config: ResolvedConfig, can: Ji
       detail: `${config.jiraBaseUrl} answered 404 to "who am I": it does not look like a Jira site`,
       fix: 'set JIRA_BASE_URL to your Jira site, e.g. https://your-company.atlassian.net (no path)',
     }));
-    r.skip('service desk and request type', 'Jira authentication failed');
+    r.skip(config.target.kind === 'issue' ? 'project, issue type and create screen' : 'service desk and request type', 'Jira authentication failed');
     return null;
   }
   if (config.target.kind === 'issue') {

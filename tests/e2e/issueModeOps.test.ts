@@ -73,6 +73,16 @@ describe('doctor: what a plain project cannot do', () => {
   });
 });
 
+describe('doctor when Jira refuses the credentials in issue mode', () => {
+  it('skips the project, issue type and create screen, and says nothing of a service desk', async () => {
+    const r = await cli(['doctor'], { JIRA_API_TOKEN: 'a-wrong-token-0123456789' });
+    expect(r.code).toBe(2);
+    expect(lineOf(r.stdout, 'Jira authentication')).toMatch(/^FAIL/);
+    expect(unwrap(r.stdout)).toMatch(/^-- {3}project, issue type and create screen: not checked \(Jira authentication failed\)/m);
+    expect(r.stdout).not.toMatch(/service desk|request type/);
+  });
+});
+
 describe('doctor with half a pair', () => {
   it('JIRA_ISSUE_TYPE unset: a FAIL line naming it, the Jira target checks skipped, the rest still run', async () => {
     const r = await cli(['doctor'], { JIRA_ISSUE_TYPE: '' });
