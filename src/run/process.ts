@@ -61,6 +61,7 @@ export async function processBatch(
               tracker, jira, now: deps.now, runId: deps.runId, mapping, customers,
               recoveryGraceMs: config.recoveryGraceMinutes * 60_000, maxAttempts: config.maxAttempts, raiseOnBehalfOfColumn: config.raiseOnBehalfOfColumn,
               log: subLog('create_ticket'), attachLog: subLog('attach_submission'),
+              writeback: config.writebackTable ? { baseUrl: config.jiraBaseUrl } : null,
               isRunAlive: (id) => tracker.isRunAlive(id, deps.now()),
             },
             item,
