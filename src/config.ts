@@ -244,7 +244,7 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptio
     secrets: [],
   };
   // The source table is only ever read: the write-back table must be another one.
-  const bare = (t: string) => t.toLowerCase().replace(/^public\./, '');
+  const bare = (t: string) => t.replace(/^public\./, '');
   if (config.writebackTable && bare(config.writebackTable) === bare(config.sourceTable)) {
     r.problems.push(`WRITEBACK_TABLE must name a table of its own, not the source table "${config.sourceTable}" (jira-sync never writes the source table)`);
   }
