@@ -4,7 +4,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openSqlite } from '../../src/adapters/tracker/sqlite.js';
 import { startCli } from '../support/cli.js';
-import { useCliHarness } from '../support/harness.js';
+import { useCliHarness, webhookReceiver } from '../support/harness.js';
 import { cutWritebackAfterMyself, jqlWindowOk, sourceDigest, tableRows } from '../support/writeback.js';
 
 const clock = { now: Date.parse('2026-11-30T10:00:00Z') };
@@ -186,6 +186,35 @@ describe('write-back table', () => {
     expect(next.stderr).toMatch(/pull failed/);
     expect((await tableRows(h.db.client)).find((x) => x.ticket_key === a)?.status).toBe('Resolved');
   });
+  it('a pull failing for an hour is one alert, cleared once a pull succeeds; status shows the pull', async () => {
+    const hook = await webhookReceiver();
+    try {
+      const env = { ALERT_WEBHOOK_URL: hook.url };
+      await setUp(1);
+      expect((await cli(['run'], env)).code).toBe(0);
+      const ok = await cli(['status'], env);
+      expect(ok.stdout.replace(/\s+/g, ' ')).toMatch(/Write-back pull: last \S+, ok; checkpoint 2026-11-30T\S+; 1 row changed/);
+      h.jira.injectFault({ match: { path: /\/search\/jql$/ }, kind: 'status', status: 400, body: { errorMessages: ['No search today'], errors: {} }, times: 3 });
+      expect((await cli(['run'], env)).code).toBe(0);
+      expect(hook.posts).toHaveLength(0);
+      const later = { ...env, JIRA_SYNC_CLOCK_OFFSET_MS: String(61 * 60_000) };
+      expect((await cli(['run'], later)).code).toBe(0);
+      expect((await cli(['run'], later)).code).toBe(0);
+      expect(hook.posts.map((p) => p.text)).toEqual([expect.stringContaining('PROBLEM: The write-back pull has not succeeded for an hour')]);
+      const failing = await cli(['status'], later);
+      expect(failing.stdout.replace(/\s+/g, ' ')).toMatch(/Write-back pull: last \S+, failed \(.*No search today.*\), failing since \S+; checkpoint 2026-11-30T/);
+      // The three failures are used up: this run's pull succeeds and the incident clears, once.
+      expect((await cli(['run'], later)).code).toBe(0);
+      expect((await cli(['run'], later)).code).toBe(0);
+      expect(hook.posts.map((p) => p.text)).toEqual([
+        expect.stringContaining('PROBLEM: The write-back pull has not succeeded for an hour'),
+        expect.stringContaining('RESOLVED: The write-back pull has not succeeded for an hour'),
+      ]);
+    } finally {
+      await hook.close();
+    }
+  });
+
   it('works on Data Center (PAT, API v2: startAt paging, /rest/api/2/myself) with the tracker in PostgreSQL', async () => {
     h.jira.setAuth({ pat: 'dc-pat-0123456789' });
     h.jira.setAccountTimeZone('America/St_Johns');
