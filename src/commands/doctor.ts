@@ -12,6 +12,7 @@ import { ConfigError } from '../errors.js';
 import { checkAlerts, checkLock, checkLogDir, checkTrackerFile } from '../doctor/local.js';
 import { checkPostgresTracker } from '../doctor/pgTracker.js';
 import { checkJira, checkPostgres } from '../doctor/remote.js';
+import { checkWritebackTable } from '../doctor/writeback.js';
 import { DoctorReport } from '../doctor/report.js';
 import { makeRedactor } from '../logging/index.js';
 import { basicCredentials, LONG_SECRET } from '../logging/redact.js';
@@ -193,6 +194,8 @@ export async function doctorCommand(env: Env, print: (line: string) => void): Pr
   } else {
     r.skip('PostgreSQL', 'fix DATABASE_URL first');
   }
+  if (config.writebackTable && ok('DATABASE_URL', 'WRITEBACK_TABLE')) await checkWritebackTable(r, config, config.writebackTable);
+  else if (broken.has('WRITEBACK_TABLE')) r.skip('write-back table', 'fix WRITEBACK_TABLE first');
   const fields = await checkJira(r, config, {
     auth: ok('JIRA_BASE_URL', 'JIRA_EMAIL', 'JIRA_API_TOKEN', 'JIRA_PAT'),
     desk: ok('JSM_SERVICE_DESK_ID'),

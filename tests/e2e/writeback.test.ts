@@ -215,6 +215,32 @@ describe('write-back table', () => {
     }
   });
 
+  it('doctor checks the table: missing (the first run creates it), right, wrong columns, no privileges', async () => {
+    await setUp(1);
+    const line = (out: string) => out.replace(/\s+/g, ' ').match(/(ok|FAIL) +write-back table: [^\n]*?(?= (ok|FAIL|WARN|--) |$)/)?.[0] ?? out;
+    expect(line((await cli(['doctor'])).stdout)).toMatch(/^ok write-back table: "jira_sync_requests" does not exist yet; the first run creates it/);
+    expect((await cli(['run'])).code).toBe(0);
+    expect(line((await cli(['doctor'])).stdout)).toMatch(/^ok write-back table: "jira_sync_requests" has the right columns and jira-sync may write it/);
+
+    // A user that may read the source table but not write the write-back table.
+    const role = `wb_reader_${Date.now()}`;
+    await h.db.client.query(`CREATE ROLE ${role} LOGIN`);
+    try {
+      await h.db.client.query(`GRANT SELECT ON webform_submissions TO ${role}`);
+      const url = new URL(h.db.url);
+      url.username = role;
+      const denied = await cli(['doctor'], { DATABASE_URL: url.toString() });
+      expect(line(denied.stdout)).toMatch(/^FAIL write-back table: this user may not read and write "jira_sync_requests".*GRANT SELECT, INSERT, UPDATE ON jira_sync_requests/);
+    } finally {
+      await h.db.client.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
+
+    await h.db.client.query('ALTER TABLE jira_sync_requests DROP COLUMN portal_url, ALTER COLUMN resolved_at TYPE text');
+    const wrong = await cli(['doctor']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stdout.replace(/\s+/g, ' ')).toMatch(/FAIL write-back table: "jira_sync_requests" does not have the columns jira-sync writes - column portal_url \(text\) is missing - column resolved_at is text, not timestamp with time zone/);
+  });
+
   it('works on Data Center (PAT, API v2: startAt paging, /rest/api/2/myself) with the tracker in PostgreSQL', async () => {
     h.jira.setAuth({ pat: 'dc-pat-0123456789' });
     h.jira.setAccountTimeZone('America/St_Johns');

@@ -41,6 +41,9 @@ export interface TableCheck {
   /** Column name -> its type, as the catalogue says. */
   columns: Map<string, string>;
   canWrite: boolean;
+  /** When the table is missing: whether its schema exists and this user may create tables in it. */
+  canCreate: boolean;
+  schemaExists: boolean;
 }
 
 export class WritebackTable {
@@ -88,14 +91,24 @@ export class WritebackTable {
   /** What doctor checks: the table, its columns, and that we may read and write it. */
   async check(): Promise<TableCheck> {
     const [r] = (await this.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [quoteIdent(this.table)])).rows;
-    if (!r?.ok) return { exists: false, columns: new Map(), canWrite: false };
+    if (!r?.ok) {
+      const schema = this.table.includes('.') ? (this.table.split('.')[0] as string) : null;
+      const [c] = (
+        await this.query<{ exists: boolean; create: boolean }>(
+          `SELECT n.oid IS NOT NULL AS exists, coalesce(has_schema_privilege(n.oid, 'CREATE'), false) AS create
+             FROM (SELECT coalesce($1, current_schema()) AS name) s LEFT JOIN pg_namespace n ON n.nspname = s.name`,
+          [schema],
+        )
+      ).rows;
+      return { exists: false, columns: new Map(), canWrite: false, schemaExists: c?.exists === true, canCreate: c?.create === true };
+    }
     const cols = await this.query<{ name: string; type: string }>(
       `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
         WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
       [quoteIdent(this.table)],
     );
     const [p] = (await this.query<{ ok: boolean }>(`SELECT has_table_privilege(to_regclass($1), 'SELECT, INSERT, UPDATE') AS ok`, [quoteIdent(this.table)])).rows;
-    return { exists: true, columns: new Map(cols.rows.map((c) => [c.name, c.type])), canWrite: p?.ok === true };
+    return { exists: true, columns: new Map(cols.rows.map((c) => [c.name, c.type])), canWrite: p?.ok === true, schemaExists: true, canCreate: false };
   }
 
   /** Writes the snapshots, UPSERT_BATCH a transaction; returns how many rows changed. `onBatch`
