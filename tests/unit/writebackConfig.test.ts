@@ -58,6 +58,24 @@ describe('Jira times and JQL dates', () => {
     expect(jqlDate(at, 'America/Los_Angeles')).toBe('2026/11/30 16:05');
   });
 
+  it('never names a wall-clock time that could be read later than the instant when clocks go back', () => {
+    // St. John's goes back from 02:00 NDT (-02:30) to 01:00 NST (-03:30) on 1 November 2026 (04:30 UTC):
+    // 01:00 to 02:00 happens twice. Jira may read a literal in that hour either way.
+    const readings = (literal: string) => {
+      const [, h, m] = /(\d{2}):(\d{2})$/.exec(literal)!.map(Number) as [number, number, number];
+      const wall = Date.UTC(2026, 10, 1, h, m);
+      return [wall + 150 * 60_000, wall + 210 * 60_000];
+    };
+    for (const iso of ['2026-11-01T03:45:00Z', '2026-11-01T04:15:00Z', '2026-11-01T04:45:00Z', '2026-11-01T05:15:00Z']) {
+      const at = Date.parse(iso);
+      const literal = jqlDate(at, 'America/St_Johns');
+      expect(literal.startsWith('2026/11/01 '), literal).toBe(true);
+      for (const read of readings(literal)) expect(read, `${iso} -> ${literal}`).toBeLessThanOrEqual(at);
+    }
+    // Far from a change of offset the literal is the wall clock itself.
+    expect(jqlDate(Date.parse('2026-11-01T12:00:00Z'), 'America/St_Johns')).toBe('2026/11/01 08:30');
+  });
+
   it('finds the keys a refused key-in query names', () => {
     expect(missingKeysIn("An issue with key 'cp-7' does not exist for field 'key'.")).toEqual(['CP-7']);
     expect(missingKeysIn('Field does not exist')).toEqual([]);

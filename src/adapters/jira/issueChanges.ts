@@ -106,15 +106,26 @@ export function missingKeysIn(message: string): string[] {
   return [...message.matchAll(/An issue with key '([^']+)' does not exist/g)].map((m) => (m[1] ?? '').toUpperCase());
 }
 
+/** The zone's offset from UTC at `ms`, as Intl names it ("GMT-03:30"). */
+function offsetName(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? '';
+}
+
 /**
  * An instant as a JQL date literal ("2026/11/23 09:15") on the wall clock of `timeZone`, the
  * account's zone, in which Jira reads it. Rounded down to the minute (JQL has no seconds), so the
- * search starts at or before the instant, never after it.
+ * search starts at or before the instant, never after it. When clocks go back, an hour of wall
+ * clock happens twice and Jira may read the later one, so within an hour of a change of offset
+ * the literal is taken an hour earlier: a wider window costs a few tickets read again, a
+ * narrower one a missed change.
  */
 export function jqlDate(ms: number, timeZone: string): string {
+  const here = offsetName(ms, timeZone);
+  const near = here !== offsetName(ms - 3_600_000, timeZone) || here !== offsetName(ms + 3_600_000, timeZone);
+  const at = near ? ms - 3_600_000 : ms;
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-      .formatToParts(new Date(ms))
+      .formatToParts(new Date(at))
       .map((p) => [p.type, p.value]),
   );
   return `${parts.year}/${parts.month}/${parts.day} ${parts.hour}:${parts.minute}`;
