@@ -117,9 +117,11 @@ export class WritebackTable {
     let changed = 0;
     for (let i = 0; i < snapshots.length; i += UPSERT_BATCH) {
       const batch = snapshots.slice(i, i + UPSERT_BATCH);
+      // One statement may not touch a row twice: of two snapshots for one source row, the last is written.
+      const once = [...new Map(batch.map((b) => [b.sourceId, b])).values()];
       await this.query('BEGIN');
       try {
-        changed += (await this.query(upsertSql(this.table), upsertParams(batch, syncedAt))).rowCount ?? 0;
+        changed += (await this.query(upsertSql(this.table), upsertParams(once, syncedAt))).rowCount ?? 0;
         await this.query('COMMIT');
       } catch (err) {
         await this.client.query('ROLLBACK').catch(() => undefined);
