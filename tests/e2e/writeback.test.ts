@@ -241,6 +241,21 @@ describe('write-back table', () => {
     expect(wrong.stdout.replace(/\s+/g, ' ')).toMatch(/FAIL write-back table: "jira_sync_requests" does not have the columns jira-sync writes - column portal_url \(text\) is missing - column resolved_at is text, not timestamp with time zone/);
   });
 
+  it('jira-sync pull: exit 2 without WRITEBACK_TABLE; exit 3 when Jira refuses the search, the checkpoint kept', async () => {
+    await setUp(1);
+    const off = await h.cli(['pull']);
+    expect(off.code).toBe(2);
+    expect(off.stderr).toContain('WRITEBACK_TABLE is not set');
+    expect((await cli(['run'])).code).toBe(0);
+    const checkpoint = pullState(h.ws.trackerPath)?.checkpoint;
+    expect(checkpoint).not.toBeNull();
+    h.jira.injectFault({ match: { path: /\/search\/jql$/ }, kind: 'status', status: 400, body: { errorMessages: ['Refused'], errors: {} }, times: 1 });
+    const r = await cli(['pull']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/pull failed.*Refused/);
+    expect(pullState(h.ws.trackerPath)).toMatchObject({ checkpoint, last_error: expect.stringContaining('Refused') });
+  });
+
   it('works on Data Center (PAT, API v2: startAt paging, /rest/api/2/myself) with the tracker in PostgreSQL', async () => {
     h.jira.setAuth({ pat: 'dc-pat-0123456789' });
     h.jira.setAccountTimeZone('America/St_Johns');
