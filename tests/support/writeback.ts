@@ -1,6 +1,7 @@
 // Helpers for the write-back tests: the table's rows (times as ISO text), a digest of the source
 // table (equal digests: not a byte changed), and the JQL date window a pull searched from.
 import type pg from 'pg';
+import { openSqlite } from '../../src/adapters/tracker/sqlite.js';
 import { wallClockToInstant } from './fakeJira/timeZone.js';
 import type { RecordedRequest } from './fakeJira/index.js';
 
@@ -56,4 +57,14 @@ export async function cutWritebackAfterMyself(client: pg.Client, requests: Recor
   }
   const res = await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'jira-sync writeback'`);
   if (res.rowCount === 0) throw new Error('no write-back connection to cut');
+}
+
+/** The pull's record in a SQLite tracker file. */
+export function pullState(trackerPath: string): { checkpoint: string | null; last_changed: number | null; last_error: string | null } | undefined {
+  const db = openSqlite(trackerPath, { readonly: true });
+  try {
+    return db.prepare('SELECT checkpoint, last_changed, last_error FROM writeback_pull WHERE id = 1').get() as never;
+  } finally {
+    db.close();
+  }
 }
