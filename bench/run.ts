@@ -1,5 +1,6 @@
 // `npm run bench` (full, ~8 minutes) and `npm run bench:smoke` (small sizes, ~1 minute, for CI);
 // `--audit-only` builds just the big table and measures `jira-sync audit` and the day's first run;
+// `--pull` measures the write-back pull over 10,000 tickets (bench/pull.ts);
 // `--cost` measures our own cost per ticket (bench/cost.ts; `--cost-big` adds BATCH_SIZE 10,000);
 // `--issue-mode` compares a plain project's issues with JSM requests at one rate limit (bench/issueMode.ts):
 // the real CLI (dist/cli.js) against a fresh PostgreSQL database and the in-process fake Jira,
@@ -325,7 +326,9 @@ async function cleanUp(): Promise<void> {
 process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
 try {
   const issueMode = () => benchIssueMode({ setUp, workspace, run, onCleanup: (c) => cleanups.push(c), broken, log, smoke }); // bench/issueMode.ts
-  await (process.argv.includes('--issue-mode') ? issueMode() : cost ? mainCost() : auditOnly ? mainAuditOnly() : main());
+  // `--pull`: the write-back pull over 10,000 tickets (bench/pull.ts).
+  if (process.argv.includes('--pull')) await (await import('./pull.js')).mainPull(smoke, broken, cleanups);
+  else await (process.argv.includes('--issue-mode') ? issueMode() : cost ? mainCost() : auditOnly ? mainAuditOnly() : main());
 } catch (err) {
   broken.push(`the benchmark itself failed: ${(err as Error).stack ?? String(err)}`);
 } finally {

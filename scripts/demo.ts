@@ -3,7 +3,8 @@
 // requests, a fake Jira listens on 127.0.0.1, and the real CLI (dist/cli.js) runs against them in
 // a temporary folder. Besides the everyday runs it shows the two things an operator worries
 // about (scripts/demoHardParts.ts): a request that fails and how a person fixes it, and a run
-// killed part-way whose work the next run finishes without a duplicate.
+// killed part-way whose work the next run finishes without a duplicate; and the write-back table
+// (scripts/demoWriteback.ts) following a ticket's status in Jira.
 // Everything it made is removed at the end, also when a step fails or on Ctrl-C.
 // `npm run demo -- --issue-mode` does the same with a plain Jira project (no Service Management):
 // JIRA_PROJECT_KEY + JIRA_ISSUE_TYPE, issues created through Jira's issue API.
@@ -19,6 +20,7 @@ import { CLI, DemoCli, ROOT, expectCode, type Out } from './demoCli.js';
 import { DEPARTMENTS, SEED_DDL, SEED_REQUESTS, demoRequestTypeFields, demoTaskFields, insertRequests, screenAsDemoFields } from './demoData.js';
 import { crashAndFinish, failAndFix, type Demo } from './demoHardParts.js';
 import { showTicketsPerSubmission } from './demoShow.js';
+import { showWriteback } from './demoWriteback.js';
 
 const EMAIL = 'demo-robot@example.com';
 const TOKEN = 'demo-api-token-not-a-real-one';
@@ -111,9 +113,11 @@ export async function demo(out: Out = (line) => process.stdout.write(`${line}\n`
     out(`PostgreSQL holds ${d.allIds.length} submissions and Jira ${jira.issues.length} tickets. Each ticket's description lists the row it was made from:`);
     const wrong = showTicketsPerSubmission(out, jira.issues, d.allIds);
     if (wrong.length > 0) throw new Error(`not exactly one ticket each: ${wrong.join(', ')}`);
+    const pulled = await showWriteback(d);
     out('');
     out(`Demo finished: ${d.allIds.length} submissions, ${jira.issues.length} tickets, exactly one each.`);
     out(`The failed request became ${fixed} after its row was corrected; the run killed with ${crash.inFlight} requests in flight was finished by the next run with no duplicate.`);
+    out(`The write-back table followed ${pulled.ticket} to "${pulled.status}" one run after it changed in Jira.`);
     out('Cleaning up.');
     return 0;
   } catch (err) {

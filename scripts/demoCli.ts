@@ -43,6 +43,14 @@ export class DemoCli {
     return code ?? 1;
   }
 
+  /** Runs `jira-sync <args>` with more variables set, shown before the command as a shell would. */
+  async runWith(args: string[], extraEnv: Record<string, string>): Promise<number> {
+    this.out(`$ ${Object.entries(extraEnv).map(([k, v]) => `${k}=${v} `).join('')}jira-sync ${args.join(' ')}`);
+    const { code, text } = await this.start(args, extraEnv).finished;
+    this.lastOutput = text;
+    return code ?? 1;
+  }
+
   /** Starts `jira-sync <args>` and returns at once; its output is printed when it ends. */
   background(args: string[], extraEnv: Record<string, string> = {}): Background {
     const shown = Object.entries(extraEnv).map(([k, v]) => `${k}=${v} `).join('');

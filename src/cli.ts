@@ -90,6 +90,17 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('pull')
+    .description('bring the write-back table (WRITEBACK_TABLE) up to date with what changed in Jira since the last pull; `run` does this too')
+    .option('--full', 're-read every ticket the tracker knows, 100 a call, and mark the ones Jira no longer has as deleted')
+    .version(pkg.version, '-V, --version')
+    .addHelpText('after', exitCodesHelp('0  the table is up to date', EXIT.usage, '3  a dependency is unreachable or refuses us (PostgreSQL, Jira, the tracker); the checkpoint is kept', EXIT.locked))
+    .action(async (o: { full?: boolean }) => {
+      const { pullCommand } = await import('./commands/pull.js');
+      process.exitCode = await pullCommand(config(), { full: o.full === true });
+    });
+
+  program
     .command('map-fields')
     .description("read the request type's fields (or the issue type's create screen) from Jira and write field_mapping.json, keeping hand edits")
     .option('--force', 'rebuild field_mapping.json from scratch, discarding hand edits (they are listed)')

@@ -47,6 +47,11 @@ export interface ResolvedConfig {
   smtpUrl: string | null;
   alertEmailTo: string | null;
   alertEmailFrom: string | null;
+  /** WRITEBACK_TABLE: the table in the source database that keeps each submission's ticket and
+   *  its current status (`table` or `schema.table`); null: write-back is off. */
+  writebackTable: string | null;
+  /** PULL_SKEW_MINUTES: how far before its checkpoint a pull searches, for Jira's index lag. */
+  pullSkewMinutes: number;
   /** Values that must never be printed or logged. */
   secrets: string[];
 }
@@ -248,8 +253,15 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptio
     smtpUrl: r.url('SMTP_URL', ['smtp:', 'smtps:'], { required: false, what: '' }),
     alertEmailTo: r.raw('ALERT_EMAIL_TO') ?? null,
     alertEmailFrom: r.raw('ALERT_EMAIL_FROM') ?? null,
+    writebackTable: r.raw('WRITEBACK_TABLE') ? r.identifier('WRITEBACK_TABLE', '', true) : null,
+    pullSkewMinutes: r.int('PULL_SKEW_MINUTES', 5, 0, 1440),
     secrets: [],
   };
+  // The source table is only ever read: the write-back table must be another one.
+  const bare = (t: string) => t.replace(/^public\./, '');
+  if (config.writebackTable && bare(config.writebackTable) === bare(config.sourceTable)) {
+    r.problems.push(`WRITEBACK_TABLE must name a table of its own, not the source table "${config.sourceTable}" (jira-sync never writes the source table)`);
+  }
   if (config.smtpUrl && !config.alertEmailTo) r.problems.push('ALERT_EMAIL_TO is not set: SMTP_URL is set, so alerts need an address to go to');
   if (config.alertEmailTo && !config.smtpUrl) r.problems.push('SMTP_URL is not set: ALERT_EMAIL_TO is set, so alerts need a mail server');
   if (target.kind === 'issue' && config.raiseOnBehalfOfColumn) {

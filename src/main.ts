@@ -4,6 +4,7 @@
 //   run record closed, backup, alerts → summary line → lock released.
 // The helpers, each named after what it does, live in run/; a dry run has its own small path
 // (run/dryRun.ts), and `jira-sync run` (commands/run.ts) only chooses between the two.
+// `jira-sync pull` (pullJob) is the write-back phase alone, opened and closed the same way.
 import path from 'node:path';
 import type { PostgresSource } from './adapters/postgres/source.js';
 import { RunLock } from './adapters/tracker/lock.js';
@@ -11,7 +12,7 @@ import { PgRunLock } from './adapters/tracker/postgres/runLock.js';
 import type { TrackerStore } from './adapters/tracker/store.js';
 import type { ResolvedConfig } from './config.js';
 import { NO_COUNTS } from './counts.js';
-import { markReported } from './errors.js';
+import { ConfigError, DependencyError, ExitCode, markReported } from './errors.js';
 import type { ConsoleOptions } from './logging/console.js';
 import { makeRedactor, type Logging } from './logging/index.js';
 import { ensurePrivateDir } from './privateFiles.js';
@@ -23,7 +24,8 @@ import { finish } from './run/finish.js';
 import { checksFirst, firstRunChecks } from './run/firstRun.js';
 import { RunStop, exitCodeForSignal, forceExit, interruptedNote, trapStopSignals } from './run/signals.js';
 import { logFailures, summarize } from './run/summary.js';
-import { exitCodeFor, runSync, type RunReport } from './run/sync.js';
+import { exitCodeFor, reportOf, runSync, type RunReport } from './run/sync.js';
+import { pullSummary, writeBack, type PullReport } from './run/writeback.js';
 
 export interface RunJobOptions {
   batchSize?: number;
@@ -83,15 +85,24 @@ async function open(config: ResolvedConfig, runId: string, now: () => Date, star
   }
 }
 
-/** The batch, with the progress line on a terminal, then the daily audit when the batch went well. */
-async function work(config: ResolvedConfig, opts: RunJobOptions, run: Opened, runId: string, now: () => Date, stop: RunStop, audit: { done: DailyAudit | null }): Promise<RunReport> {
+/** What a run did after its batch: the daily audit, the write-back pull, and an error that
+ *  stopped the write-back (the batch's report is kept all the same). */
+interface AfterBatch {
+  done: DailyAudit | null;
+  pull?: PullReport;
+  writebackError?: unknown;
+}
+
+/** The batch, with the progress line on a terminal, then the write-back and the daily audit when the batch went well. */
+async function work(config: ResolvedConfig, opts: RunJobOptions, run: Opened, runId: string, now: () => Date, stop: RunStop, audit: AfterBatch): Promise<RunReport> {
   const { tracker, logging } = run;
   const source = run.source ?? (await connectSource(config));
+  const jira = makeJira(config, now, logging);
   // n/N on a terminal; nothing under cron (createProgress writes only to a TTY).
   const bar: { progress: Progress | null } = { progress: null };
   try {
     const report = await runSync(
-      { source, tracker, jira: makeJira(config, now, logging), log: (m) => logging.forModule(m), now, runId },
+      { source, tracker, jira, log: (m) => logging.forModule(m), now, runId },
       config,
       {
         batchSize: opts.batchSize ?? config.batchSize,
@@ -108,6 +119,14 @@ async function work(config: ResolvedConfig, opts: RunJobOptions, run: Opened, ru
     );
     bar.progress?.end();
     bar.progress = null;
+    // Every run pulls what changed in Jira into the write-back table, after creating what was new.
+    if (config.writebackTable && !report.stoppedBy && !stop.requested) {
+      try {
+        audit.pull = await writeBack({ tracker, jira, now, log: (m) => logging.forModule(m) }, config, { full: false });
+      } catch (err) {
+        audit.writebackError = err;
+      }
+    }
     // The first run of each UTC day also audits the table, so a row lost behind the cursor is found even if nobody runs `audit`.
     if (!report.stoppedBy && !stop.requested) audit.done = await dailyAudit(source, tracker, config, logging, runId, now);
     return report;
@@ -140,23 +159,54 @@ export async function runJob(config: ResolvedConfig, opts: RunJobOptions): Promi
   try {
     let report: RunReport | null = null;
     let error: unknown = null;
-    const audit: { done: DailyAudit | null } = { done: null };
+    const audit: AfterBatch = { done: null };
     try {
       report = await work(config, opts, run, runId, now, stop, audit);
     } catch (err) {
       error = err;
     }
-    error ??= stop.error;
+    error ??= audit.writebackError ?? stop.error;
     const end = now();
     logFailures(logging, report?.results ?? []);
     const stopped = error ?? report?.stoppedBy;
     await finish(config, tracker, logging, runId, end, report, error, stop.signal, audit.done);
     const note = stop.signal ? interruptedNote(stop.signal) : undefined;
-    summarize(logging, { runId, started, end, counts: report?.counts ?? NO_COUNTS, stopped, note, dryRun: false, audit: audit.done?.summary });
+    summarize(logging, { runId, started, end, counts: report?.counts ?? NO_COUNTS, stopped, note, dryRun: false, audit: audit.done?.summary, pull: audit.pull && pullSummary(audit.pull) });
     if (stopped) throw markReported(stopped);
     return stop.signal ? exitCodeForSignal(stop.signal) : exitCodeFor(report as RunReport);
   } finally {
     untrap();
+    await tracker.close();
+    logging.close();
+    await lock?.release();
+  }
+}
+
+/** `jira-sync pull [--full]`: the write-back phase alone (for its own cadence), under the run
+ *  lock, with a run record and a summary line like a run's. Jira failing is exit 3 here. */
+export async function pullJob(config: ResolvedConfig, opts: { full: boolean; console?: ConsoleOptions }): Promise<number> {
+  if (!config.writebackTable) throw new ConfigError(['WRITEBACK_TABLE is not set: `jira-sync pull` keeps that table (README: Write-back)']);
+  const now = makeNow();
+  const runId = newRunId();
+  const started = now();
+  const run = await open(config, runId, now, started, new RunStop(), opts.console);
+  const { logging, tracker, lock } = run;
+  try {
+    await run.source?.close();
+    let pull: PullReport | null = null;
+    let error: unknown = null;
+    try {
+      pull = await writeBack({ tracker, jira: makeJira(config, now, logging), now, log: (m) => logging.forModule(m) }, config, opts);
+      if (!pull.ok) error = new DependencyError('Jira', `the pull failed, the checkpoint is kept: ${pull.error ?? ''}`);
+    } catch (err) {
+      error = err;
+    }
+    const end = now();
+    await finish(config, tracker, logging, runId, end, reportOf(runId, []), error, null, null);
+    summarize(logging, { runId, started, end, counts: NO_COUNTS, stopped: error, dryRun: false, pull: pull ? pullSummary(pull) : undefined });
+    if (error) throw markReported(error);
+    return ExitCode.ok;
+  } finally {
     await tracker.close();
     logging.close();
     await lock?.release();

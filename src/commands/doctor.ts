@@ -13,6 +13,7 @@ import { checkAlerts, checkLock, checkLogDir, checkTrackerFile } from '../doctor
 import { checkIssueOnlyOptions } from '../doctor/issueTarget.js';
 import { checkPostgresTracker } from '../doctor/pgTracker.js';
 import { checkJira, checkPostgres } from '../doctor/remote.js';
+import { checkWritebackTable } from '../doctor/writeback.js';
 import { DoctorReport } from '../doctor/report.js';
 import { makeRedactor } from '../logging/index.js';
 import { basicCredentials, LONG_SECRET } from '../logging/redact.js';
@@ -195,6 +196,8 @@ export async function doctorCommand(env: Env, print: (line: string) => void): Pr
   } else {
     r.skip('PostgreSQL', 'fix DATABASE_URL first');
   }
+  if (config.writebackTable && ok('DATABASE_URL', 'WRITEBACK_TABLE')) await checkWritebackTable(r, config, config.writebackTable);
+  else if (broken.has('WRITEBACK_TABLE')) r.skip('write-back table', 'fix WRITEBACK_TABLE first');
   const issue = config.target.kind === 'issue';
   const ids = issue ? ['JIRA_PROJECT_KEY', 'JIRA_ISSUE_TYPE'] : ['JSM_SERVICE_DESK_ID', 'JSM_REQUEST_TYPE_ID'];
   const fields = await checkJira(r, config, {

@@ -8,6 +8,7 @@ import { RunLock, describeHolder } from '../adapters/tracker/lock.js';
 import { PgRunLock } from '../adapters/tracker/postgres/runLock.js';
 import type { RunRecord } from '../adapters/tracker/runs.js';
 import type { ProblemSubmission } from '../adapters/tracker/status.js';
+import type { PullState } from '../adapters/tracker/writeback.js';
 import type { ResolvedConfig } from '../config.js';
 import { targetWords, type JiraTarget, type TargetWords } from '../configTarget.js';
 import { ExitCode } from '../errors.js';
@@ -25,6 +26,8 @@ export interface StatusReport {
   newestBackup: { file: string; ageHours: number } | null;
   /** The last audit of the source table against the tracker (`jira-sync audit`, or a day's first run). */
   lastAudit: AuditRecord | null;
+  /** The write-back pull (WRITEBACK_TABLE): when it last ran, its checkpoint, rows changed; null when off. */
+  pull: PullState | null;
 }
 
 /** How the report names a PostgreSQL tracker, before its schema. */
@@ -39,15 +42,17 @@ export async function collectStatus(config: ResolvedConfig, now: Date): Promise<
   const newest = backups[backups.length - 1];
   const newestBackup = newest ? { file: newest.file, ageHours: Math.round(((now.getTime() - newest.mtime.getTime()) / 3_600_000) * 10) / 10 } : null;
   const base = { tracker: pgTracker ? `${PG_TRACKER}${config.trackerSchema}` : config.trackerPath, lock, newestBackup };
-  if (!pgTracker && !fs.existsSync(config.trackerPath)) return { ...base, exists: false, counts: {}, runs: [], attention: [], cursor: null, lastAudit: null };
+  if (!pgTracker && !fs.existsSync(config.trackerPath)) return { ...base, exists: false, counts: {}, runs: [], attention: [], cursor: null, lastAudit: null, pull: null };
   const tracker = await openTracker(config, () => now, { readonly: true });
-  if (!tracker) return { ...base, exists: false, counts: {}, runs: [], attention: [], cursor: null, lastAudit: null };
+  if (!tracker) return { ...base, exists: false, counts: {}, runs: [], attention: [], cursor: null, lastAudit: null, pull: null };
   try {
     const runs = (await tracker.recentRuns(10)).map((r) => ({
       ...r,
       durationSeconds: r.endedAt ? Math.round((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 100) / 10 : null,
     }));
-    return { ...base, exists: true, counts: await tracker.countsByState(), runs, attention: await tracker.problemSubmissions(), cursor: await tracker.cursorPosition(), lastAudit: await tracker.lastAudit() };
+    return { ...base, exists: true, counts: await tracker.countsByState(), runs, attention: await tracker.problemSubmissions(), cursor: await tracker.cursorPosition(), lastAudit: await tracker.lastAudit(),
+      // A tracker no run of this version has opened yet has no pull record to read.
+      pull: config.writebackTable ? await tracker.writeback.pullState().catch(() => null) : null };
   } finally {
     await tracker.close();
   }
@@ -97,6 +102,12 @@ function advice(p: ProblemSubmission, words: TargetWords): string {
   }
 }
 
+function pullLine(p: PullState): string {
+  if (!p.lastPullAt) return 'Write-back pull: none yet (every run pulls; or `jira-sync pull`)';
+  const how = p.lastError ? `failed (${p.lastError})${p.failingSince ? `, failing since ${p.failingSince}` : ''}` : 'ok';
+  return `Write-back pull: last ${p.lastPullAt}, ${how}; checkpoint ${p.checkpoint ?? 'not set yet'}; ${p.lastChanged ?? 0} row${p.lastChanged === 1 ? '' : 's'} changed`;
+}
+
 /** `kind`: where tickets go (the configuration's target), so the advice names them as Jira does. */
 export function formatStatus(s: StatusReport, kind: JiraTarget['kind'] = 'request'): string {
   const words = targetWords(kind);
@@ -115,6 +126,7 @@ export function formatStatus(s: StatusReport, kind: JiraTarget['kind'] = 'reques
         : 'Last audit: none yet (the first run of each day makes one; or `jira-sync audit`)',
     );
   }
+  if (s.pull) out.push(pullLine(s.pull));
   out.push(`Run lock: ${s.lock.held ? `held by ${s.lock.holder}` : 'free'}`);
   out.push(`Newest tracker backup: ${s.newestBackup ? `${s.newestBackup.ageHours} h old (${s.newestBackup.file})` : 'none yet'}`);
   out.push('', 'Last runs:');

@@ -83,13 +83,15 @@ export function formatSummaryLine(s: Counts & {
   stopped?: string;
   /** What the day's automatic audit found, on the run that made it. */
   audit?: string;
+  /** What the write-back pull did (WRITEBACK_TABLE). */
+  pull?: string;
 }): string {
   // A clock step during the run can make the duration negative; show 0 rather
   // than a nonsense value, and '?' if it could not be measured at all.
   const duration = Number.isFinite(s.durationMs) ? `${(Math.max(0, s.durationMs) / 1000).toFixed(1)} s` : '? s';
   const counts = `${s.dryRun ? 'would create' : 'created'} ${s.created}, skipped ${s.skipped}, failed ${s.failed}, parked ${s.parked}`;
   // Same shape in a dry run, so anything parsing the line keeps working.
-  const suffix = `${s.dryRun ? ' (dry run, nothing written)' : ''}${s.stopped ? `; stopped: ${s.stopped}` : ''}${s.audit ? `; daily audit: ${s.audit}` : ''}`;
+  const suffix = `${s.dryRun ? ' (dry run, nothing written)' : ''}${s.stopped ? `; stopped: ${s.stopped}` : ''}${s.audit ? `; daily audit: ${s.audit}` : ''}${s.pull ? `; ${s.pull}` : ''}`;
   return `${isoSeconds(s.at)} run ${s.runId} ${counts} in ${duration}${suffix}`;
 }
 

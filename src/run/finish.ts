@@ -1,6 +1,7 @@
 // After a real run: its record in the tracker, a backup if one is due, and the alerts.
 import type { TrackerStore } from '../adapters/tracker/store.js';
 import { problemFromAudit } from '../alerts/audit.js';
+import { problemFromPull } from '../alerts/writeback.js';
 import { alertConfigFrom, notifyRunProblems, problemsFromRun } from '../alerts/index.js';
 import type { ResolvedConfig } from '../config.js';
 import { NO_COUNTS, type Counts } from '../counts.js';
@@ -47,5 +48,10 @@ export async function finish(config: ResolvedConfig, tracker: TrackerStore, logg
   });
   const missed = audit?.result ? problemFromAudit(audit.result, runId) : null;
   if (missed) problems.push(missed);
+  // Read from the tracker on every run, so a run that did not reach its pull keeps the incident open.
+  if (config.writebackTable) {
+    const stale = problemFromPull(await tracker.writeback.pullState().catch(() => null), end);
+    if (stale) problems.push(stale);
+  }
   await notifyRunProblems(tracker, alertConfigFrom(config), problems, { runId, now: end, log });
 }

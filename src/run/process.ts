@@ -63,6 +63,7 @@ export async function processBatch(
               recoveryGraceMs: config.recoveryGraceMinutes * 60_000, maxAttempts: config.maxAttempts, raiseOnBehalfOfColumn: config.raiseOnBehalfOfColumn,
               textFormat: textFormatFor(config),
               log: subLog('create_ticket'), attachLog: subLog('attach_submission'),
+              writeback: config.writebackTable ? { baseUrl: config.jiraBaseUrl } : null,
               isRunAlive: (id) => tracker.isRunAlive(id, deps.now()),
             },
             item,

@@ -17,10 +17,10 @@ export function logFailures(logging: Logging, results: readonly SubmissionResult
 }
 
 /** The stop reason in the log file (the console gets it from the summary), and the summary line. */
-export function summarize(logging: Logging, s: { runId: string; started: Date; end: Date; counts: Counts; stopped: unknown; note?: string; dryRun: boolean; audit?: string }): void {
+export function summarize(logging: Logging, s: { runId: string; started: Date; end: Date; counts: Counts; stopped: unknown; note?: string; dryRun: boolean; audit?: string; pull?: string }): void {
   if (s.stopped) logging.forModule('main', { console: false }).error({ err: s.stopped }, 'run stopped');
   // One summary line for every run, also one that stopped early, so summary.log shows them all.
   const text = s.stopped instanceof ConfigError ? s.stopped.problems.join('; ') : s.stopped ? (errorMessage(s.stopped).split('\n')[0] ?? '') : '';
   const reason = s.stopped ? logging.redact(text) : s.note;
-  logging.summary(formatSummaryLine({ at: s.end, runId: s.runId, ...s.counts, durationMs: s.end.getTime() - s.started.getTime(), dryRun: s.dryRun, stopped: reason, audit: s.audit }));
+  logging.summary(formatSummaryLine({ at: s.end, runId: s.runId, ...s.counts, durationMs: s.end.getTime() - s.started.getTime(), dryRun: s.dryRun, stopped: reason, audit: s.audit, pull: s.pull }));
 }

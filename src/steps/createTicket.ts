@@ -11,6 +11,7 @@ import type { TrackedSubmission } from '../adapters/tracker/tracker.js';
 import { failpoint } from '../failpoints.js';
 import { markerFor, type TicketRequest } from '../mapping/request.js';
 import { inProgress, type Skipped } from '../outcome.js';
+import { snapshotFromCreate } from './ticketSnapshot.js';
 
 export interface StepContext {
   tracker: TrackerStore;
@@ -19,6 +20,8 @@ export interface StepContext {
   runId: string;
   recoveryGraceMs: number;
   log: Logger;
+  /** Set when WRITEBACK_TABLE is: the Jira site, for the ticket's link in the write-back row. */
+  writeback?: { baseUrl: string } | null;
 }
 
 /** A ticket found by the marker search, adopted by the submission. */
@@ -75,6 +78,8 @@ export async function createTicket(ctx: StepContext, sub: TrackedSubmission, req
     return inProgress(`another run adopted ${res.issueKey} first`);
   }
   ctx.log.info({ ticketKey: res.issueKey }, 'ticket created');
+  // The write-back row from the create answer; written to PostgreSQL after the batch (run/writeback.ts).
+  if (ctx.writeback) await ctx.tracker.writeback.keepSnapshots([snapshotFromCreate(ctx.writeback.baseUrl, { submissionKey: sub.key, sourceId: sub.sourceId }, res)]);
   failpoint('after-created');
   return { ticketKey: res.issueKey };
 }

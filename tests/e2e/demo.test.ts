@@ -87,7 +87,7 @@ describe('npm run demo', () => {
     const r = await demo('npx', ['tsx', 'scripts/demo.ts']);
     expect(r.code, r.out).toBe(0);
     for (const step of ['map-fields', 'doctor', 'run', 'status', 'retry']) expect(r.out).toContain(`$ jira-sync ${step}`);
-    expect(r.out.match(/^== \d+\. /gm)?.map((h) => Number(/\d+/.exec(h)?.[0]))).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    expect(r.out.match(/^== \d+\. /gm)?.map((h) => Number(/\d+/.exec(h)?.[0]))).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
 
     // 1. The submission with a department Jira does not offer fails, and only it.
     const badId = /^Source id (\d+) asks for department "Human Resources"/m.exec(r.out)?.[1] as string;
@@ -140,6 +140,11 @@ describe('npm run demo', () => {
     // The tickets made before the kill are the ones the submissions kept: adopted, not made again.
     expect(inFlightIds.map((id) => ticketOf.get(id))).toEqual(inFlightKeys);
     expect(r.out).toContain('Demo finished: 20 submissions, 20 tickets, exactly one each.');
+    // Write-back: the table lists every ticket, and the run after an agent resolved one shows it resolved.
+    const writeback = section(r.out, '== 16.', 'Demo finished');
+    expect(writeback).toMatch(/pull: 1 row changed, 2 Jira calls/);
+    expect(writeback).toMatch(/^ {2}\d+ +HW-\d+ +Resolved +done +Done$/m);
+    expect(r.out).toMatch(/The write-back table followed HW-\d+ to "Resolved" one run after it changed in Jira\./);
     await expectCleanedUp(r.out);
   });
 

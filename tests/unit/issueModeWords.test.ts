@@ -36,6 +36,7 @@ const report = (attention: ProblemSubmission[]): StatusReport => ({
   lock: { held: false, holder: null },
   newestBackup: null,
   lastAudit: null,
+  pull: null,
 });
 const advice = (kind: JiraTarget['kind'] | undefined, p: ProblemSubmission) =>
   (kind ? formatStatus(report([p]), kind) : formatStatus(report([p]))).replace(/\n\s+/g, ' ').match(/what to do: (.*)$/)?.[1];

@@ -45,6 +45,38 @@ export interface FoundTicket {
   created: string;
 }
 
+/** What a create answer tells of the new request, beyond its key. */
+export interface CreatedRequest {
+  issueKey: string;
+  issueId: string;
+  status: string | null;
+  /** Jira's category key: new, indeterminate or done. */
+  statusCategory: string | null;
+  createdAt: string | null;
+  portalUrl: string | null;
+}
+
+type CreateAnswer = {
+  issueKey: string;
+  issueId: string | number;
+  createdDate?: { epochMillis?: number };
+  currentStatus?: { status?: string; statusCategory?: string };
+  _links?: { web?: string };
+};
+
+function createdRequest(res: CreateAnswer): CreatedRequest {
+  const ms = res.createdDate?.epochMillis;
+  return {
+    issueKey: res.issueKey,
+    issueId: String(res.issueId),
+    status: res.currentStatus?.status ?? null,
+    // JSM spells the category in capitals (NEW, INDETERMINATE, DONE); the platform API's key is lower case.
+    statusCategory: res.currentStatus?.statusCategory?.toLowerCase() ?? null,
+    createdAt: typeof ms === 'number' ? new Date(ms).toISOString() : null,
+    portalUrl: res._links?.web ?? null,
+  };
+}
+
 type Listed = { id?: string | number; name?: string; projectName?: string; projectKey?: string };
 const PAGE = 50;
 
@@ -117,8 +149,13 @@ export class JiraGateway {
   }
 
   /** The one create call of a submission: a JSM request, or (issue mode) an issue of `issueTypeId`. */
-  async createTicket(values: Record<string, unknown>, opts: { raiseOnBehalfOf?: string; issueTypeId?: string }): Promise<{ issueKey: string; issueId: string }> {
-    if (this.issueMode) return issueApi.createIssue(this.issueClients(), opts.issueTypeId ?? '', values);
+  async createTicket(values: Record<string, unknown>, opts: { raiseOnBehalfOf?: string; issueTypeId?: string }): Promise<CreatedRequest> {
+    if (this.issueMode) {
+      // The issue API answers a create with its id and key only: the status and times are left
+      // empty, and the write-back pull later in the same run fills them in.
+      const created = await issueApi.createIssue(this.issueClients(), opts.issueTypeId ?? '', values);
+      return { ...created, status: null, statusCategory: null, createdAt: null, portalUrl: null };
+    }
     return this.createRequest(values, opts.raiseOnBehalfOf);
   }
 
@@ -166,7 +203,8 @@ export class JiraGateway {
     return meta.requestTypeFields ?? [];
   }
 
-  async createRequest(requestFieldValues: Record<string, unknown>, raiseOnBehalfOf?: string): Promise<{ issueKey: string; issueId: string }> {
+  /** The new request, with what its answer says of it (status, portal link, creation time) for the write-back table. */
+  async createRequest(requestFieldValues: Record<string, unknown>, raiseOnBehalfOf?: string): Promise<CreatedRequest> {
     const res = (await this.call(
       'create request',
       ({ desk }) =>
@@ -177,8 +215,8 @@ export class JiraGateway {
           raiseOnBehalfOf,
         } as Parameters<ServiceDeskClient['request']['createCustomerRequest']>[0]),
       false,
-    )) as { issueKey: string; issueId: string };
-    return { issueKey: res.issueKey, issueId: String(res.issueId) };
+    )) as CreateAnswer;
+    return createdRequest(res);
   }
 
   /** Tickets carrying the marker, oldest first. Text search can over-match (Jira tokenises on

@@ -217,7 +217,7 @@ export function fetchRowsQuery(opts: SourceOptions, ids: string[], columns: Colu
   };
 }
 
-function describePgError(err: unknown): string {
+export function describePgError(err: unknown): string {
   const e = err as { code?: string; message?: string };
   const msg = errorMessage(err);
   if (e.code === 'ECONNREFUSED') return 'connection refused';
@@ -230,7 +230,7 @@ function describePgError(err: unknown): string {
 }
 
 /** What to check in DATABASE_URL, by what the server (or the network) said. */
-function connectHint(err: unknown): string {
+export function connectHint(err: unknown): string {
   const e = err as { code?: string; message?: string };
   if (e.code === '28000' && /role .* does not exist/.test(errorMessage(err))) return 'check the user name in DATABASE_URL (or create that role in PostgreSQL)';
   if (e.code === '28000') return "check the user in DATABASE_URL and the server's pg_hba.conf";

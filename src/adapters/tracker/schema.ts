@@ -4,6 +4,7 @@ import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import { DependencyError, describeFileError, errorMessage } from '../../errors.js';
 import { ensurePrivateDir, ensurePrivateFile, tightenFile } from '../../privateFiles.js';
 import { damagedTrackerFix } from './backup.js';
+import { SQLITE_WRITEBACK_MIGRATION } from './sqliteWriteback.js';
 
 // Each entry migrates from version i to i+1 (PRAGMA user_version). Append only.
 const MIGRATIONS: string[] = [
@@ -78,6 +79,8 @@ const MIGRATIONS: string[] = [
      runs INTEGER,
      alerted_at TEXT
    );`,
+  // The write-back (WRITEBACK_TABLE): snapshots of each ticket's row and the pull's checkpoint.
+  SQLITE_WRITEBACK_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -11,6 +11,7 @@ import type { NamedSubmission } from './requeue.js';
 import type { RunRecord } from './runs.js';
 import type { ProblemSubmission } from './status.js';
 import type { SubmissionState, TrackedSubmission } from './submission.js';
+import type { WritebackStore } from './writeback.js';
 
 export interface RetryOptions {
   maxAttempts: number;
@@ -84,6 +85,9 @@ export interface TrackerStore extends IncidentStore {
   countsByState(): Promise<Record<SubmissionState, number>>;
   problemSubmissions(): Promise<ProblemSubmission[]>;
   cursorPosition(): Promise<{ sourceTs: string; sourceId: string; updatedAt: string } | null>;
+
+  /** The write-back's snapshots and pull checkpoint (WRITEBACK_TABLE). */
+  readonly writeback: WritebackStore;
 
   /** A daily file copy where the store is a file (SQLite); null when none was due or applies. */
   backupIfDue(now: Date): Promise<string | null>;

@@ -13,11 +13,15 @@ import { SqliteSubmissions } from './sqliteSubmissions.js';
 import { countsByState, cursorPosition, problemSubmissions, type ProblemSubmission } from './status.js';
 import type { TrackerStore } from './store.js';
 import type { SubmissionState } from './submission.js';
+import { SqliteWriteback } from './sqliteWriteback.js';
+import type { WritebackStore } from './writeback.js';
 
 export { SUBMISSION_STATES, type SubmissionState, type TrackedSubmission } from './submission.js';
 export type { TrackerStore } from './store.js';
 
 export class Tracker extends SqliteSubmissions implements TrackerStore {
+  readonly writeback: WritebackStore;
+
   constructor(
     db: Database.Database,
     now: () => Date,
@@ -26,6 +30,7 @@ export class Tracker extends SqliteSubmissions implements TrackerStore {
     private readonly file: string | null = null,
   ) {
     super(db, now, redact);
+    this.writeback = new SqliteWriteback(db);
   }
 
   get describe(): string {

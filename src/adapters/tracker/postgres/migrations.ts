@@ -6,6 +6,7 @@
 // both stores order submissions and compare timestamps written as ISO text the same way.
 import type pg from 'pg';
 import { DependencyError } from '../../../errors.js';
+import { PG_WRITEBACK_MIGRATION } from './writeback.js';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE submissions (
@@ -85,6 +86,8 @@ const MIGRATIONS: string[] = [
      pid INTEGER NOT NULL,
      started_at TEXT NOT NULL
    );`,
+  // The write-back (WRITEBACK_TABLE): snapshots of each ticket's row and the pull's checkpoint.
+  PG_WRITEBACK_MIGRATION,
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -16,6 +16,8 @@ import type { TrackerStore } from '../store.js';
 import { SUBMISSION_STATES, type SubmissionState } from '../submission.js';
 import { migrate, quoteSchema, schemaVersion } from './migrations.js';
 import { PgSubmissions } from './submissions.js';
+import { PgWriteback } from './writeback.js';
+import type { WritebackStore } from '../writeback.js';
 
 export interface PgTrackerOptions {
   url: string;
@@ -26,9 +28,11 @@ export interface PgTrackerOptions {
 
 export class PostgresTrackerStore extends PgSubmissions implements TrackerStore {
   readonly describe: string;
+  readonly writeback: WritebackStore;
 
   private constructor(pool: pg.Pool, now: () => Date, redact: (s: string) => string, readonly schema: string) {
     super(pool, now, redact);
+    this.writeback = new PgWriteback(pool);
     this.describe = `PostgreSQL tracker in schema ${schema}`;
   }
 

@@ -1,0 +1,93 @@
+// The pull's cost and its rules, in-process against real PostgreSQL and the fake Jira: about one
+// search per 100 changed tickets, never one per ticket nor a listing of every ticket; a pull
+// with nothing changed is one search; only tickets the tracker knows reach the table; the table
+// is never written backwards.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WritebackTable } from '../../src/adapters/postgres/writebackTable.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { pullWorld, type PullWorld } from '../support/writebackWorld.js';
+import { tableRows } from '../support/writeback.js';
+
+const T0 = Date.parse('2026-11-30T08:00:00Z');
+let db: TestDatabase;
+let world: PullWorld | null = null;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
+afterEach(async () => {
+  await world?.close();
+  world = null;
+  await db.client.query('DROP TABLE IF EXISTS jira_sync_requests');
+});
+
+describe('write-back pull', () => {
+  it('costs about one search per 100 changed tickets, and one when nothing changed', async () => {
+    world = await pullWorld(db.url, { start: T0, timeZone: 'Asia/Kolkata' });
+    const w = world;
+    // 250 tickets over 125 minutes; the tracker has no row for them yet (made before write-back).
+    const keys = await w.createTickets(250, 30_000);
+    let p = await w.pull();
+    // Rows for the 250 by key, 100 a search (3), then the changes since the oldest (3).
+    expect(p).toMatchObject({ ok: true, changed: 250, searches: 6 });
+    expect(await tableRows(db.client)).toHaveLength(250);
+
+    // 150 changes spread over 30 minutes, an hour later.
+    w.clock.now += 60 * 60_000;
+    for (const key of keys.slice(0, 150)) {
+      w.fake.transition(key, 'In Progress');
+      w.clock.now += 12_000;
+    }
+    p = await w.pull();
+    // The 150 and the ~10 tickets created in the skew window before the checkpoint: 2 pages.
+    expect(p).toMatchObject({ ok: true, changed: 150, searches: 2 });
+    const rows = await tableRows(db.client);
+    expect(rows.filter((r) => r.status === 'In Progress')).toHaveLength(150);
+
+    // Half an hour later, one change: the window holds it and the last ~25 of the 150.
+    w.clock.now += 30 * 60_000;
+    w.fake.resolve(keys[200]!, 'Done', 'Resolved');
+    p = await w.pull();
+    expect(p).toMatchObject({ ok: true, changed: 1, searches: 1 });
+
+    // Nothing changed: one search, no row touched (synced_at included).
+    w.clock.now += 30 * 60_000;
+    const table = JSON.stringify(await tableRows(db.client));
+    p = await w.pull();
+    expect(p).toMatchObject({ ok: true, changed: 0, searches: 1 });
+    expect(JSON.stringify(await tableRows(db.client))).toBe(table);
+  });
+
+  it('leaves out tickets the tracker does not know, and never writes a row backwards', async () => {
+    world = await pullWorld(db.url, { start: T0 });
+    const w = world;
+    const [mine] = await w.createTickets(1, 1000);
+    // A ticket made in the same project by someone else (not in the tracker).
+    const stranger = await fetch(`${w.fake.url}/rest/servicedeskapi/request`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from('bot@example.com:world-token').toString('base64')}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ serviceDeskId: '1', requestTypeId: '10', requestFieldValues: { summary: 'not ours', customfield_10010: 'x@example.com', customfield_10013: [{ id: '10102' }] } }),
+    });
+    expect(stranger.status).toBe(201);
+    expect((await w.pull()).ok).toBe(true);
+    expect((await tableRows(db.client)).map((r) => r.ticket_key)).toEqual([mine]);
+
+    // Data older than the row's is refused by the table itself, whoever sends it.
+    const table = await WritebackTable.connect(db.url, 'jira_sync_requests');
+    try {
+      const [row] = await tableRows(db.client);
+      const old = {
+        sourceId: row!.source_id, submissionKey: row!.submission_key, ticketKey: row!.ticket_key, ticketUrl: row!.ticket_url, portalUrl: null,
+        status: 'Stale', statusCategory: 'new', resolution: null, jiraCreatedAt: row!.jira_created_at, resolvedAt: null, deletedAt: null,
+        jiraUpdatedAt: new Date(Date.parse(row!.jira_updated_at!) - 1000).toISOString(),
+      };
+      expect(await table.upsert([old], new Date())).toBe(0);
+      expect(await table.upsert([{ ...old, jiraUpdatedAt: row!.jira_updated_at }], new Date())).toBe(1);
+      expect((await tableRows(db.client))[0]?.status).toBe('Stale');
+    } finally {
+      await table.close();
+    }
+  });
+});
