@@ -35,6 +35,8 @@ const TABLES: Record<string, string> = {
   cursor: 'id',
   audits: 'id',
   alert_incidents: 'fingerprint',
+  writeback_rows: 'submission_key',
+  writeback_pull: 'id',
 };
 
 function sqliteTables(): Record<string, unknown[]> {
@@ -50,7 +52,7 @@ async function pgTables(): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const [t, order] of Object.entries(TABLES)) {
     // Text keys in byte order, as SQLite orders them.
-    const by = t === 'cursor' || t === 'audits' ? order : `${order} COLLATE "C"`;
+    const by = t === 'cursor' || t === 'audits' || t === 'writeback_pull' ? order : `${order} COLLATE "C"`;
     const rows = (await h.db.client.query<Record<string, unknown>>(`SELECT * FROM ${schema}.${t} ORDER BY ${by}`)).rows;
     out[t] = rows.map(({ seq: _seq, ...r }) => (t === 'audits' ? { ...r, id: Number(r.id) } : r));
   }
