@@ -1,4 +1,4 @@
-// `npm run bench` (full, ~8 minutes) and `npm run bench:smoke` (small sizes, ~1 minute, for CI);
+// `npm run bench` (full, ~14 minutes) and `npm run bench:smoke` (small sizes, ~1 minute, for CI);
 // `--audit-only` builds just the big table and measures `jira-sync audit` and the day's first run;
 // `--cost` measures our own cost per ticket (bench/cost.ts; `--cost-big` adds BATCH_SIZE 10,000);
 // `--stores` compares the SQLite and PostgreSQL trackers (bench/stores.ts, also in the full bench):
