@@ -98,6 +98,22 @@ describe('LOG_DIR=- with the tracker in PostgreSQL', () => {
     expect(doctor.stdout).toMatch(/^ok\s+log folder: none: LOG_DIR=- sends the logs/m);
     expect(fs.readdirSync(box)).toEqual([]);
   });
+
+  it('a run that stops (Jira refuses the token) says why in the summary object, at level warn; stderr stays empty', async () => {
+    await h.seed(1);
+    expect((await h.cli(['map-fields'])).code).toBe(0);
+    const schema = `jira_sync_${Math.random().toString(36).slice(2, 8)}`;
+    const env = { ...h.ws.env, LOG_DIR: '-', TRACKER_DATABASE_URL: h.db.url, TRACKER_SCHEMA: schema, JIRA_API_TOKEN: 'a-wrong-token-4f1c9e' };
+    const r = await runCli(['run'], { env, cwd: h.ws.dir });
+    expect(r.code, r.stdout).toBe(3);
+    expect(r.stderr).toBe('');
+    const lines = jsonLines(r.stdout);
+    expect(lines.find((l) => l.module === 'main' && l.msg === 'run stopped')).toMatchObject({ level: 'error' });
+    const summary = lines.filter((l) => l.module === 'summary');
+    expect(summary).toEqual([expect.objectContaining({ level: 'warn', created: 0, stopped: expect.stringContaining('Jira') as unknown })]);
+    expect(summary[0]?.msg).toContain('; stopped: ');
+    expect(r.stdout).not.toContain('a-wrong-token-4f1c9e');
+  });
 });
 
 describe('LOG_DIR=- with the SQLite tracker', () => {
