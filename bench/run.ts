@@ -1,8 +1,9 @@
-// `npm run bench` (full, ~8 minutes) and `npm run bench:smoke` (small sizes, ~1 minute, for CI);
+// `npm run bench` (full, ~14 minutes) and `npm run bench:smoke` (small sizes, ~1 minute, for CI);
 // `--audit-only` builds just the big table and measures `jira-sync audit` and the day's first run;
 // `--pull` measures the write-back pull over 10,000 tickets (bench/pull.ts);
 // `--cost` measures our own cost per ticket (bench/cost.ts; `--cost-big` adds BATCH_SIZE 10,000);
-// `--issue-mode` compares a plain project's issues with JSM requests at one rate limit (bench/issueMode.ts):
+// `--issue-mode` compares a plain project's issues with JSM requests at one rate limit (bench/issueMode.ts);
+// `--stores` compares the SQLite and PostgreSQL trackers (bench/stores.ts, also in the full bench):
 // the real CLI (dist/cli.js) against a fresh PostgreSQL database and the in-process fake Jira,
 // measuring what issue 6 promises: throughput at Jira's limit, flat cost of an idle run as the
 // table grows, start-up against `node -e 0`, and peak memory. Prints one Markdown table.
@@ -13,6 +14,7 @@
 // BENCH_COST_BATCHES and BENCH_COST_LATENCIES (comma-separated), BENCH_COST_TRACKER_DIR; PostgreSQL as for the tests.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -24,6 +26,7 @@ import { createSubmissions, explainScan, rowTs, seedTracker } from './data.js';
 import { auditRows, measureAudit } from './audit.js';
 import { measureCost } from './cost.js';
 import { benchIssueMode } from './issueMode.js';
+import { measureStores, type StoresContext } from './stores.js';
 import { machine, measureNode, median, rssMethod, type Measured } from './measure.js';
 import { fmt, table, type Row } from './report.js';
 
@@ -32,6 +35,7 @@ const CLI = path.join(ROOT, 'dist', 'cli.js');
 const smoke = process.argv.includes('--smoke');
 const auditOnly = process.argv.includes('--audit-only');
 const cost = process.argv.includes('--cost') || process.argv.includes('--cost-big');
+const storesOnly = process.argv.includes('--stores');
 const profileDir = process.argv.find((a) => a.startsWith('--profile='))?.slice('--profile='.length) ?? null;
 const setting = (name: string, full: number, small: number) => Number(process.env[name] ?? (smoke ? small : full));
 const S = {
@@ -167,6 +171,8 @@ async function main(): Promise<void> {
   if (mapped.code !== 0 || !fs.existsSync(mappingPath)) throw new Error(`map-fields failed (exit ${mapped.code}): ${mapped.stderr}`);
 
   const slow = await drain(db.url, mappingPath, S.slowLimit);
+  // The PostgreSQL tracker beside run 1's SQLite one, at the same limit (bench/stores.ts).
+  const storeRows = await measureStores(storesContext(db.url, mappingPath), { ws: slow.ws, m: slow.m, tps: slow.tps, rejected429: slow.calls.rejected429 });
   const fast = await drain(db.url, mappingPath, S.fastLimit);
 
   // Idle, small table: the tracker of run 2 knows every row; its daily backup is done.
@@ -219,6 +225,7 @@ async function main(): Promise<void> {
     { what: '5. peak RSS, run 1 / run 2', result: `${fmt.mb(slow.m.peakRssMb)} / ${fmt.mb(fast.m.peakRssMb)}`, target: '< 150 MB', met: Math.max(slow.m.peakRssMb ?? 0, fast.m.peakRssMb ?? 0) < 150 },
     { what: '   peak RSS, idle run (small / big)', result: `${fmt.mb(idleSmall.rss)} / ${fmt.mb(idleBig.rss)}`, target: '< 150 MB', met: Math.max(idleSmall.rss ?? 0, idleBig.rss ?? 0) < 150 },
     ...auditRows(audit, S.bigRows),
+    ...storeRows,
   ];
   const header = [
     `### jira-sync benchmark${smoke ? ' (smoke)' : ''}, ${new Date().toISOString().slice(0, 10)}`,
@@ -274,6 +281,34 @@ async function mainAuditOnly(): Promise<void> {
   process.stdout.write(`${table(header, rows, smoke)}\n`);
 }
 
+function storesContext(databaseUrl: string, mappingPath: string): StoresContext {
+  const { submissions, latencyMs, slowLimit: limit, idleRuns } = S;
+  return { databaseUrl, mappingPath, submissions, latencyMs, limit, idleRuns, fakeJira, workspace, run: (ws) => run(ws), broken, log };
+}
+
+/** `--stores`: the backlog at the 10 req/s limit and idle runs, on each tracker store. */
+async function mainStores(): Promise<void> {
+  const started = performance.now();
+  const loadAtStart = loadAverage();
+  const { found, db, client, pgVersion } = await setUp();
+  await createSubmissions(client, SMALL, S.submissions);
+  const mappingWs = workspace(db.url, await fakeJira(), null);
+  const mapped = await run(mappingWs, ['map-fields'], 60_000);
+  if (mapped.code !== 0) throw new Error(`map-fields failed (exit ${mapped.code}): ${mapped.stderr}`);
+  const rows = await measureStores(storesContext(db.url, mappingWs.mappingPath));
+  const m = machine();
+  const header = [
+    `### jira-sync benchmark, tracker stores${smoke ? ' (smoke)' : ''}, ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB; ${m.os}; Node ${m.node}; PostgreSQL ${pgVersion} (${found.how}), the PostgreSQL tracker in the source's database.`,
+    `Settings: ${S.submissions} submissions (BATCH_SIZE ${S.submissions}), Jira latency ${S.latencyMs} ms per call, limit ${S.slowLimit} req/s, JIRA_CONCURRENCY ${S.concurrency}, LOG_LEVEL info; ${S.idleRuns} idle runs per store, alternating; peak RSS by ${rssMethod()}.`,
+    `Command: \`npm run ${smoke ? 'bench:smoke' : 'bench'} -- --stores\`; took ${fmt.s(performance.now() - started)}; load average (1, 5, 15 min) ${loadAtStart} at the start, ${loadAverage()} at the end.`,
+  ];
+  process.stdout.write(`${table(header, rows, smoke)}\n`);
+}
+
+const loadAverage = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
+
 const list = (name: string) => process.env[name]?.split(',').map(Number);
 
 /** `--cost`: issue 14's cost per ticket at 0 and 30 ms per call, BATCH_SIZE 30 and 1,000 (and 10,000). */
@@ -328,7 +363,7 @@ try {
   const issueMode = () => benchIssueMode({ setUp, workspace, run, onCleanup: (c) => cleanups.push(c), broken, log, smoke }); // bench/issueMode.ts
   // `--pull`: the write-back pull over 10,000 tickets (bench/pull.ts).
   if (process.argv.includes('--pull')) await (await import('./pull.js')).mainPull(smoke, broken, cleanups);
-  else await (process.argv.includes('--issue-mode') ? issueMode() : cost ? mainCost() : auditOnly ? mainAuditOnly() : main());
+  else await (process.argv.includes('--issue-mode') ? issueMode() : cost ? mainCost() : auditOnly ? mainAuditOnly() : storesOnly ? mainStores() : main());
 } catch (err) {
   broken.push(`the benchmark itself failed: ${(err as Error).stack ?? String(err)}`);
 } finally {

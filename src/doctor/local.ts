@@ -9,6 +9,7 @@ import { webhookLabel } from '../alerts/channels.js';
 import type { ResolvedConfig } from '../config.js';
 import { errorMessage } from '../errors.js';
 import { OWN_LOG_FILES } from '../logging/files.js';
+import { LOG_TO_STDOUT } from '../logging/stdout.js';
 import type { DoctorReport } from './report.js';
 
 /** The folder a path would be created in: itself or its closest ancestor that exists. */
@@ -154,6 +155,10 @@ function unwritableLogFile(logDir: string): string | null {
 
 export function checkLogDir(r: DoctorReport, logDir: string): void {
   const what = 'log folder';
+  if (logDir === LOG_TO_STDOUT) {
+    r.ok(what, 'none: LOG_DIR=- sends the logs and the summary to standard output as JSON lines');
+    return;
+  }
   const exists = fs.existsSync(logDir);
   const dir = exists ? logDir : nearestExisting(logDir);
   const problem = notWritableDir(dir) ?? (exists ? unwritableLogFile(logDir) : null);

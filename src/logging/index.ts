@@ -1,6 +1,8 @@
 // The logging layer: one JSON-lines file per module, a one-line summary per
 // run, a console view that suits both a person at a terminal and cron mail,
-// and secret redaction on every one of those outputs.
+// and secret redaction on every one of those outputs. With LOG_DIR=- the same
+// JSON lines, and the summary as one more, go to standard output instead of
+// files, and the console shows none of them (stdout.ts says why).
 //
 // Design constraints that shape this file:
 //  - The job can be SIGKILLed at any instant (crash tests), so every file write
@@ -16,15 +18,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { Counts } from '../counts.js';
 
 import { LEVEL_VALUES, makeConsoleWriter, noColorFromEnv, type ConsoleOptions } from './console.js';
 import { DependencyError, describeFileError } from '../errors.js';
 import { ensurePrivateDir, ensurePrivateFile } from '../privateFiles.js';
 import { OWN_LOG_FILES, rollAndPrune, type RollResult } from './files.js';
 import { REDACT_PATHS, REDACTED, makeRedactor, redactJsonLine } from './redact.js';
+import { LOG_TO_STDOUT, stdoutSink } from './stdout.js';
+import { summaryJson, type SummaryFields } from './summaryLine.js';
 
 export { makeRedactor, redactUrlPassword } from './redact.js';
+export { LOG_TO_STDOUT } from './stdout.js';
+export { formatSummaryLine, type SummaryFields } from './summaryLine.js';
 
 export type ModuleName =
   | 'fetch_submissions'
@@ -44,8 +49,11 @@ export interface LoggingOptions {
   retentionDays?: number;
   console?: ConsoleOptions;
   now?: () => Date;
-  /** false: console only (e.g. --dry-run writes nothing anywhere). */
+  /** false: console only (e.g. --dry-run writes nothing anywhere). With logDir '-' (LOG_TO_STDOUT),
+   *  true means standard output instead of files. */
   fileLogging?: boolean;
+  /** Where LOG_DIR=- writes (default 1, standard output); a test passes a file's. */
+  stdoutFd?: number;
   /** Called once per file that cannot be written (disk full, permissions); default: a console line. */
   onWriteError?: (file: string, err: unknown) => void;
 }
@@ -54,8 +62,9 @@ export interface Logging {
   /** Cached: one destination per module file, already carrying runId and module.
    *  `console: false`: the file only, for what the console already shows another way. */
   forModule(name: ModuleName, opts?: { console?: boolean }): Logger;
-  /** Appends to summary.log and prints to the console (always, TTY or not). */
-  summary(line: string): void;
+  /** Appends to summary.log and prints to the console (always, TTY or not); with LOG_DIR=-,
+   *  one JSON line on standard output, with `fields` beside the text, and nothing on the console. */
+  summary(line: string, fields?: SummaryFields): void;
   redact(s: string): string;
   /** Flush and close the files. Later log calls still reach disk (see fileSink). */
   close(): void;
@@ -64,36 +73,6 @@ export interface Logging {
 const MODULE_NAME = /^[a-z_]+$/;
 const DEFAULT_RETENTION_DAYS = 30;
 const SUMMARY_FILE = 'summary.log';
-
-function isoSeconds(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/**
- * `2026-11-23T09:15:02Z run 7f3c… created 12, skipped 3, failed 1, parked 0 in 4.2 s`.
- * The full runId is printed (not an abbreviation) so the line can be pasted
- * straight into a grep over the module files.
- */
-export function formatSummaryLine(s: Counts & {
-  at: Date;
-  runId: string;
-  durationMs: number;
-  dryRun?: boolean;
-  /** Why the run stopped early (a dependency down, a bad mapping), if it did. */
-  stopped?: string;
-  /** What the day's automatic audit found, on the run that made it. */
-  audit?: string;
-  /** What the write-back pull did (WRITEBACK_TABLE). */
-  pull?: string;
-}): string {
-  // A clock step during the run can make the duration negative; show 0 rather
-  // than a nonsense value, and '?' if it could not be measured at all.
-  const duration = Number.isFinite(s.durationMs) ? `${(Math.max(0, s.durationMs) / 1000).toFixed(1)} s` : '? s';
-  const counts = `${s.dryRun ? 'would create' : 'created'} ${s.created}, skipped ${s.skipped}, failed ${s.failed}, parked ${s.parked}`;
-  // Same shape in a dry run, so anything parsing the line keeps working.
-  const suffix = `${s.dryRun ? ' (dry run, nothing written)' : ''}${s.stopped ? `; stopped: ${s.stopped}` : ''}${s.audit ? `; daily audit: ${s.audit}` : ''}${s.pull ? `; ${s.pull}` : ''}`;
-  return `${isoSeconds(s.at)} run ${s.runId} ${counts} in ${duration}${suffix}`;
-}
 
 /** A short write (possible on any fd) is continued, never silently dropped. */
 function writeAll(fd: number, line: string): void {
@@ -111,7 +90,9 @@ export function createLogging(opts: LoggingOptions): Logging {
   if (!(retentionDays >= 0)) throw new Error(`invalid retentionDays ${retentionDays} (expected a number >= 0)`);
 
   const now = opts.now ?? (() => new Date());
-  const fileLogging = opts.fileLogging ?? true;
+  // Standard output takes the files' place: no folder, no rolling, no file at all.
+  const toStdout = (opts.fileLogging ?? true) && opts.logDir === LOG_TO_STDOUT;
+  const fileLogging = (opts.fileLogging ?? true) && !toStdout;
   const redact = makeRedactor(opts.secrets);
   // stderr by default: it is the conventional home of diagnostics and keeps
   // stdout free for command output (status, dry-run listings).
@@ -119,6 +100,9 @@ export function createLogging(opts: LoggingOptions): Logging {
     opts.console ?? { stream: process.stderr, isTTY: process.stderr.isTTY === true, noColor: noColorFromEnv() },
     opts.level,
   );
+  // With LOG_DIR=- every log line is on stdout already: the console shows only what stdout cannot
+  // say (that stdout itself failed), so a platform that merges both streams gets each line once.
+  const consoleMinLevel = toStdout ? Infinity : consoleOut.minLevel;
 
   let rollReport: RollResult | undefined;
   if (fileLogging) {
@@ -184,6 +168,7 @@ export function createLogging(opts: LoggingOptions): Logging {
   }
 
   const files = new Map<string, (line: string) => void>();
+  const jsonOut = toStdout ? stdoutSink(writeFailed, opts.stdoutFd) : null;
   function forModule(name: ModuleName, o: { console?: boolean } = {}): Logger {
     const toConsole = o.console !== false;
     const cacheKey = toConsole ? name : `${name}/file`;
@@ -192,14 +177,14 @@ export function createLogging(opts: LoggingOptions): Logging {
     // The name becomes a file name: refuse anything that could escape logDir.
     if (!MODULE_NAME.test(name)) throw new Error(`invalid module name "${name}" (expected /^[a-z_]+$/)`);
 
-    let toFile = files.get(name);
+    let toFile = jsonOut ?? files.get(name);
     if (fileLogging && !toFile) files.set(name, (toFile = fileSink(name)));
     const sink: Sink = {
       [pino.symbols.needsMetadataGsym]: true,
       lastLevel: 0, // set by pino before every write
       write(line: string): void {
         toFile?.(line);
-        if (toConsole && sink.lastLevel >= consoleOut.minLevel) consoleOut.write(line);
+        if (toConsole && sink.lastLevel >= consoleMinLevel) consoleOut.write(line);
       },
     };
 
@@ -238,9 +223,10 @@ export function createLogging(opts: LoggingOptions): Logging {
 
   return {
     forModule,
-    summary(line: string): void {
+    summary(line: string, fields: SummaryFields = {}): void {
       // One line per run, whatever the caller passed.
       const text = redact(line).replace(/\r?\n/g, ' ');
+      if (jsonOut) return jsonOut(summaryJson(text, fields, { runId: opts.runId, at: now() }, redact));
       if (fileLogging) {
         try {
           privateFile(path.join(opts.logDir, SUMMARY_FILE));

@@ -22,5 +22,9 @@ export function summarize(logging: Logging, s: { runId: string; started: Date; e
   // One summary line for every run, also one that stopped early, so summary.log shows them all.
   const text = s.stopped instanceof ConfigError ? s.stopped.problems.join('; ') : s.stopped ? (errorMessage(s.stopped).split('\n')[0] ?? '') : '';
   const reason = s.stopped ? logging.redact(text) : s.note;
-  logging.summary(formatSummaryLine({ at: s.end, runId: s.runId, ...s.counts, durationMs: s.end.getTime() - s.started.getTime(), dryRun: s.dryRun, stopped: reason, audit: s.audit, pull: s.pull }));
+  const durationMs = s.end.getTime() - s.started.getTime();
+  const { created, skipped, failed, parked } = s.counts;
+  // The fields go beside the text where the summary is a JSON line (LOG_DIR=-).
+  const fields = { created, skipped, failed, parked, durationMs, ...(s.dryRun ? { dryRun: true } : {}), ...(reason ? { stopped: reason } : {}), ...(s.audit ? { audit: s.audit } : {}), ...(s.pull ? { pull: s.pull } : {}) };
+  logging.summary(formatSummaryLine({ at: s.end, runId: s.runId, ...s.counts, durationMs, dryRun: s.dryRun, stopped: reason, audit: s.audit, pull: s.pull }), fields);
 }

@@ -1,13 +1,18 @@
 // Two "hosts": two working folders that share nothing on disk (own .env values, mapping, logs)
 // and one PostgreSQL tracker. Runs start on both at nearly the same moment, round after round,
-// with lost create answers, 503s and kill -9 of either host: every row still ends as exactly one
-// ticket with exactly one attachment, and a run that meets the other's lock exits 4.
+// with lost create answers, 503s, 429s (Retry-After, from an injected answer and from the fake's
+// own rate limit) and kill -9 of either host: every row still ends as exactly one ticket with
+// exactly one attachment, and a run that meets the other's lock exits 4.
 import { describe, expect, it } from 'vitest';
 import { startCli, makeWorkspace, type CliResult, type Workspace } from '../support/cli.js';
+import { rateLimitHeaders } from '../support/fakeJira/faults.js';
 import { useCliHarness } from '../support/harness.js';
 
 const h = useCliHarness({ fake: { latencyMs: 30 } });
 const CREATE = { method: 'POST', path: '/rest/servicedeskapi/request' };
+const UPLOAD = { method: 'POST', path: '/rest/servicedeskapi/servicedesk/1/attachTemporaryFile' };
+/** Jira's rate-limit answer: 429 with Retry-After (1 s, so the test stays short) and the X-RateLimit headers. */
+const RATE_LIMITED = { kind: 'status', status: 429, headers: rateLimitHeaders(1, 10), body: { errorMessages: ['Rate limit exceeded.'] } } as const;
 const ROWS = 12;
 
 describe('two hosts, one PostgreSQL tracker', () => {
@@ -25,6 +30,12 @@ describe('two hosts, one PostgreSQL tracker', () => {
       for (let round = 0; round < 8; round++) {
         if (round % 3 === 1) h.jira.injectFault({ match: CREATE, kind: 'status-after-effect', status: 504, body: 'Gateway Timeout' });
         if (round % 3 === 2) h.jira.injectFault({ match: CREATE, kind: 'status', status: 503, body: { errorMessage: 'Service unavailable' } });
+        // 429s while there is still work: on a create (nothing made: retried after the pause), on
+        // an upload before an attach, and one round under the fake's own token bucket (6 req/s,
+        // less than a run's first burst), whose 429s come whenever the pace is too high.
+        if (round === 0 || round === 3) h.jira.injectFault({ match: CREATE, ...RATE_LIMITED });
+        if (round === 1) h.jira.injectFault({ match: UPLOAD, ...RATE_LIMITED });
+        h.jira.setRateLimit(round === 2 ? 6 : undefined);
         const runs = hosts.map((ws) => startCli(['run'], { env: ws.env }));
         // Every other round, one host dies mid-run.
         if (round % 2 === 1) setTimeout(() => runs[round % 4 === 1 ? 0 : 1]!.child.kill('SIGKILL'), 150 + round * 20);
@@ -34,6 +45,10 @@ describe('two hosts, one PostgreSQL tracker', () => {
           else codes.push(r.code ?? -1);
         }
       }
+      h.jira.setRateLimit(undefined);
+      const limited = h.jira.requests.filter((r) => r.status === 429);
+      expect(limited.filter((r) => r.fault === 'status').length).toBeGreaterThan(0);
+      expect(limited.filter((r) => r.fault === undefined).length).toBeGreaterThan(0);
       // Settle: runs one after the other until nothing is left.
       for (let i = 0; i < 6; i++) {
         const r = await startCli(['run'], { env: hosts[i % 2]!.env }).done;

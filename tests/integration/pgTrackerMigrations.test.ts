@@ -1,7 +1,8 @@
 // The PostgreSQL tracker's schema is created and migrated by whichever host starts first; hosts
 // starting at the same moment must not fail or migrate twice (the advisory lock in migrations.ts).
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PG_SCHEMA_VERSION } from '../../src/adapters/tracker/postgres/migrations.js';
+import { MIGRATION_LOCK, PG_SCHEMA_VERSION } from '../../src/adapters/tracker/postgres/migrations.js';
 import { PostgresTrackerStore } from '../../src/adapters/tracker/postgres/store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
@@ -26,6 +27,25 @@ describe('PostgreSQL tracker migrations', () => {
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }
+  });
+
+  it('opening a schema already current reads its version only: no wait on the migration lock, no write', async () => {
+    await (await PostgresTrackerStore.open({ url: db.url, schema: 'current', now })).close();
+    const before = await db.client.query<{ xmin: string }>('SELECT xmin::text FROM current.schema_version');
+    // Another host holds the migration lock (migrating some other schema): a current one must not wait for it.
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      const opened = PostgresTrackerStore.open({ url: db.url, schema: 'current', now });
+      const result = await Promise.race([opened.then(() => 'opened'), new Promise((r) => setTimeout(() => r('waited'), 3000))]);
+      expect(result).toBe('opened');
+      await (await opened).close();
+    } finally {
+      await other.end();
+    }
+    // The version row was not rewritten (an UPDATE gives it a new xmin).
+    expect((await db.client.query<{ xmin: string }>('SELECT xmin::text FROM current.schema_version')).rows).toEqual(before.rows);
   });
 
   it('refuses a schema newer than this version understands, saying so', async () => {

@@ -93,11 +93,25 @@ const MIGRATIONS: string[] = [
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 
 /** One advisory-lock key for migrating, whatever the schema: migrations are rare and short. */
-const MIGRATION_LOCK = 7_351_020_011;
+export const MIGRATION_LOCK = 7_351_020_011;
+
+/** The schema's version, or null when the schema or its version table does not exist yet. */
+async function currentVersion(client: pg.ClientBase, s: string): Promise<number | null> {
+  try {
+    return (await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_version`)).rows[0]?.version ?? null;
+  } catch (err) {
+    // 42P01 undefined_table, 3F000 invalid_schema_name: a first start, migrated below.
+    if (['42P01', '3F000'].includes((err as { code?: string }).code ?? '')) return null;
+    throw err;
+  }
+}
 
 /** Creates the schema if needed and brings it to PG_SCHEMA_VERSION, once across racing hosts. */
 export async function migrate(client: pg.ClientBase, schema: string): Promise<void> {
   const s = quoteSchema(schema);
+  // Nearly every start finds the schema current: one read, then no transaction, no wait on the
+  // migration lock and no commit (an idle run's cost; versions only go up, so "current" stays so).
+  if ((await currentVersion(client, s)) === PG_SCHEMA_VERSION) return;
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
