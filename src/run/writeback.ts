@@ -3,7 +3,8 @@
 //      their create answers, and any an earlier run could not write);
 //   2. read tickets the tracker has no row for yet (by key);
 //   3. pull what changed in Jira since the checkpoint, minus PULL_SKEW_MINUTES, with the JQL
-//      date in the Jira account's time zone (`--full`: every ticket, by key, marking deleted ones);
+//      date in the Jira account's time zone (`--full`, or a first pull with no time to start
+//      from: every ticket, by key, marking deleted ones);
 //   4. write the rows that changed; only then move the checkpoint, to the later of the newest
 //      `updated` seen and Jira's time when the search began (its answer's Date header), so a
 //      quiet run moves it on and the next one reads only the skew window, not an old burst again.
@@ -67,8 +68,14 @@ async function pull(ctx: PullContext, state: PullState, config: ResolvedConfig, 
   const backfill = await byKeyPages(ctx, (after) => store.ticketsWithoutSnapshot(after, SEARCH_PAGE));
   // A first pull starts from the oldest row kept; later ones from the checkpoint.
   const from = state.checkpoint ?? (await store.oldestSnapshotUpdate());
+  if (from === null) {
+    // A first pull whose rows have their keys only (issue mode: the create answer has no status
+    // nor times), so there is no time to search from: read them all by key, as --full does.
+    const all = await byKeyPages(ctx, (after) => store.ticketPage(after, SEARCH_PAGE));
+    return { calls: backfill.calls + all.calls, advance: all.newest };
+  }
   const projects = await store.ticketProjects();
-  if (from === null || projects.length === 0) return { calls: backfill.calls, advance: null };
+  if (projects.length === 0) return { calls: backfill.calls, advance: null };
   const timeZone = (await ctx.changes.accountTimeZone()) ?? 'UTC';
   const fromMs = Date.parse(from) - config.pullSkewMinutes * 60_000;
   const r = await pullChangedSince(ctx, projects, fromMs, timeZone);
