@@ -46,7 +46,7 @@ export async function mainPull(smoke: boolean, broken: string[], cleanups: (() =
     rows.push({
       what,
       result: `${p.searches} search${p.searches === 1 ? '' : 'es'} (${p.calls} Jira calls in all), ${p.changed.toLocaleString('en')} rows changed, ${fmt.s(ms)}`,
-      target: `≤ ${maxSearches} searches`,
+      target: `≤ ${maxSearches} search${maxSearches === 1 ? '' : 'es'}`,
       met: p.searches <= maxSearches && p.changed === expectChanged,
     });
   };
