@@ -113,7 +113,7 @@ export async function demo(out: Out = (line) => process.stdout.write(`${line}\n`
     out(`PostgreSQL holds ${d.allIds.length} submissions and Jira ${jira.issues.length} tickets. Each ticket's description lists the row it was made from:`);
     const wrong = showTicketsPerSubmission(out, jira.issues, d.allIds);
     if (wrong.length > 0) throw new Error(`not exactly one ticket each: ${wrong.join(', ')}`);
-    const pulled = await showWriteback(d);
+    const pulled = await showWriteback(d, issueMode ? 'Done' : 'Resolved');
     out('');
     out(`Demo finished: ${d.allIds.length} submissions, ${jira.issues.length} tickets, exactly one each.`);
     out(`The failed request became ${fixed} after its row was corrected; the run killed with ${crash.inFlight} requests in flight was finished by the next run with no duplicate.`);

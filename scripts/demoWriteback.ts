@@ -24,8 +24,9 @@ async function printTable(d: Demo): Promise<{ ticket_key: string; status: string
   }
 }
 
-/** Returns the ticket that changed and its new status, as the table shows it. */
-export async function showWriteback(d: Demo): Promise<{ ticket: string; status: string }> {
+/** Returns the ticket that changed and its new status, as the table shows it. `doneStatus`: the
+ *  workflow's resolved status (the service desk's "Resolved", a plain project's "Done"). */
+export async function showWriteback(d: Demo, doneStatus: string): Promise<{ ticket: string; status: string }> {
   const env = { WRITEBACK_TABLE: TABLE };
   d.heading(`Write-back: every ticket's status in PostgreSQL (WRITEBACK_TABLE=${TABLE})`);
   d.out('jira-sync creates the table in the source database and fills it: one row per submission with its ticket and status.');
@@ -36,12 +37,12 @@ export async function showWriteback(d: Demo): Promise<{ ticket: string; status: 
   d.out('');
   d.out(`In Jira, an agent starts work on ${ticket} and then resolves it as Done.`);
   d.jira.transition(ticket, 'In Progress');
-  d.jira.resolve(ticket, 'Done', 'Resolved');
+  d.jira.resolve(ticket, 'Done', doneStatus);
   d.out('The next run creates what is new (nothing here) and pulls what changed in Jira since its checkpoint:');
   await d.cli.runWith(['run'], env).then((code) => expectCode('run', code, 0));
   const rows = await printTable(d);
   const status = rows.find((r) => r.ticket_key === ticket)?.status ?? '(no row)';
-  if (status !== 'Resolved') throw new Error(`the table shows ${ticket} as ${status}, not Resolved`);
+  if (status !== doneStatus) throw new Error(`the table shows ${ticket} as ${status}, not ${doneStatus}`);
   d.out(`${ticket} is now "${status}" in PostgreSQL: the web form can show its requester where the request stands.`);
   return { ticket, status };
 }

@@ -3,8 +3,12 @@
 //      their create answers, and any an earlier run could not write);
 //   2. read tickets the tracker has no row for yet (by key);
 //   3. pull what changed in Jira since the checkpoint, minus PULL_SKEW_MINUTES, with the JQL
-//      date in the Jira account's time zone (`--full`: every ticket, by key, marking deleted ones);
-//   4. write the rows that changed; only then move the checkpoint, to the newest `updated` seen.
+//      date in the Jira account's time zone (`--full`, or a first pull with no time to start
+//      from: every ticket, by key, marking deleted ones);
+//   4. write the rows that changed; only then move the checkpoint, to the later of the newest
+//      `updated` seen and Jira's time when the search began (its answer's Date header), so a
+//      quiet run moves it on and the next one reads only the skew window, not an old burst again.
+//      Never backwards; the skew still covers a change the search index had not caught up with.
 // Jira failing leaves the checkpoint where it was (the next run catches up from it); PostgreSQL
 // failing stops with exit 3, and the tracker still holds every row not yet written.
 import type { Logger } from 'pino';
@@ -13,7 +17,7 @@ import type { JiraGateway } from '../adapters/jira/gateway.js';
 import { JiraIssueChanges } from '../adapters/jira/issueChanges.js';
 import { WritebackTable } from '../adapters/postgres/writebackTable.js';
 import type { TrackerStore } from '../adapters/tracker/store.js';
-import type { PullState, TicketOwner } from '../adapters/tracker/writeback.js';
+import { laterOf, type PullState, type TicketOwner } from '../adapters/tracker/writeback.js';
 import type { ResolvedConfig } from '../config.js';
 import { errorMessage } from '../errors.js';
 import { pullByKey, pullChangedSince, SEARCH_PAGE, type PullContext } from '../steps/pullTickets.js';
@@ -64,14 +68,22 @@ async function pull(ctx: PullContext, state: PullState, config: ResolvedConfig, 
   const backfill = await byKeyPages(ctx, (after) => store.ticketsWithoutSnapshot(after, SEARCH_PAGE));
   // A first pull starts from the oldest row kept; later ones from the checkpoint.
   const from = state.checkpoint ?? (await store.oldestSnapshotUpdate());
+  if (from === null) {
+    // A first pull whose rows have their keys only (issue mode: the create answer has no status
+    // nor times), so there is no time to search from: read them all by key, as --full does.
+    const all = await byKeyPages(ctx, (after) => store.ticketPage(after, SEARCH_PAGE));
+    return { calls: backfill.calls + all.calls, advance: all.newest };
+  }
   const projects = await store.ticketProjects();
-  if (from === null || projects.length === 0) return { calls: backfill.calls, advance: null };
+  if (projects.length === 0) return { calls: backfill.calls, advance: null };
   const timeZone = (await ctx.changes.accountTimeZone()) ?? 'UTC';
   const fromMs = Date.parse(from) - config.pullSkewMinutes * 60_000;
   const r = await pullChangedSince(ctx, projects, fromMs, timeZone);
   log.info({ from, timeZone, calls: r.calls, kept: r.kept }, 'pulled changes from Jira');
-  // Tickets read by key say nothing of the others: only the search moves the checkpoint.
-  return { calls: backfill.calls + 1 + r.calls, advance: r.newest };
+  // Tickets read by key say nothing of the others: only the search moves the checkpoint, to what
+  // it saw or to Jira's clock when it began, whichever is later (anything older than that minus
+  // the skew that the index had not shown yet is the index lagging more than the skew).
+  return { calls: backfill.calls + 1 + r.calls, advance: laterOf(r.newest, r.serverTime) };
 }
 
 export async function writeBack(deps: WritebackDeps, config: ResolvedConfig, opts: { full: boolean }): Promise<PullReport> {

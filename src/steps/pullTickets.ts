@@ -19,6 +19,8 @@ export interface PullResult {
   calls: number;
   /** The newest `updated` among the tickets found (ISO UTC), or null. */
   newest: string | null;
+  /** Jira's time when the change search began (ISO UTC), or null (a pull by key, or no Date from Jira). */
+  serverTime: string | null;
   /** Snapshots that changed in the tracker. */
   kept: number;
   deleted: number;
@@ -43,30 +45,33 @@ async function keep(ctx: PullContext, tickets: TicketState[], owners: Map<string
 /** Every ticket of ours updated at or after `fromMs`. Key order keeps the paging stable while
  *  tickets change: a ticket updated mid-pull may show twice, never push another off a page. */
 export async function pullChangedSince(ctx: PullContext, projects: string[], fromMs: number, timeZone: string): Promise<PullResult> {
-  const out: PullResult = { calls: 0, newest: null, kept: 0, deleted: 0 };
-  out.calls = await ctx.changes.search(changedSinceJql(projects, fromMs, timeZone), async (tickets) => {
+  const out: PullResult = { calls: 0, newest: null, serverTime: null, kept: 0, deleted: 0 };
+  const searched = await ctx.changes.search(changedSinceJql(projects, fromMs, timeZone), async (tickets) => {
     for (const t of tickets) out.newest = laterOf(out.newest, t.updatedAt);
     const owners = await ctx.store.ticketOwners(tickets.map((t) => t.key.toUpperCase()));
     out.kept += await keep(ctx, tickets, new Map(owners.map((o) => [o.ticketKey.toUpperCase(), o])));
   });
+  out.calls = searched.calls;
+  out.serverTime = searched.serverTime;
   return out;
 }
 
 /** These tickets (at most SEARCH_PAGE), read by key; the ones Jira no longer has are marked deleted. */
 export async function pullByKey(ctx: PullContext, owners: TicketOwner[]): Promise<PullResult> {
-  const out: PullResult = { calls: 0, newest: null, kept: 0, deleted: 0 };
+  const out: PullResult = { calls: 0, newest: null, serverTime: null, kept: 0, deleted: 0 };
   const byKey = new Map(owners.map((o) => [o.ticketKey.toUpperCase(), o]));
   let keys = [...byKey.keys()];
   const found = new Set<string>();
   while (keys.length > 0) {
     try {
-      out.calls += await ctx.changes.search(`key in (${keys.map(quoteJql).join(', ')}) ORDER BY key ASC`, async (tickets) => {
+      const searched = await ctx.changes.search(`key in (${keys.map(quoteJql).join(', ')}) ORDER BY key ASC`, async (tickets) => {
         for (const t of tickets) {
           found.add(t.key.toUpperCase());
           out.newest = laterOf(out.newest, t.updatedAt);
         }
         out.kept += await keep(ctx, tickets, byKey);
       });
+      out.calls += searched.calls;
       break;
     } catch (err) {
       // Cloud refuses the whole query for a key that no longer exists, naming it: ask again without it.

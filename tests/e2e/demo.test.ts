@@ -162,6 +162,11 @@ describe('npm run demo', () => {
     expect(rows).toHaveLength(20);
     for (const m of rows) expect([m[2], m[4]]).toEqual(['1', `submission-${m[1]}.json`]);
     expect(new Set(rows.map((m) => m[3])).size).toBe(20);
+    // Write-back: every row has its status from the pull (the issue API's create answer has none); the resolved one follows.
+    const writeback = section(r.out, '== 16.', 'Demo finished');
+    expect([...writeback.matchAll(/^ {2}\d+ +ITS-\d+ +To Do +new *$/gm)]).toHaveLength(20 + 19);
+    expect(writeback).toMatch(/^ {2}\d+ +ITS-\d+ +Done +done +Done$/m);
+    expect(r.out).toMatch(/The write-back table followed ITS-\d+ to "Done" one run after it changed in Jira\./);
     await expectCleanedUp(r.out);
   });
 

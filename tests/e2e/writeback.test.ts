@@ -96,7 +96,7 @@ describe('write-back table', () => {
     });
   }
 
-  it('catches a change the search index had not caught up with in the next run, and never moves the checkpoint past it', async () => {
+  it('catches a change the search index had not caught up with in the next run: the skew window still holds it', async () => {
     await setUp(2);
     expect((await cli(['run'])).code).toBe(0);
     const [a] = h.jira.issues.map((i) => i.key) as [string];
@@ -106,11 +106,41 @@ describe('write-back table', () => {
     const changedAt = clock.now;
     expect((await cli(['run'])).code).toBe(0);
     expect((await tableRows(h.db.client)).find((r) => r.ticket_key === a)?.status).toBe('Waiting for support');
-    expect(Date.parse(pullState(h.ws.trackerPath)!.checkpoint!)).toBeLessThan(changedAt);
+    // The checkpoint moved to Jira's clock at the search, but not past the change by more than the skew.
+    const checkpoint = Date.parse(pullState(h.ws.trackerPath)!.checkpoint!);
+    expect(checkpoint).toBe(clock.now);
+    expect(checkpoint - 5 * 60_000).toBeLessThanOrEqual(changedAt);
     advance(3);
+    const before = h.jira.requests.length;
     expect((await cli(['run'])).code).toBe(0);
     expect((await tableRows(h.db.client)).find((r) => r.ticket_key === a)?.status).toBe('In Progress');
-    expect(pullState(h.ws.trackerPath)?.checkpoint).toBe(new Date(changedAt).toISOString());
+    expect(jqlWindowOk(searches(before)[0]!.body, 'Etc/UTC', checkpoint - 5 * 60_000)).toBe(true);
+    expect(pullState(h.ws.trackerPath)?.checkpoint).toBe(new Date(clock.now).toISOString());
+  });
+
+  it('catches a lagging change after quiet runs moved the checkpoint past it, while the lag is shorter than the skew', async () => {
+    await setUp(2);
+    expect((await cli(['run'])).code).toBe(0);
+    const [a] = h.jira.issues.map((i) => i.key) as [string];
+    // The index 4 minutes behind (PULL_SKEW_MINUTES is 5), and runs every minute.
+    h.jira.setSearchLag(4 * 60_000);
+    advance(10);
+    h.jira.transition(a, 'In Progress');
+    const changedAt = clock.now;
+    for (let i = 0; i < 3; i++) {
+      advance(1);
+      const r = await cli(['run']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/pull: 0 rows changed/);
+    }
+    // Three quiet runs: the checkpoint is now 3 minutes past the change the index has not shown yet.
+    expect(Date.parse(pullState(h.ws.trackerPath)!.checkpoint!)).toBe(changedAt + 3 * 60_000);
+    expect((await tableRows(h.db.client)).find((r) => r.ticket_key === a)?.status).toBe('Waiting for support');
+    advance(1.5);
+    const r = await cli(['run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/pull: 1 row changed/);
+    expect((await tableRows(h.db.client)).find((x) => x.ticket_key === a)?.status).toBe('In Progress');
   });
 
   it('pull --full reads every ticket by key, 100 a search, and marks the one Jira no longer has as deleted', async () => {

@@ -1,7 +1,8 @@
 // The pull's cost and its rules, in-process against real PostgreSQL and the fake Jira: about one
 // search per 100 changed tickets, never one per ticket nor a listing of every ticket; a pull
-// with nothing changed is one search; only tickets the tracker knows reach the table; the table
-// is never written backwards.
+// with nothing changed is one search, also after a burst of changes once the skew window has
+// passed it (the checkpoint moves with Jira's clock); only tickets the tracker knows reach the
+// table; the table is never written backwards.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WritebackTable } from '../../src/adapters/postgres/writebackTable.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -58,6 +59,34 @@ describe('write-back pull', () => {
     p = await w.pull();
     expect(p).toMatchObject({ ok: true, changed: 0, searches: 1 });
     expect(JSON.stringify(await tableRows(db.client))).toBe(table);
+  });
+
+  it("moves the checkpoint on with Jira's clock: after a burst, quiet runs stop reading it again", async () => {
+    world = await pullWorld(db.url, { start: T0 });
+    const w = world;
+    const keys = await w.createTickets(250, 1000);
+    expect((await w.pull()).ok).toBe(true);
+    // A burst: all 250 change within one minute, an hour later.
+    const burst = T0 + 2 * 60 * 60_000;
+    w.clock.now = burst;
+    for (const key of keys) {
+      w.fake.transition(key, 'In Progress');
+      w.clock.now += 240;
+    }
+    // Runs every 5 minutes (PULL_SKEW_MINUTES, the default 5), the first 2 minutes after the burst began.
+    w.clock.now = burst + 2 * 60_000;
+    expect(await w.pull()).toMatchObject({ ok: true, changed: 250, searches: 3 });
+    expect(await w.tracker.writeback.pullState()).toMatchObject({ checkpoint: new Date(w.clock.now).toISOString() });
+    // The next quiet run still has the burst in its skew window: read again once, nothing changed.
+    w.clock.now += 5 * 60_000;
+    expect(await w.pull()).toMatchObject({ ok: true, changed: 0, searches: 3 });
+    // From then on, one search a quiet run.
+    for (let i = 0; i < 3; i++) {
+      w.clock.now += 5 * 60_000;
+      const before = w.fake.requests.length;
+      expect(await w.pull()).toMatchObject({ ok: true, changed: 0, searches: 1 });
+      expect(w.fake.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /rest/api/3/myself', 'POST /rest/api/3/search/jql']);
+    }
   });
 
   it('leaves out tickets the tracker does not know, and never writes a row backwards', async () => {

@@ -110,6 +110,15 @@ describe('fake Jira search: paging', () => {
   });
 });
 
+describe('fake Jira: its clock', () => {
+  it("sends the fake's clock, not the machine's, in every answer's Date header", async () => {
+    const { fake, tick } = await fakeJira();
+    tick(90_500);
+    const res = await fetch(`${fake.url}/rest/api/3/search/jql`, { method: 'POST', headers: AUTH, body: JSON.stringify({ jql: 'project = "SUP"' }) });
+    expect(res.headers.get('date')).toBe('Mon, 23 Nov 2026 09:01:30 GMT');
+  });
+});
+
 describe('fake Jira search: JQL on the workflow', () => {
   it('filters on status, statusCategory and key, and rejects values Jira does not know', async () => {
     const { fake } = await fakeJira();

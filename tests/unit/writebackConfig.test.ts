@@ -1,7 +1,7 @@
 // WRITEBACK_TABLE and PULL_SKEW_MINUTES: off by default, checked as identifiers and numbers, and
 // never the source table; every problem named by its variable, all at once.
 import { describe, expect, it } from 'vitest';
-import { jiraTimeToIso, jqlDate, missingKeysIn } from '../../src/adapters/jira/issueChanges.js';
+import { httpDateToIso, jiraTimeToIso, jqlDate, missingKeysIn } from '../../src/adapters/jira/issueChanges.js';
 import { mergeSnapshot, type WritebackSnapshot } from '../../src/adapters/tracker/writeback.js';
 import { loadConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
@@ -51,6 +51,10 @@ describe('Jira times and JQL dates', () => {
     expect(jiraTimeToIso('2026-11-23T05:45:02.123-0330')).toBe('2026-11-23T09:15:02.123Z');
     expect(jiraTimeToIso('2026-11-23T14:45:02.123+0530')).toBe('2026-11-23T09:15:02.123Z');
     expect(jiraTimeToIso(null)).toBeNull();
+    // Jira's clock, from an answer's Date header; none, or an unreadable one, is no time at all.
+    expect(httpDateToIso('Tue, 01 Dec 2026 07:40:09 GMT')).toBe('2026-12-01T07:40:09.000Z');
+    expect(httpDateToIso(undefined)).toBeNull();
+    expect(httpDateToIso('soon')).toBeNull();
     const at = Date.parse('2026-12-01T00:05:59.900Z');
     expect(jqlDate(at, 'Etc/UTC')).toBe('2026/12/01 00:05');
     expect(jqlDate(at, 'Asia/Kolkata')).toBe('2026/12/01 05:35');

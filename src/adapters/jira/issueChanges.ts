@@ -3,6 +3,8 @@
 // pages are as large as Jira gives with fields (100), so a pull costs about one call per 100
 // changed tickets. Cloud pages with nextPageToken (/rest/api/3/search/jql), Data Center with
 // startAt (/rest/api/2/search). Every call goes through the gateway's limiter and retries.
+// A search also tells Jira's own time (the Date header of its first page's answer), so a pull
+// with nothing found can still move its checkpoint on without another call.
 import type { Version2Client, Version3Client } from 'jira.js';
 import type { CustomerClients } from './customers.js';
 
@@ -63,24 +65,25 @@ export class JiraIssueChanges {
     return typeof me.timeZone === 'string' && me.timeZone !== '' ? me.timeZone : null;
   }
 
-  /** Every ticket the query finds, handed over one page at a time; returns the number of calls made. */
-  async search(jql: string, onPage: (tickets: TicketState[]) => Promise<void>): Promise<number> {
+  /** Every ticket the query finds, handed over one page at a time; returns the calls made and
+   *  Jira's time when the search began (ISO UTC, to the second; null if Jira sent no Date). */
+  async search(jql: string, onPage: (tickets: TicketState[]) => Promise<void>): Promise<{ calls: number; serverTime: string | null }> {
     let calls = 0;
+    let serverTime: string | null = null;
     let token: string | undefined;
     let startAt = 0;
     for (;;) {
       calls++;
-      const page = (await this.clients.call('search for changes', ({ platform, cloud }) =>
-        cloud
-          ? (platform as Version3Client).issueSearch.searchForIssuesUsingJqlEnhancedSearchPost({ jql, fields: PULL_FIELDS, maxResults: SEARCH_PAGE, nextPageToken: token })
-          : (platform as Version2Client).issueSearch.searchForIssuesUsingJqlPost({ jql, fields: PULL_FIELDS, maxResults: SEARCH_PAGE, startAt, validateQuery: 'warn' }),
-      )) as { issues?: Issue[]; nextPageToken?: string; isLast?: boolean; total?: number };
+      const { page, date } = await this.clients.call('search for changes', ({ platform, cloud }) =>
+        searchPage(platform, cloud ? { jql, fields: PULL_FIELDS, maxResults: SEARCH_PAGE, nextPageToken: token } : { jql, fields: PULL_FIELDS, maxResults: SEARCH_PAGE, startAt, validateQuery: 'warn' }, cloud),
+      );
+      if (calls === 1) serverTime = httpDateToIso(date);
       const issues = page.issues ?? [];
       await onPage(issues.map(stateOf));
       startAt += issues.length;
       // Cloud: follow the token (pages may be shorter than asked); Data Center: count against the total.
       const more = page.nextPageToken !== undefined ? page.isLast !== true : page.total !== undefined && startAt < page.total && issues.length > 0;
-      if (!more) return calls;
+      if (!more) return { calls, serverTime };
       token = page.nextPageToken;
     }
   }
@@ -99,6 +102,30 @@ export class JiraIssueChanges {
       throw err;
     }
   }
+}
+
+type SearchPage = { issues?: Issue[]; nextPageToken?: string; isLast?: boolean; total?: number };
+
+/**
+ * One search page with its answer's Date header. jira.js's typed search methods give the body
+ * only; its full-response call sends the same request (Cloud: POST /rest/api/3/search/jql,
+ * Data Center: POST /rest/api/2/search) and keeps the headers. A failure is turned into the
+ * error the typed methods throw, so the gateway's retries and classification see no difference.
+ */
+async function searchPage(platform: Version3Client | Version2Client, body: Record<string, unknown>, cloud: boolean): Promise<{ page: SearchPage; date: unknown }> {
+  try {
+    const res = await platform.sendRequestFullResponse<SearchPage>({ url: cloud ? '/rest/api/3/search/jql' : '/rest/api/2/search', method: 'POST', data: body });
+    return { page: res.data, date: res.headers?.['date'] };
+  } catch (err) {
+    platform.handleFailedResponse(err);
+    throw err;
+  }
+}
+
+/** An HTTP Date header ("Tue, 01 Dec 2026 07:40:00 GMT") as an ISO instant; null if absent or unreadable. */
+export function httpDateToIso(value: unknown): string | null {
+  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
 }
 
 /** The keys a refused `key in (…)` query names as not existing (Cloud's strict JQL validation). */

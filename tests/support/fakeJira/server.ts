@@ -57,6 +57,8 @@ export async function startFakeJira(opts: FakeJiraOptions = {}): Promise<FakeJir
   const control = controlRouter(() => fake, (ms) => void (state.searchLagMs = ms));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Every answer carries Jira's time, as a real server's does: the fake's clock, to the second.
+    res.setHeader('Date', new Date(state.now()).toUTCString());
     const rawBody = await readBody(req);
     const parsedUrl = new URL(req.url ?? '/', 'http://fake.invalid');
     const method = (req.method ?? 'GET').toUpperCase();
