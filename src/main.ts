@@ -32,6 +32,9 @@ export interface RunJobOptions {
   console?: ConsoleOptions;
 }
 
+/** How often a run's counts so far are written to its record. */
+const PROGRESS_RECORD_MS = 1000;
+
 interface Opened {
   logging: Logging;
   tracker: TrackerStore;
@@ -89,6 +92,9 @@ async function work(config: ResolvedConfig, opts: RunJobOptions, run: Opened, ru
   const source = run.source ?? (await connectSource(config));
   // n/N on a terminal; nothing under cron (createProgress writes only to a TTY).
   const bar: { progress: Progress | null } = { progress: null };
+  // The run's counts in its record, for `status` if the run dies: at most once a second (and at
+  // the end), not a commit per submission. A created ticket is counted by its own `done` commit.
+  let recordedAt = 0;
   try {
     const report = await runSync(
       { source, tracker, jira: makeJira(config, now, logging), log: (m) => logging.forModule(m), now, runId },
@@ -101,6 +107,9 @@ async function work(config: ResolvedConfig, opts: RunJobOptions, run: Opened, ru
           bar.progress ??= createProgress({ stream: process.stderr, isTTY: process.stderr.isTTY === true, total });
           bar.progress.update({ done, created: counts.created, failed: counts.failed + counts.parked });
           stop.progress = counts;
+          const t = Date.now();
+          if (done < total && t - recordedAt < PROGRESS_RECORD_MS) return;
+          recordedAt = t;
           return tracker.recordRunProgress(runId, counts);
         },
         shouldStop: () => stop.requested,

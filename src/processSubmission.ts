@@ -61,9 +61,8 @@ async function attachAndFinish(
   note: string,
 ): Promise<Outcome> {
   Object.assign(at, { step: 'attach', ticketKey });
-  const attached = await attachSubmission({ ...ctx, log: ctx.attachLog }, { key: sub.key, ticketKey }, file, { checkFirst: recovered });
-  if (attached !== 'attached') return attached;
-  await markProcessed(ctx.tracker, sub.key, recovered ? 'recovered' : 'created');
+  await attachSubmission({ ...ctx, log: ctx.attachLog }, { key: sub.key, ticketKey }, file, { checkFirst: recovered });
+  if (!await markProcessed(ctx.tracker, sub.key, recovered ? 'recovered' : 'created', 'created')) return inProgress('another run recorded the attachment first');
   return recovered ? { tag: 'recovered', ticketKey, note } : { tag: 'created', ticketKey };
 }
 
@@ -75,7 +74,7 @@ async function advance(ctx: ProcessContext, item: WorkItem, at: StepFacts): Prom
     if (!await ctx.tracker.takeOver(sub.key, sub.state, sub.runId, ctx.runId)) return inProgress('another run took it over');
   }
   if (sub.state === 'attached') {
-    await markProcessed(ctx.tracker, sub.key, 'recovered');
+    await markProcessed(ctx.tracker, sub.key, 'recovered', 'attached');
     return { tag: 'recovered', ticketKey: sub.ticketKey ?? '', note: 'finished marking an attached ticket' };
   }
   if (sub.ticketKey) {

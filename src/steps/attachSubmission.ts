@@ -1,18 +1,18 @@
 // Step 6: the submission as a JSON file on its ticket, exactly once. When resuming a ticket
 // made by an earlier run, its attachments are listed first so a second copy is never added.
+// Nothing is committed here: markProcessed records `attached` and `done` in one commit.
 // A failed call throws its JiraCallError; decide.ts says what that means for the submission.
 import { failpoint } from '../failpoints.js';
 import { asJiraError, jiraCall } from '../adapters/jira/errors.js';
 import type { StepContext } from './createTicket.js';
 import type { TicketRequest } from '../mapping/request.js';
-import { inProgress, type Skipped } from '../outcome.js';
 
 export async function attachSubmission(
   ctx: StepContext,
   sub: { key: string; ticketKey: string },
   request: Pick<TicketRequest, 'attachmentName' | 'attachment'>,
   opts: { checkFirst: boolean },
-): Promise<'attached' | Skipped> {
+): Promise<'attached'> {
   const alreadyThere = await jiraCall('attach file', async () => {
     if (opts.checkFirst && (await ctx.jira.attachmentNames(sub.ticketKey)).includes(request.attachmentName)) return true;
     const temporaryId = await ctx.jira.uploadTemporaryFile(request.attachmentName, request.attachment);
@@ -26,13 +26,10 @@ export async function attachSubmission(
     return false;
   });
   if (alreadyThere) {
-    await ctx.tracker.markAttached(sub.key);
     ctx.log.info({ ticketKey: sub.ticketKey, file: request.attachmentName }, 'attachment already on the ticket');
     return 'attached';
   }
   failpoint('after-attach');
-  if (!await ctx.tracker.markAttached(sub.key)) return inProgress('another run recorded the attachment first');
   ctx.log.info({ ticketKey: sub.ticketKey, file: request.attachmentName }, 'submission attached');
-  failpoint('after-attached');
   return 'attached';
 }
