@@ -105,7 +105,7 @@ async function work(config: ResolvedConfig, opts: RunJobOptions, run: Opened, ru
         jiraChecked: run.source !== null,
         onProgress: (done, total, counts) => {
           bar.progress ??= createProgress({ stream: process.stderr, isTTY: process.stderr.isTTY === true, total });
-          bar.progress.update({ done, created: counts.created, failed: counts.failed + counts.parked });
+          bar.progress.update({ done, total, created: counts.created, failed: counts.failed + counts.parked });
           stop.progress = counts;
           const t = Date.now();
           if (done < total && t - recordedAt < PROGRESS_RECORD_MS) return;

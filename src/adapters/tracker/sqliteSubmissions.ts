@@ -12,7 +12,7 @@ import type { RowPosition } from '../postgres/source.js';
 import { scheduleFailure, scheduleSearchFailure, type Scheduled } from './retrySchedule.js';
 import { prepared } from './sqlite.js';
 import { readCursor, registerRows } from './sqliteRegister.js';
-import type { Registration, RetryOptions } from './store.js';
+import type { DuePosition, Registration, RetryOptions } from './store.js';
 import { fromDb, type DbRow, type SubmissionState, type TrackedSubmission } from './submission.js';
 
 export class SqliteSubmissions {
@@ -80,15 +80,17 @@ export class SqliteSubmissions {
   /** Submissions a run should work on, oldest first: unfinished ones, and failed ones or ones waiting
    *  for recovery (`creating` after a lost answer) whose time has come. A submission backing off or
    *  inside the recovery grace period is not returned before its time, so it never takes a new row's
-   *  place in a batch. Ids are text here; ordering by length first keeps numeric ids in numeric order. */
-  async dueForWork(limit: number): Promise<TrackedSubmission[]> {
-    const rows = this.sql(
-        `SELECT * FROM submissions
-          WHERE state IN ('pending','created','attached')
-             OR (state IN ('creating','failed') AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
-          ORDER BY source_ts, length(source_id), source_id LIMIT ?`,
-      )
-      .all(this.iso(), limit) as DbRow[];
+   *  place in a batch. Ids are text here; ordering by length first keeps numeric ids in numeric order.
+   *  `after`: the next page, after the last submission of the previous one in that order. */
+  async dueForWork(limit: number, after?: DuePosition): Promise<TrackedSubmission[]> {
+    const due = `(state IN ('pending','created','attached')
+             OR (state IN ('creating','failed') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)))`;
+    const order = 'ORDER BY source_ts, length(source_id), source_id LIMIT ?';
+    const rows = (
+      after
+        ? this.sql(`SELECT * FROM submissions WHERE ${due} AND (source_ts, length(source_id), source_id) > (?, ?, ?) ${order}`).all(this.iso(), after.sourceTs, after.sourceId.length, after.sourceId, limit)
+        : this.sql(`SELECT * FROM submissions WHERE ${due} ${order}`).all(this.iso(), limit)
+    ) as DbRow[];
     return rows.map(fromDb);
   }
 

@@ -12,6 +12,12 @@ import type { RunRecord } from './runs.js';
 import type { ProblemSubmission } from './status.js';
 import type { SubmissionState, TrackedSubmission } from './submission.js';
 
+/** Where a page of due submissions ended: the last one's source position. */
+export interface DuePosition {
+  sourceTs: string;
+  sourceId: string;
+}
+
 /** One fetched row to register (registerAll). */
 export interface Registration {
   pos: RowPosition;
@@ -48,7 +54,8 @@ export interface TrackerStore extends IncidentStore {
   /** The audit's question for one page of ids given as a JSON array text: which were never seen? */
   unseenSourceIds(idsJson: string): Promise<string[]>;
   getCursor(): Promise<RowPosition | null>;
-  dueForWork(limit: number): Promise<TrackedSubmission[]>;
+  /** Oldest first (source_ts, then id); `after`: the page after that submission, for a batch read in windows. */
+  dueForWork(limit: number, after?: DuePosition): Promise<TrackedSubmission[]>;
 
   // Registration: the seen row, the pending submission and the cursor (forward only) at once.
   register(pos: RowPosition, key: string, payload: Row, runId: string, verifyFirst?: boolean): Promise<'new' | 'known'>;

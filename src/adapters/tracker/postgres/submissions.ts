@@ -8,7 +8,7 @@ import type { Row } from '../../postgres/values.js';
 import type { RowPosition } from '../../postgres/source.js';
 import { scheduleFailure, scheduleSearchFailure, type Scheduled } from '../retrySchedule.js';
 import { cursorMovesTo } from '../../postgres/order.js';
-import type { Registration, RetryOptions } from '../store.js';
+import type { DuePosition, Registration, RetryOptions } from '../store.js';
 import { fromDb, type DbRow, type SubmissionState, type TrackedSubmission } from '../submission.js';
 
 export class PgSubmissions {
@@ -109,14 +109,13 @@ export class PgSubmissions {
     }
   }
 
-  async dueForWork(limit: number): Promise<TrackedSubmission[]> {
-    const rows = await this.rows<DbRow>(
-      `SELECT * FROM submissions
-        WHERE state IN ('pending','created','attached')
-           OR (state IN ('creating','failed') AND (next_attempt_at IS NULL OR next_attempt_at <= $1))
-        ORDER BY source_ts, length(source_id), source_id LIMIT $2`,
-      [this.iso(), limit],
-    );
+  async dueForWork(limit: number, after?: DuePosition): Promise<TrackedSubmission[]> {
+    const due = `(state IN ('pending','created','attached')
+           OR (state IN ('creating','failed') AND (next_attempt_at IS NULL OR next_attempt_at <= $1)))`;
+    const order = 'ORDER BY source_ts, length(source_id), source_id LIMIT $2';
+    const rows = after
+      ? await this.rows<DbRow>(`SELECT * FROM submissions WHERE ${due} AND (source_ts, length(source_id), source_id) > ($3, $4, $5) ${order}`, [this.iso(), limit, after.sourceTs, after.sourceId.length, after.sourceId])
+      : await this.rows<DbRow>(`SELECT * FROM submissions WHERE ${due} ${order}`, [this.iso(), limit]);
     return rows.map(fromDb);
   }
 
