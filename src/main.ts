@@ -73,7 +73,7 @@ async function open(config: ResolvedConfig, runId: string, now: () => Date, star
       lock = RunLock.acquire(RunLock.lockPathFor(config.trackerPath), holder);
     }
     const logging = early?.logging ?? makeLogging(config, runId, now, true, loggingOptions);
-    tracker ??= (await openTracker(config, now)) as TrackerStore;
+    tracker ??= (await openTracker(config, now, { offThread: true })) as TrackerStore;
     await tracker.startRun(runId, started);
     return { logging, tracker, lock, source: early?.source ?? null };
   } catch (err) {

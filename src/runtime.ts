@@ -10,6 +10,7 @@ import { redactStoredTexts } from './adapters/tracker/redactStored.js';
 import { openTrackerDb } from './adapters/tracker/schema.js';
 import { PostgresTrackerStore } from './adapters/tracker/postgres/store.js';
 import type { TrackerStore } from './adapters/tracker/store.js';
+import { SqliteWriter } from './adapters/tracker/sqliteWriter.js';
 import { Tracker } from './adapters/tracker/tracker.js';
 import type { ResolvedConfig } from './config.js';
 import { createLogging, makeRedactor, type Logging } from './logging/index.js';
@@ -44,7 +45,8 @@ export function makeLogging(
 /** The tracker store the configuration names: PostgreSQL when TRACKER_DATABASE_URL is set (its
  *  schema created or migrated on opening), else the SQLite file at TRACKER_PATH. Null: read-only
  *  and there is no SQLite file yet. */
-export async function openTracker(config: ResolvedConfig, now: () => Date, opts: { readonly?: boolean } = {}): Promise<TrackerStore | null> {
+/** `offThread`: a run's per-submission commits on a thread of their own (SQLite; sqliteWriter.ts). */
+export async function openTracker(config: ResolvedConfig, now: () => Date, opts: { readonly?: boolean; offThread?: boolean } = {}): Promise<TrackerStore | null> {
   if (config.trackerDatabaseUrl) {
     return PostgresTrackerStore.open({ url: config.trackerDatabaseUrl, schema: config.trackerSchema, now, redact: makeRedactor(config.secrets) });
   }
@@ -54,7 +56,7 @@ export async function openTracker(config: ResolvedConfig, now: () => Date, opts:
   const redact = makeRedactor(config.secrets);
   const db = openTrackerDb(config.trackerPath, opts);
   if (!opts.readonly) redactStoredTexts(db, redact);
-  return new Tracker(db, now, redact, config.trackerPath);
+  return new Tracker(db, now, redact, config.trackerPath, opts.offThread && !opts.readonly ? new SqliteWriter(config.trackerPath, now) : null);
 }
 
 export function connectSource(config: ResolvedConfig): Promise<PostgresSource> {
