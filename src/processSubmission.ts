@@ -59,9 +59,12 @@ async function attachAndFinish(
   file: Pick<TicketRequest, 'attachmentName' | 'attachment'>,
   recovered: boolean,
   note: string,
+  /** A new ticket's key being committed (createTicket). */
+  recorded?: Promise<boolean>,
 ): Promise<Outcome> {
   Object.assign(at, { step: 'attach', ticketKey });
-  await attachSubmission({ ...ctx, log: ctx.attachLog }, { key: sub.key, ticketKey }, file, { checkFirst: recovered });
+  const attached = await attachSubmission({ ...ctx, log: ctx.attachLog }, { key: sub.key, ticketKey }, file, { checkFirst: recovered, recorded });
+  if (attached !== 'attached') return attached;
   if (!await markProcessed(ctx.tracker, sub.key, recovered ? 'recovered' : 'created', 'created')) return inProgress('another run recorded the attachment first');
   return recovered ? { tag: 'recovered', ticketKey, note } : { tag: 'created', ticketKey };
 }
@@ -111,5 +114,5 @@ async function advance(ctx: ProcessContext, item: WorkItem, at: StepFacts): Prom
   at.step = 'create';
   const created = await createTicket(ctx, sub, request, row);
   if ('tag' in created) return created;
-  return attachAndFinish(ctx, at, sub, created.ticketKey, request, false, '');
+  return attachAndFinish(ctx, at, sub, created.ticketKey, request, false, '', created.recorded);
 }

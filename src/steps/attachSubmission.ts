@@ -6,16 +6,25 @@ import { failpoint } from '../failpoints.js';
 import { asJiraError, jiraCall } from '../adapters/jira/errors.js';
 import type { StepContext } from './createTicket.js';
 import type { TicketRequest } from '../mapping/request.js';
+import { inProgress, type Skipped } from '../outcome.js';
 
 export async function attachSubmission(
   ctx: StepContext,
   sub: { key: string; ticketKey: string },
   request: Pick<TicketRequest, 'attachmentName' | 'attachment'>,
-  opts: { checkFirst: boolean },
-): Promise<'attached'> {
+  /** recorded: a new ticket's key being committed (createTicket). The upload touches no ticket,
+   *  so it goes meanwhile; the file is attached only once the key is committed. */
+  opts: { checkFirst: boolean; recorded?: Promise<boolean> },
+): Promise<'attached' | Skipped> {
+  let uploading: Promise<string> | null = null;
+  if (opts.recorded) {
+    uploading = jiraCall('attach file', () => ctx.jira.uploadTemporaryFile(request.attachmentName, request.attachment));
+    uploading.catch(() => undefined); // awaited below, unless another run has the ticket
+    if (!(await opts.recorded)) return inProgress(`another run adopted ${sub.ticketKey} first`);
+  }
   const alreadyThere = await jiraCall('attach file', async () => {
     if (opts.checkFirst && (await ctx.jira.attachmentNames(sub.ticketKey)).includes(request.attachmentName)) return true;
-    const temporaryId = await ctx.jira.uploadTemporaryFile(request.attachmentName, request.attachment);
+    const temporaryId = await (uploading ?? ctx.jira.uploadTemporaryFile(request.attachmentName, request.attachment));
     try {
       await ctx.jira.attachTemporaryFile(sub.ticketKey, temporaryId);
     } catch (err) {
