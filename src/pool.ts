@@ -2,6 +2,8 @@
 // are created in submission order as far as concurrency allows (concurrency 1: strictly).
 // The items come a window at a time (`more`), fetched when the lanes have taken the last
 // one, while the items in flight go on: a batch of any size is never held whole.
+// A worker may `release` its lane before it ends, when all it has left is a wait that holds up
+// nothing else (a submission's last commit): the lane takes its next item meanwhile.
 // A worker that throws stops the pool: no lane takes a new item, the items in flight finish,
 // and then the first error is rethrown; an error fetching the next window stops it the same
 // way. `shouldStop` stops it from outside (a signal), without an error.
@@ -10,7 +12,7 @@ export async function runInOrder<T>(
   /** The next window of items, in order; null when there are no more. */
   more: () => Promise<T[] | null>,
   concurrency: number,
-  worker: (item: T) => Promise<void>,
+  worker: (item: T, release: () => void) => Promise<void>,
   shouldStop: () => boolean = () => false,
 ): Promise<void> {
   let window = first;
@@ -50,13 +52,17 @@ export async function runInOrder<T>(
         return;
       }
       if (item === none) return;
-      try {
-        await worker(item);
-      } catch (err) {
-        failures.push(err);
-      }
+      let release = () => undefined as void;
+      const released = new Promise<void>((r) => (release = r));
+      const work = worker(item, release).catch((err: unknown) => void failures.push(err));
+      finishing.add(work);
+      void work.finally(() => finishing.delete(work));
+      await Promise.race([work, released]);
     }
   }
+  /** Items whose lane was released before they ended. */
+  const finishing = new Set<Promise<void>>();
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+  while (finishing.size > 0) await Promise.all([...finishing]);
   if (failures.length > 0) throw failures[0];
 }

@@ -30,6 +30,9 @@ export interface ProcessContext extends StepContext {
   customers: CustomerDirectory | null;
   /** Whether the run that last touched a submission may still be working on it. */
   isRunAlive: (runId: string | null) => Promise<boolean>;
+  /** Called once only the `done` commit is left: the worker may start its next submission,
+   *  whose claim the tracker commits with or after this `done` (pool.ts). */
+  release?: () => void;
 }
 
 /** A submission to work on, with its source row as it is now (null: the row was deleted).
@@ -65,7 +68,7 @@ async function attachAndFinish(
   Object.assign(at, { step: 'attach', ticketKey });
   const attached = await attachSubmission({ ...ctx, log: ctx.attachLog }, { key: sub.key, ticketKey }, file, { checkFirst: recovered, recorded });
   if (attached !== 'attached') return attached;
-  if (!await markProcessed(ctx.tracker, sub.key, recovered ? 'recovered' : 'created', 'created')) return inProgress('another run recorded the attachment first');
+  if (!await markProcessed(ctx.tracker, sub.key, recovered ? 'recovered' : 'created', 'created', ctx.release)) return inProgress('another run recorded the attachment first');
   return recovered ? { tag: 'recovered', ticketKey, note } : { tag: 'created', ticketKey };
 }
 

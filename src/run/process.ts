@@ -70,7 +70,7 @@ export async function processBatch(
         return w && opened(w);
       },
       opts.concurrency,
-      async (item) => {
+      async (item, release) => {
         const sub = item.sub;
         const subLog = (m: string) => deps.log(m).child({ key: sub.key, sourceId: sub.sourceId });
         let outcome: Outcome;
@@ -81,6 +81,7 @@ export async function processBatch(
               recoveryGraceMs: config.recoveryGraceMinutes * 60_000, maxAttempts: config.maxAttempts, raiseOnBehalfOfColumn: config.raiseOnBehalfOfColumn,
               log: subLog('create_ticket'), attachLog: subLog('attach_submission'),
               isRunAlive: (id) => tracker.isRunAlive(id, deps.now()),
+              release,
             },
             item,
           );

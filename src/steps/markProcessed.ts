@@ -4,9 +4,11 @@
 import type { TrackerStore } from '../adapters/tracker/store.js';
 import { failpoint } from '../failpoints.js';
 
-/** False when another run recorded it first. */
-export async function markProcessed(tracker: TrackerStore, key: string, outcome: 'created' | 'recovered', from: 'created' | 'attached'): Promise<boolean> {
-  const moved = from === 'created' ? await tracker.markAttachedAndDone(key, outcome) : await tracker.markDone(key, outcome);
+/** False when another run recorded it first. `sent`: called once the commit is asked for. */
+export async function markProcessed(tracker: TrackerStore, key: string, outcome: 'created' | 'recovered', from: 'created' | 'attached', sent?: () => void): Promise<boolean> {
+  const moving = from === 'created' ? tracker.markAttachedAndDone(key, outcome) : tracker.markDone(key, outcome);
+  sent?.();
+  const moved = await moving;
   failpoint('after-done');
   return moved;
 }
