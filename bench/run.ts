@@ -76,11 +76,8 @@ function workspace(databaseUrl: string, jira: FakeJira, mappingPath: string | nu
   return ws;
 }
 
-/** The node options on the CLI's first line (`#!/usr/bin/env -S node …`): the ones `npx jira-sync`
- *  and cron run it with, so the benchmark runs it with them too. */
-const cliNodeOptions = () => (/^#!\/usr\/bin\/env -S node(.*)$/.exec(fs.readFileSync(CLI, 'utf8').split('\n')[0] ?? '')?.[1] ?? '').split(' ').filter(Boolean);
 const run = (ws: Workspace, args: string[] = ['run'], timeoutMs = 30 * 60_000, nodeArgs: string[] = []) =>
-  measureNode([...cliNodeOptions(), ...nodeArgs, CLI, ...args], { cwd: ws.dir, env: ws.env, timeoutMs });
+  measureNode([...nodeArgs, CLI, ...args], { cwd: ws.dir, env: ws.env, timeoutMs });
 
 function expectOk(what: string, m: Measured, summary?: RegExp): void {
   if (m.code !== 0) broken.push(`${what}: exit ${m.code}: ${m.stderr.trim().split('\n').slice(-3).join(' / ')}`);

@@ -1,9 +1,5 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env node
 // The command line: commander wiring, configuration, and the one top-level error handler.
-// The node option on the first line: a run is a short batch job that allocates fast, and V8's
-// default young generation (up to 3 × 16 MB, grown under that pace) was most of the difference in
-// peak memory between a run of 30 tickets and one of 1,000; 2 MB semi-spaces keep it flat at no
-// measurable cost in CPU (BENCHMARKS.md, issue 14).
 // This is the only place that exits (but for a forced stop, commands/runStop.ts); everything
 // else throws typed errors (errors.ts).
 import { createRequire } from 'node:module';

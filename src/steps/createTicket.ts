@@ -61,10 +61,11 @@ export async function recoverTicket(ctx: StepContext, sub: TrackedSubmission): P
  *  when another run adopted the ticket first), so the file can be uploaded meanwhile; nothing
  *  is attached to the ticket before `recorded` is true (attachSubmission). */
 export async function createTicket(ctx: StepContext, sub: TrackedSubmission, request: TicketRequest, row: Row): Promise<{ ticketKey: string; recorded: Promise<boolean> } | Skipped> {
+  // A row registered in this run is the payload the tracker holds already: it is not written again.
   if (sub.state === 'creating') {
     if (!await ctx.tracker.reclaimCreating(sub.key, sub.attemptStartedAt, ctx.runId, row)) return inProgress('another run took this submission');
     ctx.log.info({ attemptStartedAt: sub.attemptStartedAt }, 'no ticket found after the grace period; creating again');
-  } else if (!await ctx.tracker.claimForCreate(sub.key, ctx.runId, row)) {
+  } else if (!await ctx.tracker.claimForCreate(sub.key, ctx.runId, row === sub.payload ? undefined : row)) {
     return inProgress('another run claimed this submission');
   }
   failpoint('after-claim');
