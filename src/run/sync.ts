@@ -27,6 +27,8 @@ export interface SyncDeps {
 
 export interface RunOptions extends ProcessOptions {
   batchSize: number;
+  /** Submissions per window (windows.ts); a test sets a small one. */
+  windowSize?: number;
   /** Jira already answered this run (a first run checks it before making any file). */
   jiraChecked?: boolean;
 }
@@ -54,7 +56,7 @@ export async function runSync(deps: SyncDeps, config: ResolvedConfig, opts: RunO
     if (opts.shouldStop?.() === true) return false;
     if (!opts.jiraChecked) await preflightJira(deps.jira, config);
     return true;
-  });
+  }, opts.windowSize);
   const tally = new Tally();
   const first = await windows.next();
   if (first === null) return reportOf(deps.runId, []);
