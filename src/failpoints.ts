@@ -5,10 +5,10 @@ export const FAIL_POINTS = [
   'after-claim', // 1. claim committed, create not sent
   'after-create-sent', // 2. create request written to the socket, response not read
   'after-create-response', // 3. response read, `created` not committed
-  'after-created', // 4. `created` committed, attachment not started
-  'after-attach', // 5. attachment made, `attached` not committed
-  'after-attached', // 6. `attached` committed, `done` not committed
-  'after-done', // 7. `done` committed, the run's progress not yet recorded by the orchestrator
+  'after-created', // 4. `created` committed, the file perhaps uploaded (it is, during that commit), not attached
+  'after-attach', // 5. attachment made, nothing about it committed
+  // (There is no point between `attached` and `done`: both are one commit, markAttachedAndDone.)
+  'after-done', // 6. `attached` and `done` committed, the run's progress not yet recorded by the orchestrator
 ] as const;
 export type FailPoint = (typeof FAIL_POINTS)[number];
 

@@ -34,6 +34,9 @@ export interface RunJobOptions {
   console?: ConsoleOptions;
 }
 
+/** How often a run's counts so far are written to its record. */
+const PROGRESS_RECORD_MS = 1000;
+
 interface Opened {
   logging: Logging;
   tracker: TrackerStore;
@@ -72,7 +75,7 @@ async function open(config: ResolvedConfig, runId: string, now: () => Date, star
       lock = RunLock.acquire(RunLock.lockPathFor(config.trackerPath), holder);
     }
     const logging = early?.logging ?? makeLogging(config, runId, now, true, loggingOptions);
-    tracker ??= (await openTracker(config, now)) as TrackerStore;
+    tracker ??= (await openTracker(config, now, { offThread: true })) as TrackerStore;
     await tracker.startRun(runId, started);
     return { logging, tracker, lock, source: early?.source ?? null };
   } catch (err) {
@@ -100,6 +103,9 @@ async function work(config: ResolvedConfig, opts: RunJobOptions, run: Opened, ru
   const jira = makeJira(config, now, logging);
   // n/N on a terminal; nothing under cron (createProgress writes only to a TTY).
   const bar: { progress: Progress | null } = { progress: null };
+  // The run's counts in its record, for `status` if the run dies: at most once a second (and at
+  // the end), not a commit per submission. A created ticket is counted by its own `done` commit.
+  let recordedAt = 0;
   try {
     const report = await runSync(
       { source, tracker, jira, log: (m) => logging.forModule(m), now, runId },
@@ -110,8 +116,11 @@ async function work(config: ResolvedConfig, opts: RunJobOptions, run: Opened, ru
         jiraChecked: run.source !== null,
         onProgress: (done, total, counts) => {
           bar.progress ??= createProgress({ stream: process.stderr, isTTY: process.stderr.isTTY === true, total });
-          bar.progress.update({ done, created: counts.created, failed: counts.failed + counts.parked });
+          bar.progress.update({ done, total, created: counts.created, failed: counts.failed + counts.parked });
           stop.progress = counts;
+          const t = Date.now();
+          if (done < total && t - recordedAt < PROGRESS_RECORD_MS) return;
+          recordedAt = t;
           return tracker.recordRunProgress(runId, counts);
         },
         shouldStop: () => stop.requested,

@@ -33,6 +33,9 @@ export interface ProcessContext extends StepContext {
   customers: CustomerDirectory | null;
   /** Whether the run that last touched a submission may still be working on it. */
   isRunAlive: (runId: string | null) => Promise<boolean>;
+  /** Called once only the `done` commit is left: the worker may start its next submission,
+   *  whose claim the tracker commits with or after this `done` (pool.ts). */
+  release?: () => void;
 }
 
 /** A submission to work on, with its source row as it is now (null: the row was deleted).
@@ -62,11 +65,13 @@ async function attachAndFinish(
   file: Pick<TicketRequest, 'attachmentName' | 'attachment'>,
   recovered: boolean,
   note: string,
+  /** A new ticket's key being committed (createTicket). */
+  recorded?: Promise<boolean>,
 ): Promise<Outcome> {
   Object.assign(at, { step: 'attach', ticketKey });
-  const attached = await attachSubmission({ ...ctx, log: ctx.attachLog }, { key: sub.key, ticketKey }, file, { checkFirst: recovered });
+  const attached = await attachSubmission({ ...ctx, log: ctx.attachLog }, { key: sub.key, ticketKey }, file, { checkFirst: recovered, recorded });
   if (attached !== 'attached') return attached;
-  await markProcessed(ctx.tracker, sub.key, recovered ? 'recovered' : 'created');
+  if (!await markProcessed(ctx.tracker, sub.key, recovered ? 'recovered' : 'created', 'created', ctx.release)) return inProgress('another run recorded the attachment first');
   return recovered ? { tag: 'recovered', ticketKey, note } : { tag: 'created', ticketKey };
 }
 
@@ -78,7 +83,7 @@ async function advance(ctx: ProcessContext, item: WorkItem, at: StepFacts): Prom
     if (!await ctx.tracker.takeOver(sub.key, sub.state, sub.runId, ctx.runId)) return inProgress('another run took it over');
   }
   if (sub.state === 'attached') {
-    await markProcessed(ctx.tracker, sub.key, 'recovered');
+    await markProcessed(ctx.tracker, sub.key, 'recovered', 'attached');
     return { tag: 'recovered', ticketKey: sub.ticketKey ?? '', note: 'finished marking an attached ticket' };
   }
   if (sub.ticketKey) {
@@ -116,5 +121,5 @@ async function advance(ctx: ProcessContext, item: WorkItem, at: StepFacts): Prom
   at.step = 'create';
   const created = await createTicket(ctx, sub, request, row);
   if ('tag' in created) return created;
-  return attachAndFinish(ctx, at, sub, created.ticketKey, request, false, '');
+  return attachAndFinish(ctx, at, sub, created.ticketKey, request, false, '', created.recorded);
 }

@@ -5,6 +5,8 @@ import { noColorFromEnv } from './logging/console.js';
 
 export interface ProgressCounts {
   done: number;
+  /** The total known now, when it grows as the batch is read (else the one given at the start). */
+  total?: number;
   created: number;
   failed: number;
 }
@@ -72,7 +74,7 @@ export function createProgress(opts: ProgressOptions): Progress {
   target.write = intercept;
   return {
     update(c) {
-      const line = formatProgress(c, opts.total, colour);
+      const line = formatProgress(c, c.total ?? opts.total, colour);
       // Spaces, not an erase-line escape: a shorter line must wipe the longer one before it,
       // and plain spaces work on every terminal, TERM=dumb included.
       const pad = Math.max(0, shown - visibleLength(line));

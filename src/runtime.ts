@@ -11,6 +11,7 @@ import { refuseIfMoved } from './adapters/tracker/moved.js';
 import { openTrackerDb } from './adapters/tracker/schema.js';
 import { PostgresTrackerStore } from './adapters/tracker/postgres/store.js';
 import type { TrackerStore } from './adapters/tracker/store.js';
+import { SqliteWriter } from './adapters/tracker/sqliteWriter.js';
 import { Tracker } from './adapters/tracker/tracker.js';
 import type { ResolvedConfig } from './config.js';
 import { createLogging, makeRedactor, type Logging } from './logging/index.js';
@@ -45,8 +46,9 @@ export function makeLogging(
 /** The tracker store the configuration names: PostgreSQL when TRACKER_DATABASE_URL is set (its
  *  schema created or migrated on opening), else the SQLite file at TRACKER_PATH.
  *  `readonly`: writes nothing, not even a migration. `existing`: creates no tracker.
- *  With either, null when no run has created the tracker yet (no SQLite file, no schema). */
-export async function openTracker(config: ResolvedConfig, now: () => Date, opts: { readonly?: boolean; existing?: boolean } = {}): Promise<TrackerStore | null> {
+ *  With either, null when no run has created the tracker yet (no SQLite file, no schema).
+ *  `offThread`: a run's per-submission commits on a thread of their own (SQLite; sqliteWriter.ts). */
+export async function openTracker(config: ResolvedConfig, now: () => Date, opts: { readonly?: boolean; existing?: boolean; offThread?: boolean } = {}): Promise<TrackerStore | null> {
   if (config.trackerDatabaseUrl) {
     const pgOpts = { url: config.trackerDatabaseUrl, schema: config.trackerSchema, now, redact: makeRedactor(config.secrets) };
     if (opts.readonly) return PostgresTrackerStore.openExisting(pgOpts);
@@ -71,7 +73,7 @@ export async function openTracker(config: ResolvedConfig, now: () => Date, opts:
     }
     redactStoredTexts(db, redact);
   }
-  return new Tracker(db, now, redact, config.trackerPath);
+  return new Tracker(db, now, redact, config.trackerPath, opts.offThread && !opts.readonly ? new SqliteWriter(config.trackerPath, now) : null);
 }
 
 export function connectSource(config: ResolvedConfig): Promise<PostgresSource> {

@@ -30,7 +30,7 @@ export async function finish(config: ResolvedConfig, tracker: TrackerStore, logg
   try {
     await tracker.finishRun(runId, end, counts, exitCode, note);
     // A run that stopped before doing anything changed nothing worth a backup.
-    if (!stopped || (report?.results.length ?? 0) > 0) await tracker.backupIfDue(end).then((file) => file && logging.forModule('tracker').info({ file }, 'tracker backed up'));
+    if (!stopped || (report?.handled ?? 0) > 0) await tracker.backupIfDue(end).then((file) => file && logging.forModule('tracker').info({ file }, 'tracker backed up'));
   } catch (err) {
     log.warn({ err }, 'could not record the run end or back up the tracker');
   }

@@ -1,4 +1,5 @@
-// Steps 4-7 for a batch: each submission through processSubmission, with bounded concurrency.
+// Steps 4-7 for a batch: each submission through processSubmission, with bounded concurrency,
+// the windows of the batch one after the other (the next one gathered as the lanes need it).
 // An error out of a submission stops the run (the pool takes no new one, the ones in flight
 // finish); here it becomes the run's stop reason.
 import { CustomerDirectory } from '../adapters/jira/customers.js';
@@ -7,14 +8,15 @@ import { trackerFileError } from '../adapters/tracker/schema.js';
 import type { TrackedSubmission } from '../adapters/tracker/tracker.js';
 import type { ResolvedConfig } from '../config.js';
 import type { Counts } from '../counts.js';
-import type { DependencyError } from '../errors.js';
+import { DependencyError } from '../errors.js';
 import type { MappingFile } from '../mapping/format.js';
 import { textFormatFor } from '../mapping/request.js';
 import { runInOrder } from '../pool.js';
 import { describeJiraFailure } from '../preflight.js';
 import { processSubmission, type WorkItem } from '../processSubmission.js';
-import { countOutcomes, type Outcome, type SubmissionResult } from '../outcome.js';
+import type { Outcome, Tally } from '../outcome.js';
 import type { SyncDeps } from './sync.js';
+import type { BatchWindows, Window } from './windows.js';
 
 export interface ProcessOptions {
   concurrency: number;
@@ -29,30 +31,47 @@ export interface ProcessOptions {
  *  be recorded, and the submission that hit it resumes on the next run. Anything else is a defect. */
 function stopReason(err: unknown, config: ResolvedConfig): DependencyError {
   if (err instanceof JiraCallError) return describeJiraFailure(err, config);
+  // The source or the tracker failed while the next window was gathered: said as it is.
+  if (err instanceof DependencyError) return err;
   if (String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_')) return trackerFileError(config.trackerPath, err);
   throw err;
 }
 
+/** Processes the windows in order (the first already gathered); the outcomes go into `tally`.
+ *  Returns why the run stopped taking submissions, or null when it went through. */
 export async function processBatch(
   deps: SyncDeps,
   config: ResolvedConfig,
   opts: ProcessOptions,
   mapping: MappingFile,
-  work: WorkItem[],
-): Promise<{ results: SubmissionResult[]; stoppedBy: DependencyError | null }> {
+  tally: Tally,
+  windows: BatchWindows,
+  first: Window,
+): Promise<DependencyError | null> {
   const { tracker, jira } = deps;
   const customers = config.raiseOnBehalfOfColumn ? new CustomerDirectory(jira.customerClients()) : null;
-  const results: SubmissionResult[] = [];
+  let done = 0;
   const finished = async (sub: TrackedSubmission, outcome: Outcome): Promise<void> => {
     deps.log('main').child({ key: sub.key, sourceId: sub.sourceId }).info({ outcome: outcome.tag, ...outcome }, 'submission finished');
-    results.push({ key: sub.key, sourceId: sub.sourceId, outcome });
-    await opts.onProgress?.(results.length, work.length, countOutcomes(results));
+    tally.add({ key: sub.key, sourceId: sub.sourceId, outcome });
+    await opts.onProgress?.(++done, windows.total - skippedSoFar, tally.counts);
+  };
+  // Rows whose content was already known are reported, not processed, and not in the progress line's total.
+  let skippedSoFar = 0;
+  const opened = (w: Window): WorkItem[] => {
+    for (const r of w.skipped) tally.add(r);
+    skippedSoFar += w.skipped.length;
+    return w.work;
   };
   try {
     await runInOrder(
-      work,
+      opened(first),
+      async () => {
+        const w = await windows.next();
+        return w && opened(w);
+      },
       opts.concurrency,
-      async (item) => {
+      async (item, release) => {
         const sub = item.sub;
         const subLog = (m: string) => deps.log(m).child({ key: sub.key, sourceId: sub.sourceId });
         let outcome: Outcome;
@@ -65,6 +84,7 @@ export async function processBatch(
               log: subLog('create_ticket'), attachLog: subLog('attach_submission'),
               writeback: config.writebackTable ? { baseUrl: config.jiraBaseUrl } : null,
               isRunAlive: (id) => tracker.isRunAlive(id, deps.now()),
+              release,
             },
             item,
           );
@@ -77,8 +97,8 @@ export async function processBatch(
       },
       () => opts.shouldStop?.() === true,
     );
-    return { results, stoppedBy: null };
+    return null;
   } catch (err) {
-    return { results, stoppedBy: stopReason(err, config) };
+    return stopReason(err, config);
   }
 }

@@ -59,12 +59,16 @@ export async function recoverTicket(ctx: StepContext, sub: TrackedSubmission): P
 }
 
 /** Claims the submission (or, after recoverTicket found nothing, re-claims it) and sends the one create call.
- *  `row` is what the request was built from; the tracker keeps it as the submission's payload. */
-export async function createTicket(ctx: StepContext, sub: TrackedSubmission, request: TicketRequest, row: Row): Promise<{ ticketKey: string } | Skipped> {
+ *  `row` is what the request was built from; the tracker keeps it as the submission's payload.
+ *  Returns once Jira has answered, with the commit of the ticket key under way (`recorded`: false
+ *  when another run adopted the ticket first), so the file can be uploaded meanwhile; nothing
+ *  is attached to the ticket before `recorded` is true (attachSubmission). */
+export async function createTicket(ctx: StepContext, sub: TrackedSubmission, request: TicketRequest, row: Row): Promise<{ ticketKey: string; recorded: Promise<boolean> } | Skipped> {
+  // A row registered in this run is the payload the tracker holds already: it is not written again.
   if (sub.state === 'creating') {
     if (!await ctx.tracker.reclaimCreating(sub.key, sub.attemptStartedAt, ctx.runId, row)) return inProgress('another run took this submission');
     ctx.log.info({ attemptStartedAt: sub.attemptStartedAt }, 'no ticket found after the grace period; creating again');
-  } else if (!await ctx.tracker.claimForCreate(sub.key, ctx.runId, row)) {
+  } else if (!await ctx.tracker.claimForCreate(sub.key, ctx.runId, row === sub.payload ? undefined : row)) {
     return inProgress('another run claimed this submission');
   }
   failpoint('after-claim');
@@ -73,13 +77,14 @@ export async function createTicket(ctx: StepContext, sub: TrackedSubmission, req
     ctx.jira.createTicket(request.requestFieldValues, { raiseOnBehalfOf: request.raiseOnBehalfOf, issueTypeId: request.issueTypeId }),
   );
   failpoint('after-create-response');
-  if (!await ctx.tracker.markCreated(sub.key, res.issueKey, res.issueId, 'created')) {
-    // Another run adopted this ticket while our answer was on its way; it carries on from here.
-    return inProgress(`another run adopted ${res.issueKey} first`);
-  }
-  ctx.log.info({ ticketKey: res.issueKey }, 'ticket created');
-  // The write-back row from the create answer; written to PostgreSQL after the batch (run/writeback.ts).
-  if (ctx.writeback) await ctx.tracker.writeback.keepSnapshots([snapshotFromCreate(ctx.writeback.baseUrl, { submissionKey: sub.key, sourceId: sub.sourceId }, res)]);
-  failpoint('after-created');
-  return { ticketKey: res.issueKey };
+  const recorded = ctx.tracker.markCreated(sub.key, res.issueKey, res.issueId, 'created').then(async (moved) => {
+    // Not moved: another run adopted this ticket while our answer was on its way; it carries on from here.
+    if (!moved) return false;
+    ctx.log.info({ ticketKey: res.issueKey }, 'ticket created');
+    // The write-back row from the create answer; written to PostgreSQL after the batch (run/writeback.ts).
+    if (ctx.writeback) await ctx.tracker.writeback.keepSnapshots([snapshotFromCreate(ctx.writeback.baseUrl, { submissionKey: sub.key, sourceId: sub.sourceId }, res)]);
+    failpoint('after-created');
+    return true;
+  });
+  return { ticketKey: res.issueKey, recorded };
 }

@@ -1,5 +1,5 @@
 // The write half of step 3: fetched rows become tracked submissions (or are skipped as
-// already processed), in one committed transaction each, before any ticket is created.
+// already processed), the whole page in one committed transaction, before any ticket is created.
 import type { Logger } from 'pino';
 import type { RowPosition } from '../adapters/postgres/source.js';
 import type { Row } from '../adapters/postgres/values.js';
@@ -30,16 +30,19 @@ export async function registerSubmissions(
   const aheadSeen = opts.trackerPath === null ? new Set<string>() : readAheadIds(opts.trackerPath);
   if (restored) opts.log.warn({ highWater, cursor }, 'tracker is behind its high-water mark (restored from a backup?): searching Jira before creating older submissions');
 
+  // A row dated past the cursor's ceiling (`ahead`) never moves the cursor, so the mark cannot
+  // cover it: the mark lists such rows by id instead. One listed but new here was forgotten.
+  const verifyFirst = (f: KeyedRow) =>
+    opts.verifyAll === true || aheadSeen.has(f.position.sourceId) || (restored && (f.position.ahead === true || !isAfter(f.position, highWater as RowPosition)));
+  const page = rows.map((f) => ({ pos: f.position, key: f.key, payload: f.row, verifyFirst: verifyFirst(f) }));
+  const answers = await tracker.registerAll(page, opts.runId);
+
   const registered: TrackedSubmission[] = [];
   const skipped: SubmissionResult[] = [];
-  for (const f of rows) {
-    // A row dated past the cursor's ceiling (`ahead`) never moves the cursor, so the mark cannot
-    // cover it: the mark lists such rows by id instead. One listed but new here was forgotten.
-    const verifyFirst =
-      opts.verifyAll === true || aheadSeen.has(f.position.sourceId) || (restored && (f.position.ahead === true || !isAfter(f.position, highWater as RowPosition)));
+  for (const [i, f] of rows.entries()) {
     const subLog = opts.log.child({ key: f.key, sourceId: f.position.sourceId });
-    if ((await tracker.register(f.position, f.key, f.row, opts.runId, verifyFirst)) === 'new') {
-      subLog.info({ verifyFirst }, 'submission registered');
+    if (answers[i] === 'new') {
+      subLog.info({ verifyFirst: page[i]?.verifyFirst }, 'submission registered');
       registered.push((await tracker.get(f.key)) as TrackedSubmission);
       continue;
     }

@@ -1,7 +1,8 @@
 // The tracker contract: the same cases against every store (tests/support/trackerStores.ts).
 // What the rest of the program relies on: claims are conditional and exactly one of two racing
 // claimers wins; every transition is conditional on the state it leaves; re-queueing; the
-// cursor only moves forward, in time order; seen rows; runs and counts; alert incidents.
+// cursor only moves forward, in time order; seen rows; a page registered at once; due
+// submissions read a page at a time; runs and counts; alert incidents.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { TrackerStore } from '../../src/adapters/tracker/store.js';
 import { postgresStore, sqliteStore, type StoreFactory, type StoreFixture } from '../support/trackerStores.js';
@@ -88,6 +89,60 @@ for (const factory of stores) {
       expect(await t.markDone(key, 'created')).toBe(true);
       expect(await t.get(key)).toMatchObject({ state: 'done', ticketKey: 'JSM-1', lastOutcome: 'created' });
       expect(await t.countsByState()).toMatchObject({ done: 1, pending: 0 });
+    });
+
+    it('registers a page in one commit: answers in order, a repeat inside the page known, the cursor at the page\'s latest row', async () => {
+      const t = await open();
+      const at = (m: number) => `2026-12-01T00:0${m}:00.000000Z`;
+      const answers = await t.registerAll(
+        [
+          { pos: { sourceId: '21', sourceTs: at(2) }, key: 'p'.repeat(64), payload: { id: 21 } },
+          { pos: { sourceId: '22', sourceTs: at(3) }, key: 'q'.repeat(64), payload: { id: 22 }, verifyFirst: true },
+          { pos: { sourceId: '23', sourceTs: at(1) }, key: 'p'.repeat(64), payload: { id: 23 } },
+          { pos: { sourceId: '24', sourceTs: '2099-01-01T00:00:00.000000Z', ahead: true }, key: 'r'.repeat(64), payload: { id: 24 } },
+        ],
+        'run-1',
+      );
+      expect(answers).toEqual(['new', 'new', 'known', 'new']);
+      expect(await t.getCursor()).toEqual({ sourceId: '22', sourceTs: at(3) });
+      expect([...(await t.seenSourceIds(['21', '22', '23', '24']))].sort()).toEqual(['21', '22', '23', '24']);
+      expect(await t.get('q'.repeat(64))).toMatchObject({ state: 'pending', verifyFirst: true, runId: 'run-1', payload: { id: 22 } });
+      expect(await t.registerAll([], 'run-1')).toEqual([]);
+      // An earlier page never moves the cursor back.
+      expect(await t.registerAll([{ pos: { sourceId: '25', sourceTs: at(0) }, key: 's'.repeat(64), payload: {} }], 'run-2')).toEqual(['new']);
+      expect((await t.getCursor())?.sourceId).toBe('22');
+    });
+
+    it('records attached and done in one commit, only from created (or failed with a ticket), counted in its run', async () => {
+      const t = await open();
+      await t.startRun('run-1', new Date(T0));
+      const key = await register(t);
+      expect(await t.markAttachedAndDone(key, 'created')).toBe(false); // pending: no ticket
+      await t.claimForCreate(key, 'run-1');
+      expect(await t.markAttachedAndDone(key, 'created')).toBe(false); // creating: no ticket yet
+      await t.markCreated(key, 'JSM-7', '10007', 'created');
+      expect(await t.markAttachedAndDone(key, 'created')).toBe(true);
+      expect(await t.markAttachedAndDone(key, 'created')).toBe(false); // done already
+      expect(await t.get(key)).toMatchObject({ state: 'done', ticketKey: 'JSM-7', lastOutcome: 'created', lastError: null });
+      expect((await t.recentRuns(1))[0]).toMatchObject({ runId: 'run-1', created: 1 });
+    });
+
+    it('reads due submissions a page at a time, in order, each page after the last one', async () => {
+      const t = await open();
+      const ts = '2026-11-23T07:00:00.000000Z';
+      // Ids as text, in numeric order (9 before 10), and one earlier in time.
+      const keys: string[] = [];
+      for (const [id, at] of [['10', ts], ['9', ts], ['100', ts], ['1', '2026-11-23T06:00:00.000000Z']] as const) {
+        keys.push(id.padStart(64, 'd'));
+        await t.register({ sourceId: id, sourceTs: at }, id.padStart(64, 'd'), {}, 'run-0');
+      }
+      const first = await t.dueForWork(2);
+      expect(first.map((s) => s.sourceId)).toEqual(['1', '9']);
+      const last = first[1]!;
+      const second = await t.dueForWork(2, { sourceTs: last.sourceTs, sourceId: last.sourceId });
+      expect(second.map((s) => s.sourceId)).toEqual(['10', '100']);
+      expect(await t.dueForWork(2, { sourceTs: ts, sourceId: '100' })).toEqual([]);
+      expect((await t.dueForWork(10)).map((s) => s.sourceId)).toEqual(['1', '9', '10', '100']);
     });
 
     it('takes over only from the run it saw, and releases a claim that never reached Jira', async () => {

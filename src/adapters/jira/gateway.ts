@@ -1,4 +1,5 @@
-// The only module that speaks HTTP to Jira. Every call goes through one shared rate limiter
+// The only module that speaks HTTP to Jira: through jira.js, and for the per-ticket calls and the
+// preflight through directHttp.ts. Every call goes through one shared rate limiter
 // and the retry policy (jira.js 5 has neither). The create call is never repeated blindly:
 // if its answer is lost, the caller recovers by searching for the ticket's marker.
 import http from 'node:http';
@@ -8,6 +9,7 @@ import type { JiraAuth, JiraTarget } from '../../config.js';
 import { failpoint } from '../../failpoints.js';
 import { classifyJiraError, JiraCallError, redactJiraError } from './errors.js';
 import type { Clock, RateLimiter } from './rateLimiter.js';
+import { DirectHttp, multipartFile } from './directHttp.js';
 import { withRetry, type RetryBudget, type RetryPolicy } from './retry.js';
 import type { CustomerClients } from './customers.js';
 import * as issueApi from './issueApi.js';
@@ -93,8 +95,14 @@ const transport = {
 
 export class JiraGateway {
   private clients: Promise<{ desk: ServiceDeskClient; platform: Version3Client | Version2Client; cloud: boolean }> | null = null;
+  /** The per-ticket calls and the preflight, without jira.js (directHttp.ts says why). */
+  private readonly direct: DirectHttp;
 
-  constructor(private readonly opts: JiraGatewayOptions) {}
+  constructor(private readonly opts: JiraGatewayOptions) {
+    const { auth } = opts;
+    const authorization = auth.kind === 'basic' ? `Basic ${Buffer.from(`${auth.email}:${auth.apiToken}`).toString('base64')}` : `Bearer ${auth.pat}`;
+    this.direct = new DirectHttp({ baseUrl: opts.baseUrl, authorization, timeoutMs: opts.timeoutMs, transport });
+  }
 
   // jira.js (with axios and zod) takes a large share of start-up time, and a run with nothing
   // new never calls Jira, so the library is loaded on the first call only.
@@ -117,9 +125,14 @@ export class JiraGateway {
 
   private async call<T>(operation: string, fn: (c: Awaited<ReturnType<JiraGateway['connect']>>) => Promise<T>, safeToRepeat = true): Promise<T> {
     const clients = await this.connect();
+    return this.send(operation, () => fn(clients), safeToRepeat);
+  }
+
+  /** One call through the shared rate limiter and the retry policy; errors classified and redacted. */
+  private async send<T>(operation: string, fn: () => Promise<T>, safeToRepeat = true): Promise<T> {
     const { redact } = this.opts;
     try {
-      return await withRetry(operation, () => fn(clients), {
+      return await withRetry(operation, fn, {
         limiter: this.opts.limiter,
         policy: this.opts.policy,
         budget: this.opts.budget,
@@ -167,7 +180,7 @@ export class JiraGateway {
   }
 
   async getServiceDesk(): Promise<{ id?: string; projectKey?: string; projectName?: string }> {
-    return this.call('get service desk', ({ desk }) => desk.serviceDesk.getServiceDeskById({ serviceDeskId: this.opts.serviceDeskId })) as Promise<{
+    return this.send('get service desk', () => this.direct.getJson(`/rest/servicedeskapi/servicedesk/${encodeURIComponent(this.opts.serviceDeskId)}`)) as Promise<{
       id?: string; projectKey?: string; projectName?: string;
     }>;
   }
@@ -205,17 +218,8 @@ export class JiraGateway {
 
   /** The new request, with what its answer says of it (status, portal link, creation time) for the write-back table. */
   async createRequest(requestFieldValues: Record<string, unknown>, raiseOnBehalfOf?: string): Promise<CreatedRequest> {
-    const res = (await this.call(
-      'create request',
-      ({ desk }) =>
-        desk.request.createCustomerRequest({
-          serviceDeskId: this.opts.serviceDeskId,
-          requestTypeId: this.opts.requestTypeId,
-          requestFieldValues,
-          raiseOnBehalfOf,
-        } as Parameters<ServiceDeskClient['request']['createCustomerRequest']>[0]),
-      false,
-    )) as CreateAnswer;
+    const body = { serviceDeskId: this.opts.serviceDeskId, requestTypeId: this.opts.requestTypeId, requestFieldValues, raiseOnBehalfOf };
+    const res = await this.send('create request', () => this.direct.postJson<CreateAnswer>('/rest/servicedeskapi/request', body), false);
     return createdRequest(res);
   }
 
@@ -260,12 +264,10 @@ export class JiraGateway {
 
   /** JSM's temporary-file flow: upload to the desk, then attach to the request. */
   async uploadTemporaryFile(fileName: string, content: Buffer): Promise<string> {
-    const res = (await this.call('upload temporary file', ({ desk }) =>
-      desk.serviceDesk.attachTemporaryFile({
-        serviceDeskId: this.opts.serviceDeskId,
-        attachment: { filename: fileName, file: content, mimeType: 'application/json' },
-      }),
-    )) as { temporaryAttachments?: { temporaryAttachmentId: string }[] };
+    const path = `/rest/servicedeskapi/servicedesk/${encodeURIComponent(this.opts.serviceDeskId)}/attachTemporaryFile`;
+    const res = await this.send('upload temporary file', () =>
+      this.direct.postMultipart<{ temporaryAttachments?: { temporaryAttachmentId: string }[] }>(path, multipartFile(fileName, 'application/json', content), { 'X-Atlassian-Token': 'no-check' }),
+    );
     const id = res.temporaryAttachments?.[0]?.temporaryAttachmentId;
     if (!id) throw classifyJiraError(new Error('Jira accepted the upload but returned no temporary attachment id'), 'upload temporary file', this.opts.clock.now());
     return id;
@@ -273,10 +275,7 @@ export class JiraGateway {
 
   /** Not repeated blindly: a lost answer is settled by listing the request's attachments. */
   async attachTemporaryFile(issueKey: string, temporaryAttachmentId: string): Promise<void> {
-    await this.call(
-      'attach file',
-      ({ desk }) => desk.request.createAttachment({ issueIdOrKey: issueKey, temporaryAttachmentIds: [temporaryAttachmentId], public: this.opts.attachmentPublic }),
-      false,
-    );
+    const path = `/rest/servicedeskapi/request/${encodeURIComponent(issueKey)}/attachment`;
+    await this.send('attach file', () => this.direct.postJson(path, { temporaryAttachmentIds: [temporaryAttachmentId], public: this.opts.attachmentPublic }), false);
   }
 }

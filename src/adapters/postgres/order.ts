@@ -61,3 +61,9 @@ export function comparePositions(a: RowPosition, b: RowPosition): number {
 export function isInfiniteTimestamp(text: string): boolean {
   return typeof timestampMicros(text) === 'number';
 }
+
+/** Whether the tracker's cursor moves to `pos`: forward only, in time order, never to a row dated
+ *  beyond the scan's ceiling (`ahead`); a cursor at +infinity (left by an older version) is replaced. */
+export function cursorMovesTo(pos: RowPosition, cursor: RowPosition | null): boolean {
+  return !pos.ahead && (cursor === null || comparePositions(pos, cursor) > 0 || (isInfiniteTimestamp(cursor.sourceTs) && !isInfiniteTimestamp(pos.sourceTs)));
+}

@@ -63,6 +63,18 @@ export function sqlite(): SqliteConstructor {
   }
 }
 
+const statements = new WeakMap<SqliteDatabase, Map<string, DatabaseConstructor.Statement>>();
+
+/** The statement for `sql` on `db`, prepared on first use and kept: preparing costs more than
+ *  running one of the tracker's short statements, and a run repeats the same few thousands of times. */
+export function prepared(db: SqliteDatabase, sql: string): DatabaseConstructor.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+  return stmt;
+}
+
 /** `new Database(file, options)` with the build for this Node.js. */
 export function openSqlite(file: string, options?: DatabaseConstructor.Options): SqliteDatabase {
   const Database = sqlite();

@@ -9,9 +9,10 @@
 import type Database from 'better-sqlite3';
 import type { Row } from '../postgres/values.js';
 import type { RowPosition } from '../postgres/source.js';
-import { comparePositions, isInfiniteTimestamp } from '../postgres/order.js';
 import { scheduleFailure, scheduleSearchFailure, type Scheduled } from './retrySchedule.js';
-import type { RetryOptions } from './store.js';
+import { prepared } from './sqlite.js';
+import { readCursor, registerRows } from './sqliteRegister.js';
+import type { DuePosition, Registration, RetryOptions } from './store.js';
 import { fromDb, type DbRow, type SubmissionState, type TrackedSubmission } from './submission.js';
 
 export class SqliteSubmissions {
@@ -22,6 +23,11 @@ export class SqliteSubmissions {
     protected readonly redact: (s: string) => string = (s) => s,
   ) {}
 
+  /** A statement prepared once per tracker (sqlite.ts). */
+  protected sql(text: string) {
+    return prepared(this.db, text);
+  }
+
   private iso(): string {
     return this.now().toISOString();
   }
@@ -31,13 +37,12 @@ export class SqliteSubmissions {
   }
 
   async get(key: string): Promise<TrackedSubmission | undefined> {
-    const r = this.db.prepare('SELECT * FROM submissions WHERE key = ?').get(key) as DbRow | undefined;
+    const r = this.sql('SELECT * FROM submissions WHERE key = ?').get(key) as DbRow | undefined;
     return r && fromDb(r);
   }
 
   async findBySourceId(sourceId: string): Promise<TrackedSubmission | undefined> {
-    const r = this.db
-      .prepare('SELECT s.* FROM submissions s JOIN source_rows r ON r.key = s.key WHERE r.source_id = ?')
+    const r = this.sql('SELECT s.* FROM submissions s JOIN source_rows r ON r.key = s.key WHERE r.source_id = ?')
       .get(sourceId) as DbRow | undefined;
     return r && fromDb(r);
   }
@@ -45,8 +50,7 @@ export class SqliteSubmissions {
   /** Which of these source rows the tracker has already seen (processed, or skipped as a repeat). */
   async seenSourceIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = this.db
-      .prepare('SELECT source_id FROM source_rows WHERE source_id IN (SELECT value FROM json_each(?))')
+    const rows = this.sql('SELECT source_id FROM source_rows WHERE source_id IN (SELECT value FROM json_each(?))')
       .all(JSON.stringify(ids)) as { source_id: string }[];
     return new Set(rows.map((r) => r.source_id));
   }
@@ -54,67 +58,39 @@ export class SqliteSubmissions {
   /** The audit's question, for one page of source ids given as a JSON array text: which has the
    *  tracker never seen? Only those come back (usually none), so a million ids cost no objects. */
   async unseenSourceIds(idsJson: string): Promise<string[]> {
-    return this.db
-      .prepare('SELECT value FROM json_each(?) AS j WHERE NOT EXISTS (SELECT 1 FROM source_rows r WHERE r.source_id = j.value)')
+    return this.sql('SELECT value FROM json_each(?) AS j WHERE NOT EXISTS (SELECT 1 FROM source_rows r WHERE r.source_id = j.value)')
       .pluck()
       .all(idsJson) as string[];
   }
 
   async getCursor(): Promise<RowPosition | null> {
-    return this.cursorNow();
+    return readCursor(this.db);
   }
 
-  private cursorNow(): RowPosition | null {
-    const r = this.db.prepare('SELECT source_ts, source_id FROM cursor WHERE id = 1').get() as { source_ts: string; source_id: string } | undefined;
-    return r ? { sourceTs: r.source_ts, sourceId: r.source_id } : null;
-  }
-
-  /**
-   * Record a fetched source row. Returns 'new' when its key was unknown (a pending submission
-   * now exists) or 'known' when the same content was already tracked (under any source id).
-   * The cursor only moves forward, compared as (timestamp, id) in time order (order.ts), and
-   * never to a row dated beyond the scan's ceiling (`ahead`): such a row is processed, but the
-   * cursor stays at real time. A cursor at +infinity (left by an older version) is replaced.
-   */
+  /** One fetched source row, registered as registerAll registers a page. */
   async register(pos: RowPosition, key: string, payload: Row, runId: string, verifyFirst = false): Promise<'new' | 'known'> {
-    return this.db.transaction(() => {
-      const now = this.iso();
-      this.db
-        .prepare('INSERT OR IGNORE INTO source_rows (source_id, source_ts, key, seen_at) VALUES (?, ?, ?, ?)')
-        .run(pos.sourceId, pos.sourceTs, key, now);
-      const inserted = this.db
-        .prepare(
-          `INSERT OR IGNORE INTO submissions (key, source_id, source_ts, payload, state, run_id, verify_first, created_at, updated_at)
-           VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
-        )
-        .run(key, pos.sourceId, pos.sourceTs, JSON.stringify(payload), runId, verifyFirst ? 1 : 0, now, now);
-      const cursor = this.cursorNow();
-      const moves = !pos.ahead && (cursor === null || comparePositions(pos, cursor) > 0 || (isInfiniteTimestamp(cursor.sourceTs) && !isInfiniteTimestamp(pos.sourceTs)));
-      if (moves) {
-        this.db
-          .prepare(
-            `INSERT INTO cursor (id, source_ts, source_id, updated_at) VALUES (1, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET source_ts = excluded.source_ts, source_id = excluded.source_id, updated_at = excluded.updated_at`,
-          )
-          .run(pos.sourceTs, pos.sourceId, now);
-      }
-      return inserted.changes === 1 ? 'new' : 'known';
-    })();
+    return registerRows(this.db, this.iso(), [{ pos, key, payload, verifyFirst }], runId)[0] as 'new' | 'known';
+  }
+
+  /** A page of fetched rows: seen rows, pending submissions and the cursor, in one commit (sqliteRegister.ts). */
+  async registerAll(rows: Registration[], runId: string): Promise<('new' | 'known')[]> {
+    return rows.length === 0 ? [] : registerRows(this.db, this.iso(), rows, runId);
   }
 
   /** Submissions a run should work on, oldest first: unfinished ones, and failed ones or ones waiting
    *  for recovery (`creating` after a lost answer) whose time has come. A submission backing off or
    *  inside the recovery grace period is not returned before its time, so it never takes a new row's
-   *  place in a batch. Ids are text here; ordering by length first keeps numeric ids in numeric order. */
-  async dueForWork(limit: number): Promise<TrackedSubmission[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM submissions
-          WHERE state IN ('pending','created','attached')
-             OR (state IN ('creating','failed') AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
-          ORDER BY source_ts, length(source_id), source_id LIMIT ?`,
-      )
-      .all(this.iso(), limit) as DbRow[];
+   *  place in a batch. Ids are text here; ordering by length first keeps numeric ids in numeric order.
+   *  `after`: the next page, after the last submission of the previous one in that order. */
+  async dueForWork(limit: number, after?: DuePosition): Promise<TrackedSubmission[]> {
+    const due = `(state IN ('pending','created','attached')
+             OR (state IN ('creating','failed') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)))`;
+    const order = 'ORDER BY source_ts, length(source_id), source_id LIMIT ?';
+    const rows = (
+      after
+        ? this.sql(`SELECT * FROM submissions WHERE ${due} AND (source_ts, length(source_id), source_id) > (?, ?, ?) ${order}`).all(this.iso(), after.sourceTs, after.sourceId.length, after.sourceId, limit)
+        : this.sql(`SELECT * FROM submissions WHERE ${due} ${order}`).all(this.iso(), limit)
+    ) as DbRow[];
     return rows.map(fromDb);
   }
 
@@ -125,8 +101,7 @@ export class SqliteSubmissions {
   async claimForCreate(key: string, runId: string, payload?: Row): Promise<boolean> {
     const now = this.iso();
     return (
-      this.db
-        .prepare(
+      this.sql(
           `UPDATE submissions SET state = 'creating', attempts = attempts + 1, attempt_started_at = ?, next_attempt_at = NULL,
                   payload = COALESCE(?, payload), run_id = ?, updated_at = ?
             WHERE key = ? AND state IN ('pending','failed') AND ticket_key IS NULL AND verify_first = 0`,
@@ -141,8 +116,7 @@ export class SqliteSubmissions {
    *  period before "not found" is believed runs from the create call that may have reached Jira. */
   async claimRecovery(key: string, runId: string): Promise<boolean> {
     return (
-      this.db
-        .prepare(
+      this.sql(
           `UPDATE submissions SET state = 'creating', next_attempt_at = NULL, run_id = ?, updated_at = ?
             WHERE key = ? AND state IN ('pending','failed') AND ticket_key IS NULL AND verify_first = 1`,
         )
@@ -153,8 +127,7 @@ export class SqliteSubmissions {
   /** "Not found" is not believed yet (Jira's search index lags): look again at `until`, not before. */
   async deferRecovery(key: string, seenAttemptStartedAt: string | null, until: Date): Promise<boolean> {
     return (
-      this.db
-        .prepare(
+      this.sql(
           `UPDATE submissions SET next_attempt_at = ?, last_outcome = 'waiting:recovery', updated_at = ?
             WHERE key = ? AND state = 'creating' AND attempt_started_at IS ?`,
         )
@@ -167,8 +140,7 @@ export class SqliteSubmissions {
    *  itself or after `retry`) it is searched for before anything is created. */
   async markSearchFailed(key: string, seenAttemptStartedAt: string | null, error: string, nextAttemptAt: Date | null): Promise<boolean> {
     return (
-      this.db
-        .prepare(
+      this.sql(
           `UPDATE submissions SET state = ?, attempts = attempts + 1, verify_first = 1, last_outcome = 'failed:search', last_error = ?,
                   next_attempt_at = ?, updated_at = ?
             WHERE key = ? AND state = 'creating' AND attempt_started_at IS ?`,
@@ -182,8 +154,7 @@ export class SqliteSubmissions {
   async reclaimCreating(key: string, seenAttemptStartedAt: string | null, runId: string, payload?: Row): Promise<boolean> {
     const now = this.iso();
     return (
-      this.db
-        .prepare(
+      this.sql(
           `UPDATE submissions SET attempts = attempts + 1, attempt_started_at = ?, next_attempt_at = NULL, payload = COALESCE(?, payload),
                   run_id = ?, updated_at = ?
             WHERE key = ? AND state = 'creating' AND attempt_started_at IS ?`,
@@ -195,16 +166,14 @@ export class SqliteSubmissions {
   /** Take over a submission an ended or dead run left mid-way. Conditional on the run we saw. */
   async takeOver(key: string, state: SubmissionState, seenRunId: string | null, runId: string): Promise<boolean> {
     return (
-      this.db
-        .prepare(`UPDATE submissions SET run_id = ?, updated_at = ? WHERE key = ? AND state = ? AND run_id IS ?`)
+      this.sql(`UPDATE submissions SET run_id = ?, updated_at = ? WHERE key = ? AND state = ? AND run_id IS ?`)
         .run(runId, this.iso(), key, state, seenRunId).changes === 1
     );
   }
 
   /** Undo a claim whose create call certainly never reached Jira (e.g. Jira refused the connection). */
   async releaseClaim(key: string, error: string): Promise<void> {
-    this.db
-      .prepare(
+    this.sql(
         `UPDATE submissions SET state = CASE WHEN attempts > 1 THEN 'failed' ELSE 'pending' END,
                 attempts = attempts - 1, last_error = ?, updated_at = ? WHERE key = ? AND state = 'creating'`,
       )
@@ -214,8 +183,7 @@ export class SqliteSubmissions {
   private transition(key: string, from: SubmissionState[], set: string, params: unknown[]): boolean {
     const placeholders = from.map(() => '?').join(',');
     return (
-      this.db
-        .prepare(`UPDATE submissions SET ${set}, updated_at = ? WHERE key = ? AND state IN (${placeholders})`)
+      this.sql(`UPDATE submissions SET ${set}, updated_at = ? WHERE key = ? AND state IN (${placeholders})`)
         .run(...params, this.iso(), key, ...from).changes === 1
     );
   }
@@ -232,12 +200,20 @@ export class SqliteSubmissions {
   /** Also counts the submission in its run's record, in the same commit: a run killed right
    *  after still shows it in `status` (recordRunProgress only ever raises the counts). */
   async markDone(key: string, outcome: string): Promise<boolean> {
+    return this.done(key, ['attached'], outcome);
+  }
+
+  /** The attachment is on the ticket: from `created` (or `failed` with a ticket) straight to `done`,
+   *  counted like markDone, in one commit; `attached` is then never stored on its own. */
+  async markAttachedAndDone(key: string, outcome: string): Promise<boolean> {
+    return this.done(key, ['created', 'failed'], outcome);
+  }
+
+  private done(key: string, from: SubmissionState[], outcome: string): boolean {
     return this.db.transaction(() => {
-      const moved = this.transition(key, ['attached'], `state = 'done', last_outcome = ?, next_attempt_at = NULL`, [outcome]);
+      const moved = this.transition(key, from, `state = 'done', last_outcome = ?, last_error = NULL, next_attempt_at = NULL`, [outcome]);
       if (moved) {
-        this.db
-          .prepare('UPDATE runs SET created = created + 1 WHERE run_id = (SELECT run_id FROM submissions WHERE key = ?) AND ended_at IS NULL')
-          .run(key);
+        this.sql('UPDATE runs SET created = created + 1 WHERE run_id = (SELECT run_id FROM submissions WHERE key = ?) AND ended_at IS NULL').run(key);
       }
       return moved;
     })();
@@ -275,10 +251,10 @@ export class SqliteSubmissions {
 
   /** Keep the state, remember why the last try did not finish (shown by `status`). */
   async noteError(key: string, outcome: string, error: string): Promise<void> {
-    this.db.prepare('UPDATE submissions SET last_outcome = ?, last_error = ?, updated_at = ? WHERE key = ?').run(outcome, this.redact(error), this.iso(), key);
+    this.sql('UPDATE submissions SET last_outcome = ?, last_error = ?, updated_at = ? WHERE key = ?').run(outcome, this.redact(error), this.iso(), key);
   }
 
   async flagForReview(key: string, note: string): Promise<void> {
-    this.db.prepare('UPDATE submissions SET needs_review = 1, review_note = ?, updated_at = ? WHERE key = ?').run(this.redact(note), this.iso(), key);
+    this.sql('UPDATE submissions SET needs_review = 1, review_note = ?, updated_at = ? WHERE key = ?').run(this.redact(note), this.iso(), key);
   }
 }

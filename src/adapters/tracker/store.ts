@@ -13,6 +13,20 @@ import type { ProblemSubmission } from './status.js';
 import type { SubmissionState, TrackedSubmission } from './submission.js';
 import type { WritebackStore } from './writeback.js';
 
+/** Where a page of due submissions ended: the last one's source position. */
+export interface DuePosition {
+  sourceTs: string;
+  sourceId: string;
+}
+
+/** One fetched row to register (registerAll). */
+export interface Registration {
+  pos: RowPosition;
+  key: string;
+  payload: Row;
+  verifyFirst?: boolean;
+}
+
 export interface RetryOptions {
   maxAttempts: number;
   fallbackAttempts: number;
@@ -41,10 +55,13 @@ export interface TrackerStore extends IncidentStore {
   /** The audit's question for one page of ids given as a JSON array text: which were never seen? */
   unseenSourceIds(idsJson: string): Promise<string[]>;
   getCursor(): Promise<RowPosition | null>;
-  dueForWork(limit: number): Promise<TrackedSubmission[]>;
+  /** Oldest first (source_ts, then id); `after`: the page after that submission, for a batch read in windows. */
+  dueForWork(limit: number, after?: DuePosition): Promise<TrackedSubmission[]>;
 
   // Registration: the seen row, the pending submission and the cursor (forward only) at once.
   register(pos: RowPosition, key: string, payload: Row, runId: string, verifyFirst?: boolean): Promise<'new' | 'known'>;
+  /** The same for a page of rows, in order, in one commit: all of the page is registered or none. */
+  registerAll(rows: Registration[], runId: string): Promise<('new' | 'known')[]>;
 
   // Conditional transitions.
   claimForCreate(key: string, runId: string, payload?: Row): Promise<boolean>;
@@ -56,6 +73,8 @@ export interface TrackerStore extends IncidentStore {
   markCreated(key: string, ticketKey: string, ticketId: string | null, outcome: string): Promise<boolean>;
   markAttached(key: string): Promise<boolean>;
   markDone(key: string, outcome: string): Promise<boolean>;
+  /** created (or failed with a ticket) -> done in one commit, once the attachment is on the ticket. */
+  markAttachedAndDone(key: string, outcome: string): Promise<boolean>;
   markFailed(key: string, outcome: string, error: string, nextAttemptAt: Date | null, countAttempt?: boolean): Promise<boolean>;
   /** A failed attempt on the retry schedule; returns when it is tried again (null: parked). */
   fail(key: string, outcome: string, error: string, opts: RetryOptions & { countAttempt: boolean }): Promise<{ nextAttemptAt: Date | null; attempts: number }>;

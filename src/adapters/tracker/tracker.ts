@@ -1,7 +1,8 @@
 // The SQLite tracker: the embedded store behind the TrackerStore interface (store.ts). The
 // submissions' state machine is in sqliteSubmissions.ts; runs, audits, incidents, re-queueing,
 // status and backups are the modules beside it, reached through here. The database runs in WAL
-// mode with synchronous=FULL (schema.ts), and each transition is its own committed transaction.
+// mode with synchronous=FULL (schema.ts), and each transition is committed before it returns; in
+// a run, the per-submission ones are made on a thread of their own (sqliteWriter.ts).
 import type Database from 'better-sqlite3';
 import type { Counts } from '../../counts.js';
 import { recordAudit, lastAudit, auditDue, type AuditRecord } from './audits.js';
@@ -11,7 +12,9 @@ import { requeue, resolveSelectors, type NamedSubmission } from './requeue.js';
 import { finishRun, isRunAlive, recentRuns, recordRunProgress, startRun, type RunRecord } from './runs.js';
 import { SqliteSubmissions } from './sqliteSubmissions.js';
 import { countsByState, cursorPosition, problemSubmissions, type ProblemSubmission } from './status.js';
-import type { TrackerStore } from './store.js';
+import type { Row } from '../postgres/values.js';
+import type { SqliteWriter } from './sqliteWriter.js';
+import type { Registration, TrackerStore } from './store.js';
 import type { SubmissionState } from './submission.js';
 import { SqliteWriteback } from './sqliteWriteback.js';
 import type { WritebackStore } from './writeback.js';
@@ -28,9 +31,29 @@ export class Tracker extends SqliteSubmissions implements TrackerStore {
     redact: (s: string) => string = (s) => s,
     /** The file, for daily backups; none without it (a test's bare store). */
     private readonly file: string | null = null,
+    /** A run's per-submission commits off the event loop (sqliteWriter.ts); null: on this thread. */
+    private readonly writer: SqliteWriter | null = null,
   ) {
     super(db, now, redact);
     this.writeback = new SqliteWriteback(db);
+  }
+
+  override async close(): Promise<void> {
+    await this.writer?.close();
+    await super.close();
+  }
+
+  override async claimForCreate(key: string, runId: string, payload?: Row): Promise<boolean> {
+    return this.writer ? this.writer.call('claimForCreate', [key, runId, payload]) : super.claimForCreate(key, runId, payload);
+  }
+  override async markCreated(key: string, ticketKey: string, ticketId: string | null, outcome: string): Promise<boolean> {
+    return this.writer ? this.writer.call('markCreated', [key, ticketKey, ticketId, outcome]) : super.markCreated(key, ticketKey, ticketId, outcome);
+  }
+  override async markAttachedAndDone(key: string, outcome: string): Promise<boolean> {
+    return this.writer ? this.writer.call('markAttachedAndDone', [key, outcome]) : super.markAttachedAndDone(key, outcome);
+  }
+  override async registerAll(rows: Registration[], runId: string): Promise<('new' | 'known')[]> {
+    return this.writer ? this.writer.call('registerAll', [rows, runId]) : super.registerAll(rows, runId);
   }
 
   get describe(): string {

@@ -6,9 +6,9 @@
 import type pg from 'pg';
 import type { Row } from '../../postgres/values.js';
 import type { RowPosition } from '../../postgres/source.js';
-import { comparePositions, isInfiniteTimestamp } from '../../postgres/order.js';
 import { scheduleFailure, scheduleSearchFailure, type Scheduled } from '../retrySchedule.js';
-import type { RetryOptions } from '../store.js';
+import { cursorMovesTo } from '../../postgres/order.js';
+import type { DuePosition, Registration, RetryOptions } from '../store.js';
 import { fromDb, type DbRow, type SubmissionState, type TrackedSubmission } from '../submission.js';
 
 export class PgSubmissions {
@@ -64,28 +64,43 @@ export class PgSubmissions {
   /** As in SQLite: the seen row, the pending submission and the cursor (forward only, in time
    *  order, never to a row dated ahead) in one transaction. */
   async register(pos: RowPosition, key: string, payload: Row, runId: string, verifyFirst = false): Promise<'new' | 'known'> {
+    return (await this.registerAll([{ pos, key, payload, verifyFirst }], runId))[0] as 'new' | 'known';
+  }
+
+  /** A page of rows in one transaction, so one commit: the cursor row is locked first, so two
+   *  hosts registering at once move it one after the other, and only forward. */
+  async registerAll(rows: Registration[], runId: string): Promise<('new' | 'known')[]> {
+    if (rows.length === 0) return [];
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       const now = this.iso();
-      await client.query('INSERT INTO source_rows (source_id, source_ts, key, seen_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [pos.sourceId, pos.sourceTs, key, now]);
-      const inserted = await client.query(
-        `INSERT INTO submissions (key, source_id, source_ts, payload, state, run_id, verify_first, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $7) ON CONFLICT DO NOTHING`,
-        [key, pos.sourceId, pos.sourceTs, JSON.stringify(payload), runId, verifyFirst ? 1 : 0, now],
-      );
       const [c] = (await client.query<{ source_ts: string; source_id: string }>('SELECT source_ts, source_id FROM cursor WHERE id = 1 FOR UPDATE')).rows;
-      const cursor = c ? { sourceTs: c.source_ts, sourceId: c.source_id } : null;
-      const moves = !pos.ahead && (cursor === null || comparePositions(pos, cursor) > 0 || (isInfiniteTimestamp(cursor.sourceTs) && !isInfiniteTimestamp(pos.sourceTs)));
-      if (moves) {
+      let cursor: RowPosition | null = c ? { sourceTs: c.source_ts, sourceId: c.source_id } : null;
+      let moved = false;
+      const answers: ('new' | 'known')[] = [];
+      for (const { pos, key, payload, verifyFirst } of rows) {
+        await client.query('INSERT INTO source_rows (source_id, source_ts, key, seen_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [pos.sourceId, pos.sourceTs, key, now]);
+        const inserted = await client.query(
+          `INSERT INTO submissions (key, source_id, source_ts, payload, state, run_id, verify_first, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $7) ON CONFLICT DO NOTHING`,
+          [key, pos.sourceId, pos.sourceTs, JSON.stringify(payload), runId, verifyFirst ? 1 : 0, now],
+        );
+        answers.push(inserted.rowCount === 1 ? 'new' : 'known');
+        if (cursorMovesTo(pos, cursor)) {
+          cursor = { sourceTs: pos.sourceTs, sourceId: pos.sourceId };
+          moved = true;
+        }
+      }
+      if (moved && cursor) {
         await client.query(
           `INSERT INTO cursor (id, source_ts, source_id, updated_at) VALUES (1, $1, $2, $3)
            ON CONFLICT (id) DO UPDATE SET source_ts = excluded.source_ts, source_id = excluded.source_id, updated_at = excluded.updated_at`,
-          [pos.sourceTs, pos.sourceId, now],
+          [cursor.sourceTs, cursor.sourceId, now],
         );
       }
       await client.query('COMMIT');
-      return inserted.rowCount === 1 ? 'new' : 'known';
+      return answers;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -94,14 +109,13 @@ export class PgSubmissions {
     }
   }
 
-  async dueForWork(limit: number): Promise<TrackedSubmission[]> {
-    const rows = await this.rows<DbRow>(
-      `SELECT * FROM submissions
-        WHERE state IN ('pending','created','attached')
-           OR (state IN ('creating','failed') AND (next_attempt_at IS NULL OR next_attempt_at <= $1))
-        ORDER BY source_ts, length(source_id), source_id LIMIT $2`,
-      [this.iso(), limit],
-    );
+  async dueForWork(limit: number, after?: DuePosition): Promise<TrackedSubmission[]> {
+    const due = `(state IN ('pending','created','attached')
+           OR (state IN ('creating','failed') AND (next_attempt_at IS NULL OR next_attempt_at <= $1)))`;
+    const order = 'ORDER BY source_ts, length(source_id), source_id LIMIT $2';
+    const rows = after
+      ? await this.rows<DbRow>(`SELECT * FROM submissions WHERE ${due} AND (source_ts, length(source_id), source_id) > ($3, $4, $5) ${order}`, [this.iso(), limit, after.sourceTs, after.sourceId.length, after.sourceId])
+      : await this.rows<DbRow>(`SELECT * FROM submissions WHERE ${due} ${order}`, [this.iso(), limit]);
     return rows.map(fromDb);
   }
 
@@ -176,13 +190,22 @@ export class PgSubmissions {
   /** Also counts the submission in its run's record, in the same statement (so the same commit):
    *  a run killed right after still shows it in `status`. */
   async markDone(key: string, outcome: string): Promise<boolean> {
+    return this.done(key, ['attached'], outcome);
+  }
+
+  /** As in SQLite: created (or failed with a ticket) straight to done, counted, in one statement. */
+  async markAttachedAndDone(key: string, outcome: string): Promise<boolean> {
+    return this.done(key, ['created', 'failed'], outcome);
+  }
+
+  private async done(key: string, from: SubmissionState[], outcome: string): Promise<boolean> {
     const [r] = await this.rows<{ n: string }>(
       `WITH moved AS (
-         UPDATE submissions SET state = 'done', last_outcome = $1, next_attempt_at = NULL, updated_at = $2
-          WHERE key = $3 AND state = 'attached' RETURNING run_id),
+         UPDATE submissions SET state = 'done', last_outcome = $1, last_error = NULL, next_attempt_at = NULL, updated_at = $2
+          WHERE key = $3 AND state = ANY($4::text[]) RETURNING run_id),
        counted AS (UPDATE runs SET created = created + 1 WHERE run_id IN (SELECT run_id FROM moved) AND ended_at IS NULL)
        SELECT count(*) AS n FROM moved`,
-      [outcome, this.iso(), key],
+      [outcome, this.iso(), key, from],
     );
     return Number(r?.n ?? 0) === 1;
   }

@@ -1,0 +1,86 @@
+// The SQLite tracker's per-submission commits, made off the event loop: better-sqlite3 is
+// synchronous, so a commit made on the main thread holds every Jira call in flight for as long
+// as the disk takes to flush it (WAL, synchronous=FULL). A run's claims, `created` and `done`
+// commits and its registrations go to a thread of their own (sqliteWriterThread.ts) with its own
+// connection; the caller's promise settles once the commit is durable, as before. Everything
+// else stays on the main connection, which sees each commit as soon as it is made (WAL).
+// Only `jira-sync run` uses it (openTracker's offThread); a store opened by a test or another
+// command writes on the main thread as it always did.
+import { Worker } from 'node:worker_threads';
+
+export type WriterOp = 'claimForCreate' | 'markCreated' | 'markAttachedAndDone' | 'registerAll';
+
+export interface WriterRequest {
+  id: number;
+  op: WriterOp;
+  args: unknown[];
+  /** The run's clock at the call (ISO). */
+  at: string;
+}
+
+export interface WriterAnswer {
+  id: number;
+  value?: unknown;
+  error?: { message: string; code?: string };
+}
+
+export class SqliteWriter {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly file: string,
+    private readonly now: () => Date,
+  ) {}
+
+  call<T>(op: WriterOp, args: unknown[]): Promise<T> {
+    const worker = (this.worker ??= this.start());
+    const id = this.nextId++;
+    const answer = new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ id, op, args, at: this.now().toISOString() } satisfies WriterRequest);
+    });
+    this.inFlight.add(answer);
+    const forget = () => this.inFlight.delete(answer);
+    answer.then(forget, forget);
+    return answer;
+  }
+
+  /** Started on the first write, so a run with nothing to do never starts it. */
+  private start(): Worker {
+    const worker = new Worker(new URL('./sqliteWriterThread.js', import.meta.url), {
+      workerData: { file: this.file },
+      // Its work is a few statements at a time: a small heap keeps the run's memory flat.
+      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },
+    });
+    worker.on('message', (a: WriterAnswer) => {
+      const w = this.waiting.get(a.id);
+      if (!w) return;
+      this.waiting.delete(a.id);
+      if (a.error) w.reject(Object.assign(new Error(a.error.message), a.error.code === undefined ? {} : { code: a.error.code }));
+      else w.resolve(a.value);
+    });
+    // The thread could not open the tracker or died: every write still waiting fails with its reason.
+    const failAll = (err: Error) => {
+      for (const w of this.waiting.values()) w.reject(err);
+      this.waiting.clear();
+      this.worker = null;
+    };
+    worker.on('error', (err) => failAll(Object.assign(err, { code: (err as { code?: unknown }).code ?? 'SQLITE_WRITER' })));
+    worker.on('exit', (code) => failAll(Object.assign(new Error(`the tracker's writing thread stopped (exit ${code})`), { code: 'SQLITE_WRITER_EXIT' })));
+    return worker;
+  }
+
+  /** Waits for the writes in flight, then closes the thread's connection. */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    await Promise.allSettled([...this.inFlight]);
+    const exited = new Promise((r) => worker.once('exit', r));
+    worker.postMessage('close');
+    await exited;
+    this.worker = null;
+  }
+}
