@@ -73,7 +73,7 @@ export async function openTracker(config: ResolvedConfig, now: () => Date, opts:
     }
     redactStoredTexts(db, redact);
   }
-  return new Tracker(db, now, redact, config.trackerPath, opts.offThread && !opts.readonly ? new SqliteWriter(config.trackerPath, now) : null);
+  return new Tracker(db, now, redact, config.trackerPath, opts.offThread && !opts.readonly && SqliteWriter.available() ? new SqliteWriter(config.trackerPath, now) : null);
 }
 
 export function connectSource(config: ResolvedConfig): Promise<PostgresSource> {

@@ -98,7 +98,12 @@ describe('jira-sync tracker copy-to-postgres', () => {
     h.jira.injectFault({ match: { method: 'POST', path: ATTACH_FILE }, kind: 'status', status: 507, body: 'Insufficient Storage' });
     h.jira.injectFault({ match: { method: 'POST', path: CREATE }, kind: 'delay', ms: 0 });
     h.jira.injectFault({ match: { method: 'POST', path: CREATE }, kind: 'drop-after-effect' });
-    expect((await run(at(-3 * MIN, { JIRA_SYNC_FAILPOINT: 'after-attached' }))).signal).toBe('SIGKILL');
+    expect((await run(at(-3 * MIN, { JIRA_SYNC_FAILPOINT: 'after-attach' }))).signal).toBe('SIGKILL');
+    // Runs now record `attached` and `done` in one commit; a tracker an older version wrote can
+    // still hold `attached` (the file is on the ticket, done not yet recorded): row 9 is made one.
+    const file = openSqlite(h.ws.trackerPath);
+    file.prepare("UPDATE submissions SET state = 'attached' WHERE source_id = '9' AND state = 'created'").run();
+    file.close();
 
     const before = sqliteTables();
     const state = (id: string) => (before.submissions as { source_id: string; state: string; verify_first: number; ticket_key: string | null }[]).find((s) => s.source_id === id);

@@ -6,7 +6,11 @@
 // else stays on the main connection, which sees each commit as soon as it is made (WAL).
 // Only `jira-sync run` uses it (openTracker's offThread); a store opened by a test or another
 // command writes on the main thread as it always did.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+
+const THREAD = new URL('./sqliteWriterThread.js', import.meta.url);
 
 export type WriterOp = 'claimForCreate' | 'markCreated' | 'markAttachedAndDone' | 'registerAll';
 
@@ -35,6 +39,12 @@ export class SqliteWriter {
     private readonly now: () => Date,
   ) {}
 
+  /** False where only the TypeScript sources exist (a test importing src/ in-process): the thread
+   *  runs compiled JavaScript, so such a store commits on the main thread, as other commands do. */
+  static available(): boolean {
+    return fs.existsSync(fileURLToPath(THREAD));
+  }
+
   call<T>(op: WriterOp, args: unknown[]): Promise<T> {
     const worker = (this.worker ??= this.start());
     const id = this.nextId++;
@@ -50,7 +60,7 @@ export class SqliteWriter {
 
   /** Started on the first write, so a run with nothing to do never starts it. */
   private start(): Worker {
-    const worker = new Worker(new URL('./sqliteWriterThread.js', import.meta.url), {
+    const worker = new Worker(THREAD, {
       workerData: { file: this.file },
       // Its work is a few statements at a time: a small heap keeps the run's memory flat.
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },
