@@ -18,6 +18,14 @@ export default defineConfig({
       'tests/integration/timestampOrder.test.ts',
       'tests/integration/auditSource.test.ts',
       'tests/integration/customers.test.ts',
+      // The tracker's state machine on both stores, the claim race, and the recovery grace period
+      // through a whole run in-process.
+      'tests/integration/stateMachine.test.ts',
+      'tests/integration/trackerContract.test.ts',
+      'tests/integration/claimRace.test.ts',
+      'tests/integration/recoveryGrace.test.ts',
+      'tests/integration/trackerSelectors.test.ts',
+      'tests/integration/trackerRecords.test.ts',
     ],
     exclude: [
       ...configDefaults.exclude,
