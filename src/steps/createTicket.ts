@@ -37,9 +37,11 @@ export async function recoverTicket(ctx: StepContext, sub: TrackedSubmission): P
     if (hits.length > 1) {
       note = `Jira has ${hits.length} tickets with this submission's marker (${hits.map((h) => h.key).join(', ')}); adopted the oldest, ${oldest.key}: review the others`;
       await ctx.tracker.flagForReview(sub.key, note);
+      // Stryker disable next-line all: a log line, read by people only (mutation testing skips it)
       ctx.log.warn({ tickets: hits.map((h) => h.key) }, 'duplicate tickets found; flagged for review');
     }
     if (!await ctx.tracker.markCreated(sub.key, oldest.key, oldest.id, 'recovered')) return inProgress('another run settled this submission first');
+    // Stryker disable next-line all: a log line, read by people only (mutation testing skips it)
     ctx.log.info({ ticketKey: oldest.key }, 'recovered ticket by marker');
     return { ticketKey: oldest.key, note };
   }
@@ -60,6 +62,7 @@ export async function recoverTicket(ctx: StepContext, sub: TrackedSubmission): P
 export async function createTicket(ctx: StepContext, sub: TrackedSubmission, request: TicketRequest, row: Row): Promise<{ ticketKey: string } | Skipped> {
   if (sub.state === 'creating') {
     if (!await ctx.tracker.reclaimCreating(sub.key, sub.attemptStartedAt, ctx.runId, row)) return inProgress('another run took this submission');
+    // Stryker disable next-line all: a log line, read by people only (mutation testing skips it)
     ctx.log.info({ attemptStartedAt: sub.attemptStartedAt }, 'no ticket found after the grace period; creating again');
   } else if (!await ctx.tracker.claimForCreate(sub.key, ctx.runId, row)) {
     return inProgress('another run claimed this submission');
@@ -72,6 +75,7 @@ export async function createTicket(ctx: StepContext, sub: TrackedSubmission, req
     // Another run adopted this ticket while our answer was on its way; it carries on from here.
     return inProgress(`another run adopted ${res.issueKey} first`);
   }
+  // Stryker disable next-line all: a log line, read by people only (mutation testing skips it)
   ctx.log.info({ ticketKey: res.issueKey }, 'ticket created');
   failpoint('after-created');
   return { ticketKey: res.issueKey };

@@ -37,9 +37,10 @@ const mapping: MappingFile = {
   ],
 };
 
-/** The stores the table runs against (tests/support/trackerStores.ts): a fresh one per case. */
+/** The stores the table runs against (tests/support/trackerStores.ts): a fresh one per case.
+ *  STATE_MACHINE_STORES=sqlite (the mutation run, vitest.mutation.config.ts) keeps to SQLite. */
 const pgStore = postgresStore();
-const stores: StoreFactory[] = [sqliteStore, pgStore];
+const stores: StoreFactory[] = process.env.STATE_MACHINE_STORES === 'sqlite' ? [sqliteStore] : [sqliteStore, pgStore];
 
 /** One attempt by a run: the Jira answers it meets (faults, each once), and when it happens. */
 interface Attempt {
