@@ -19,6 +19,7 @@ const ORDER = [
   // PostgreSQL-backed, in-process: the fetch, the cursor order, the unique key of real rows,
   // and Jira errors as jira.js really throws them.
   'tests/integration/sourceTable.test.ts',
+  'tests/integration/fetchEdges.test.ts',
   'tests/integration/fetchSubmissions.test.ts',
   'tests/integration/fetchPlan.test.ts',
   'tests/integration/timestampOrder.test.ts',

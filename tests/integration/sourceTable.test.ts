@@ -76,6 +76,10 @@ describe('PostgresSource', () => {
     ]);
   });
 
+  it('gives an empty audit page past the last row', async () => {
+    expect(await source.auditPage({ after: { sourceId: '3', sourceTs: '2026-11-02T08:02:00.000000Z' } }, 10)).toEqual({ count: 0, idsJson: '[]', last: null });
+  });
+
   it('says plainly that a query failed, with the server\'s words and code', async () => {
     const gone = await other('no_such_table');
     try {
