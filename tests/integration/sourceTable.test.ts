@@ -14,7 +14,7 @@ let source: PostgresSource;
 beforeAll(async () => {
   db = await createTestDatabase();
   await db.client.query(SUBMISSIONS_DDL);
-  await db.client.query('CREATE TABLE no_index (id int PRIMARY KEY, created_at timestamptz, note text); CREATE INDEX no_index_wrong ON no_index (id, created_at)');
+  await db.client.query('CREATE TABLE no_index (id int PRIMARY KEY, created_at timestamptz, note text); CREATE INDEX no_index_wrong ON no_index (id, created_at); CREATE INDEX no_index_ts_first ON no_index (created_at, note); CREATE INDEX no_index_id_second ON no_index (note, id)');
   await db.client.query('CREATE TABLE empty_shape ()');
   await insertSubmissions(db.client, [sampleSubmission(0), sampleSubmission(1), sampleSubmission(2)]);
   source = await PostgresSource.connect(db.url, OPTS);
@@ -45,7 +45,7 @@ describe('PostgresSource', () => {
     }
   });
 
-  it('finds the (timestamp, id) index, and not one on (id, timestamp)', async () => {
+  it('finds the (timestamp, id) index, and not (id, timestamp), (timestamp, other) or (other, id)', async () => {
     expect(await source.hasKeysetIndex()).toBe(true);
     const wrong = await other('no_index');
     try {

@@ -87,6 +87,19 @@ for (const factory of stores) {
       expect((await t.recentRuns(1))[0]?.created).toBe(1);
     });
 
+    it('re-claims a submission left in creating once, for the attempt it saw, and keeps notes without moving it', async () => {
+      await open();
+      const key = await register();
+      await t.claimForCreate(key, 'run-1');
+      const seen = (await t.get(key))!;
+      clock = T0 + 10 * MIN;
+      expect(await t.reclaimCreating(key, seen.attemptStartedAt, 'run-2', { id: 'fresh' })).toBe(true);
+      expect(await t.get(key)).toMatchObject({ state: 'creating', attempts: 2, runId: 'run-2', attemptStartedAt: new Date(T0 + 10 * MIN).toISOString(), payload: { id: 'fresh' } });
+      expect(await t.reclaimCreating(key, seen.attemptStartedAt, 'run-3')).toBe(false);
+      await t.noteError(key, 'failed:jira-unavailable', 'Jira may have created it');
+      expect(await t.get(key)).toMatchObject({ state: 'creating', attempts: 2, lastOutcome: 'failed:jira-unavailable', lastError: 'Jira may have created it' });
+    });
+
     it('replaces a cursor left at +infinity by the first finite row, and not by another infinite one', async () => {
       await open();
       await t.register({ sourceId: '5', sourceTs: 'infinity' }, 'a'.repeat(64), {}, 'r');
