@@ -107,6 +107,12 @@ const CASES: Case[] = [
     when: { at: 10 * 3_600_000, ...searchFails(500) },
     then: { state: 'parked', outcome: 'parked', attempts: 3, verifyFirst: true },
   },
+  {
+    name: 'verify-first, left in creating by a run stopped during its search: searched again, created once',
+    given: [unansweredCreate, afterGrace(searchFails(500)), { at: 10 * 3_600_000, ...searchFails(429) }],
+    when: { at: 11 * 3_600_000 },
+    then: { state: 'done', outcome: 'created', attempts: 3, issues: 1 },
+  },
   { name: 'failed after a failed search, search works: created once', given: [unansweredCreate, afterGrace(searchFails(500))], when: { at: 10 * 3_600_000 }, then: { state: 'done', outcome: 'created', attempts: 3, issues: 1 } },
   { name: 'creating by a run still alive: left alone', given: [unansweredCreate], when: afterGrace({ otherRunAlive: true }), then: { state: 'creating', outcome: 'skipped:in-progress', attempts: 1, issues: 0 } },
   { name: 'pending, registered by a run still alive: created all the same', when: { otherRunAlive: true }, then: { state: 'done', outcome: 'created', attempts: 1, issues: 1, attachments: 1 } },
