@@ -80,6 +80,7 @@ export interface SettleContext {
 /** A failed attempt of `sub` on the tracker's retry schedule; parked once the attempts are spent. */
 export async function failSubmission(ctx: SettleContext, sub: TrackedSubmission, tag: 'failed:invalid-value' | 'failed:jira-rejected', error: string, countAttempt: boolean): Promise<Outcome> {
   const { nextAttemptAt: at, attempts } = await ctx.tracker.fail(sub.key, tag, error, { maxAttempts: ctx.maxAttempts, countAttempt, fallbackAttempts: sub.attempts });
+  // Stryker disable next-line all: a log line, read by people only (mutation testing skips it)
   ctx.log.warn({ outcome: at ? tag : 'parked', error, attempts, nextAttemptAt: at?.toISOString() }, at ? 'submission failed' : 'submission parked');
   return at ? { tag, error } : { tag: 'parked', error };
 }
@@ -103,6 +104,7 @@ export async function settle(ctx: SettleContext, sub: TrackedSubmission, at: Ste
     // verify_first is set: whenever it is tried again, it is searched for before anything is created.
     const failed = await ctx.tracker.searchFailed(sub.key, sub.attemptStartedAt, error, { maxAttempts: ctx.maxAttempts, fallbackAttempts: sub.attempts });
     if (!failed) return inProgress('another run settled this submission first');
+    // Stryker disable next-line all: a log line, read by people only (mutation testing skips it)
     ctx.log.warn({ outcome: failed.nextAttemptAt ? 'failed:search' : 'parked', error, attempts: failed.attempts, nextAttemptAt: failed.nextAttemptAt?.toISOString() }, 'marker search failed');
     return failed.nextAttemptAt ? { tag: 'failed:jira-unavailable', error } : { tag: 'parked', error };
   }

@@ -108,6 +108,7 @@ async function advance(ctx: ProcessContext, item: WorkItem, at: StepFacts): Prom
     const { ticket } = targetWords(ctx.jira.issueMode ? 'issue' : 'request');
     const error = `source row ${sub.sourceId} no longer exists in the source table, so no ${ticket} was created; restore the row and \`jira-sync retry ${sub.sourceId}\` if it should still become one`;
     await ctx.tracker.park(sub.key, 'parked:row-gone', error);
+    // Stryker disable next-line all: a log line, read by people only (mutation testing skips it)
     ctx.log.warn({ outcome: 'parked', error }, 'submission parked: its row is gone');
     return { tag: 'parked', error };
   }

@@ -40,9 +40,11 @@ export async function recoverTicket(ctx: StepContext, sub: TrackedSubmission): P
     if (hits.length > 1) {
       note = `Jira has ${hits.length} tickets with this submission's marker (${hits.map((h) => h.key).join(', ')}); adopted the oldest, ${oldest.key}: review the others`;
       await ctx.tracker.flagForReview(sub.key, note);
+      // Stryker disable next-line all: a log line, read by people only (mutation testing skips it)
       ctx.log.warn({ tickets: hits.map((h) => h.key) }, 'duplicate tickets found; flagged for review');
     }
     if (!await ctx.tracker.markCreated(sub.key, oldest.key, oldest.id, 'recovered')) return inProgress('another run settled this submission first');
+    // Stryker disable next-line all: a log line, read by people only (mutation testing skips it)
     ctx.log.info({ ticketKey: oldest.key }, 'recovered ticket by marker');
     return { ticketKey: oldest.key, note };
   }
@@ -67,6 +69,7 @@ export async function createTicket(ctx: StepContext, sub: TrackedSubmission, req
   // A row registered in this run is the payload the tracker holds already: it is not written again.
   if (sub.state === 'creating') {
     if (!await ctx.tracker.reclaimCreating(sub.key, sub.attemptStartedAt, ctx.runId, row)) return inProgress('another run took this submission');
+    // Stryker disable next-line all: a log line, read by people only (mutation testing skips it)
     ctx.log.info({ attemptStartedAt: sub.attemptStartedAt }, 'no ticket found after the grace period; creating again');
   } else if (!await ctx.tracker.claimForCreate(sub.key, ctx.runId, row === sub.payload ? undefined : row)) {
     return inProgress('another run claimed this submission');
@@ -80,6 +83,7 @@ export async function createTicket(ctx: StepContext, sub: TrackedSubmission, req
   const recorded = ctx.tracker.markCreated(sub.key, res.issueKey, res.issueId, 'created').then(async (moved) => {
     // Not moved: another run adopted this ticket while our answer was on its way; it carries on from here.
     if (!moved) return false;
+    // Stryker disable next-line all: a log line, read by people only (mutation testing skips it)
     ctx.log.info({ ticketKey: res.issueKey }, 'ticket created');
     // The write-back row from the create answer; written to PostgreSQL after the batch (run/writeback.ts).
     if (ctx.writeback) await ctx.tracker.writeback.keepSnapshots([snapshotFromCreate(ctx.writeback.baseUrl, { submissionKey: sub.key, sourceId: sub.sourceId }, res)]);

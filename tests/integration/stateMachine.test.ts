@@ -37,9 +37,10 @@ const mapping: MappingFile = {
   ],
 };
 
-/** The stores the table runs against (tests/support/trackerStores.ts): a fresh one per case. */
+/** The stores the table runs against (tests/support/trackerStores.ts): a fresh one per case.
+ *  STATE_MACHINE_STORES=sqlite (the mutation run, vitest.mutation.config.ts) keeps to SQLite. */
 const pgStore = postgresStore();
-const stores: StoreFactory[] = [sqliteStore, pgStore];
+const stores: StoreFactory[] = process.env.STATE_MACHINE_STORES === 'sqlite' ? [sqliteStore] : [sqliteStore, pgStore];
 
 /** One attempt by a run: the Jira answers it meets (faults, each once), and when it happens. */
 interface Attempt {
@@ -52,6 +53,8 @@ interface Attempt {
   otherRunAlive?: boolean;
   /** RAISE_ON_BEHALF_OF_COLUMN is set: the row's email becomes the reporter, a JSM customer. */
   reporter?: boolean;
+  /** No run of ours: the last run died after the attachment, before marking the submission done. */
+  diedAttached?: boolean;
 }
 
 interface Case {
@@ -104,11 +107,22 @@ const CASES: Case[] = [
     when: { at: 10 * 3_600_000, ...searchFails(500) },
     then: { state: 'parked', outcome: 'parked', attempts: 3, verifyFirst: true },
   },
+  {
+    name: 'verify-first, left in creating by a run stopped during its search: searched again, created once',
+    given: [unansweredCreate, afterGrace(searchFails(500)), { at: 10 * 3_600_000, ...searchFails(429) }],
+    when: { at: 11 * 3_600_000 },
+    then: { state: 'done', outcome: 'created', attempts: 3, issues: 1 },
+  },
   { name: 'failed after a failed search, search works: created once', given: [unansweredCreate, afterGrace(searchFails(500))], when: { at: 10 * 3_600_000 }, then: { state: 'done', outcome: 'created', attempts: 3, issues: 1 } },
   { name: 'creating by a run still alive: left alone', given: [unansweredCreate], when: afterGrace({ otherRunAlive: true }), then: { state: 'creating', outcome: 'skipped:in-progress', attempts: 1, issues: 0 } },
+  { name: 'pending, registered by a run still alive: created all the same', when: { otherRunAlive: true }, then: { state: 'done', outcome: 'created', attempts: 1, issues: 1, attachments: 1 } },
   // created (the ticket exists, the attachment does not yet)
   { name: 'created, Jira down for the attachment (503): the run stops, ticket kept', given: [], when: jiraDownForAttach, then: { state: 'created', outcome: 'stops the run', issues: 1, attachments: 0, lastOutcome: 'failed:jira-unavailable' } },
   { name: 'created, attachment on the next run: done, one attachment', given: [jiraDownForAttach], when: {}, then: { state: 'done', outcome: 'recovered', attempts: 1, issues: 1, attachments: 1 } },
+  { name: 'created by a run still alive: left alone', given: [jiraDownForAttach], when: { otherRunAlive: true }, then: { state: 'created', outcome: 'skipped:in-progress', issues: 1, attachments: 0 } },
+  // attached (the run died before marking it done)
+  { name: 'attached, its run died: marked done, nothing sent again', given: [jiraDownForAttach, { diedAttached: true }], when: {}, then: { state: 'done', outcome: 'recovered', issues: 1, attachments: 0 } },
+  { name: 'attached by a run still alive: left alone', given: [jiraDownForAttach, { diedAttached: true }], when: { otherRunAlive: true }, then: { state: 'attached', outcome: 'skipped:in-progress', issues: 1 } },
   { name: 'created, attachment refused (400): failed, ticket kept', given: [jiraDownForAttach], when: { faults: [{ match: UPLOAD, kind: 'status', status: 400, body: { errorMessage: 'too big' } }] }, then: { state: 'failed', outcome: 'failed:jira-rejected', attempts: 2, issues: 1, attachments: 0 } },
   { name: 'created, attach answer lost after Jira attached it: not attached twice', given: [jiraDownForAttach], when: { faults: [{ match: { method: 'POST', path: /\/request\/[^/]+\/attachment$/ }, kind: 'drop-after-effect' }] }, then: { state: 'done', outcome: 'recovered', issues: 1, attachments: 1 } },
 ];
@@ -143,6 +157,7 @@ for (const store of stores) {
         const attempt = async (a: Attempt) => {
           run += 1;
           clock = a.at !== undefined ? T0 + a.at : clock + 1000;
+          if (a.diedAttached) return String(await tracker.markAttached('k'.repeat(64)));
           for (const f of a.faults ?? []) jira.injectFault({ ...f, times: 1 });
           const ctx: ProcessContext = {
             tracker, jira: gateway, now, runId: `run-${run}`, recoveryGraceMs: GRACE_MS, log: silent, attachLog: silent,
