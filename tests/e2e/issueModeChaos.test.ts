@@ -1,6 +1,7 @@
 // Chaos in issue mode, as chaos.test.ts does it for requests: many runs of the real CLI against a
 // plain project, with random faults on the issue API, random fail points and random `kill -9`,
 // then runs until quiet. Every submission must end with exactly one issue and one attachment.
+// In `npm test` a short version (24 submissions, 6 runs); `npm run test:slow` runs 200 over 30.
 // CHAOS_SUBMISSIONS / CHAOS_RUNS / CHAOS_SEED change the size and replay a failing seed.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +12,8 @@ import { createTestDatabase, insertSubmissions, SUBMISSIONS_DDL, type TestDataba
 import { ISSUE_MODE, issueRow } from '../support/issueMode.js';
 import { cliFor, expectExactlyOnce, GRACE_PASSED_MS, trackerStates } from '../support/scenario.js';
 
-const SUBMISSIONS = Number(process.env.CHAOS_SUBMISSIONS ?? 40);
-const RUNS = Number(process.env.CHAOS_RUNS ?? 10);
+const SUBMISSIONS = Number(process.env.CHAOS_SUBMISSIONS ?? 24);
+const RUNS = Number(process.env.CHAOS_RUNS ?? 6);
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
 
 // mulberry32, as in chaos.test.ts: a failing seed replays exactly.
