@@ -55,7 +55,8 @@ export async function cutWritebackAfterMyself(client: pg.Client, requests: Recor
     if (Date.now() > deadline) throw new Error('the pull never asked for the account');
     await new Promise((r) => setTimeout(r, 20));
   }
-  const res = await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'jira-sync writeback'`);
+  // Only this test's database: other test files (and the demo) write their own tables meanwhile.
+  const res = await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'jira-sync writeback' AND datname = current_database()`);
   if (res.rowCount === 0) throw new Error('no write-back connection to cut');
 }
 
