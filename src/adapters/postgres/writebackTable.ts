@@ -76,16 +76,17 @@ export class WritebackTable {
   }
 
   /** Creates the table if it is missing (its schema must exist). Checked first, so a table a DBA
-   *  made needs no CREATE privilege on the schema. */
-  async ensure(): Promise<void> {
+   *  made needs no CREATE privilege on the schema. Returns true when it created the table. */
+  async ensure(): Promise<boolean> {
     const [r] = (await this.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [quoteIdent(this.table)])).rows;
-    if (r?.ok) return;
+    if (r?.ok) return false;
     const schema = this.table.includes('.') ? this.table.split('.')[0] : null;
     if (schema) {
       const [s] = (await this.query<{ ok: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS ok', [schema])).rows;
       if (!s?.ok) throw new DependencyError('PostgreSQL', `schema "${schema}" of WRITEBACK_TABLE ${this.table} does not exist; create it (README: Write-back) or name another schema`);
     }
     await this.query(writebackDdl(this.table));
+    return true;
   }
 
   /** What doctor checks: the table, its columns, and that we may read and write it. */
