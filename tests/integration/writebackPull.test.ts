@@ -141,3 +141,13 @@ describe('a write-back table that lost its rows', () => {
     expect(await w.pull(true)).toMatchObject({ ok: true, changed: 0 });
   });
 });
+
+describe('the write-back table unreachable', () => {
+  it('names the host, port, user and database tried', async () => {
+    const url = new URL(db.url);
+    url.port = '1';
+    await expect(WritebackTable.connect(url.toString(), 'jira_sync_requests')).rejects.toThrow(
+      new RegExp(`cannot connect to 127\\.0\\.0\\.1:1 as "${url.username}", database "${url.pathname.slice(1)}" .*write-back table jira_sync_requests.*\\(connection refused\\)`),
+    );
+  });
+});

@@ -39,9 +39,7 @@ export class PostgresSource {
     try {
       await client.connect();
     } catch (err) {
-      // Name where we tried and as whom: "connection refused" alone does not say which server.
-      const target = `${client.host}:${client.port}${client.user ? ` as "${client.user}"` : ''}${client.database ? `, database "${client.database}"` : ''}`;
-      throw new DependencyError('PostgreSQL', `cannot connect to ${target} (${describePgError(err)}); ${connectHint(err)}`);
+      throw new DependencyError('PostgreSQL', `cannot connect to ${connectTarget(client)} (${describePgError(err)}); ${connectHint(err)}`);
     }
     return new PostgresSource(client, opts);
   }
@@ -215,6 +213,11 @@ export function fetchRowsQuery(opts: SourceOptions, ids: string[], columns: Colu
     text: `SELECT ${list} FROM ${quoteIdent(opts.table)} WHERE ${id} = ANY($1::${idCol?.pgType ?? 'text'}[]) ORDER BY ${ts}, ${id}`,
     values: [ids],
   };
+}
+
+/** Where we tried and as whom: "connection refused" alone does not say which server. */
+export function connectTarget(client: pg.Client): string {
+  return `${client.host}:${client.port}${client.user ? ` as "${client.user}"` : ''}${client.database ? `, database "${client.database}"` : ''}`;
 }
 
 export function describePgError(err: unknown): string {

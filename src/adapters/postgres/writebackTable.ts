@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { DependencyError } from '../../errors.js';
 import type { WritebackSnapshot } from '../tracker/writeback.js';
-import { connectHint, describePgError } from './source.js';
+import { connectHint, connectTarget, describePgError } from './source.js';
 import { quoteIdent } from './values.js';
 
 /** The columns, their types and whether they may be null, in table order (README gives the same DDL). */
@@ -58,7 +58,7 @@ export class WritebackTable {
     try {
       await client.connect();
     } catch (err) {
-      throw new DependencyError('PostgreSQL', `cannot connect to write the write-back table ${table} (${describePgError(err)}); ${connectHint(err)}`);
+      throw new DependencyError('PostgreSQL', `cannot connect to ${connectTarget(client)} to write the write-back table ${table} (${describePgError(err)}); ${connectHint(err)}`);
     }
     return new WritebackTable(client, table);
   }
