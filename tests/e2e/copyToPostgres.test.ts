@@ -142,6 +142,17 @@ describe('jira-sync tracker copy-to-postgres', () => {
     expect(stale.stderr).toContain('TRACKER_DATABASE_URL');
     expect(creates()).toBe(createsAtCopy);
     expect((await h.cli(['retry', '3'])).code).toBe(2);
+    // doctor says so too (a run there would exit 2), and status says its state is the old one.
+    const filesBefore = fs.readdirSync(path.dirname(h.ws.trackerPath)).sort();
+    const doctor = await h.cli(['doctor']);
+    expect(doctor.code, doctor.stdout).toBe(2);
+    const said = doctor.stdout.replace(/\s+/g, ' '); // wrapped to 100 columns
+    expect(said).toMatch(new RegExp(`FAIL tracker: \\S+ was copied to PostgreSQL \\(schema ${schema}\\)`));
+    expect(said).toContain(`TRACKER_SCHEMA=${schema}`);
+    expect(fs.readdirSync(path.dirname(h.ws.trackerPath)).sort()).toEqual(filesBefore);
+    const oldStatus = await h.cli(['status']);
+    expect(oldStatus.code).toBe(0);
+    expect(oldStatus.stdout.replace(/\s+/g, ' ')).toMatch(new RegExp(`copied to PostgreSQL \\(schema ${schema}\\) at .*: this is its state then`));
     expect(sqliteTables()).toEqual(sqliteBefore);
 
     // Runs on PostgreSQL. Now: the created one is attached, the attached one marked done, the one
