@@ -140,7 +140,8 @@ export function formatStatus(s: StatusReport, kind: JiraTarget['kind'] = 'reques
   }
   if (s.pull) out.push(pullLine(s.pull));
   out.push(`Run lock: ${s.lock.held ? `held by ${s.lock.holder}` : 'free'}`);
-  out.push(`Newest tracker backup: ${s.newestBackup ? `${s.newestBackup.ageHours} h old (${s.newestBackup.file})` : 'none yet'}`);
+  if (s.tracker.startsWith(PG_TRACKER)) out.push("Tracker backups: the PostgreSQL database's own (jira-sync keeps no file copies of a PostgreSQL tracker)");
+  else out.push(`Newest tracker backup: ${s.newestBackup ? `${s.newestBackup.ageHours} h old (${s.newestBackup.file})` : 'none yet'}`);
   out.push('', 'Last runs:');
   if (s.runs.length === 0) out.push('  (none)');
   for (const r of s.runs) {

@@ -89,5 +89,9 @@ describe('read-only commands on a PostgreSQL tracker whose schema does not exist
     expect((await h.cli(['run'], pgEnv())).code).toBe(0);
     const s = JSON.parse((await h.cli(['status', '--json'], pgEnv())).stdout) as { exists: boolean; counts: Record<string, number> };
     expect(s).toMatchObject({ exists: true, counts: { done: 1 } });
+    // No file backups for a PostgreSQL tracker, by design: not "none yet", as if one were due.
+    const text = (await h.cli(['status'], pgEnv())).stdout.replace(/\s+/g, ' ');
+    expect(text).toContain("Tracker backups: the PostgreSQL database's own (jira-sync keeps no file copies of a PostgreSQL tracker)");
+    expect(text).not.toContain('Newest tracker backup');
   });
 });
