@@ -220,6 +220,9 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptio
 
   const trackerSchema = r.text('TRACKER_SCHEMA', 'jira_sync');
   if (!IDENT.test(trackerSchema)) r.problems.push(`TRACKER_SCHEMA must be a plain schema name (letters, digits, _), got "${trackerSchema}"`);
+  else if (/^pg_/i.test(trackerSchema) || trackerSchema.toLowerCase() === 'information_schema') {
+    r.problems.push(`TRACKER_SCHEMA "${trackerSchema}" is one of PostgreSQL's own schemas (pg_…, information_schema); name a schema of its own, e.g. jira_sync`);
+  }
 
   const target = readTarget(r, all);
   const config: ResolvedConfig = {
