@@ -47,6 +47,22 @@ describe('write-back operations', () => {
     }
   });
 
+  it('a WRITEBACK_TABLE whose schema is missing is a configuration error (exit 2), as doctor says; the rows wait for it', async () => {
+    await h.db.client.query('DROP SCHEMA IF EXISTS reporting CASCADE');
+    const env = { WRITEBACK_TABLE: 'reporting.jira_sync_requests' };
+    await setUp(2);
+    const run = await cli(['run'], env);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain('created 2');
+    expect(run.stderr).toMatch(/schema "reporting" of WRITEBACK_TABLE reporting\.jira_sync_requests does not exist/);
+    expect((await cli(['pull'], env)).code).toBe(2);
+    expect((await cli(['doctor'], env)).code).toBe(2);
+    await h.db.client.query('CREATE SCHEMA reporting');
+    expect((await cli(['run'], env)).code).toBe(0);
+    expect((await h.db.client.query('SELECT ticket_key FROM reporting.jira_sync_requests')).rowCount).toBe(2);
+    await h.db.client.query('DROP SCHEMA reporting CASCADE');
+  });
+
   it('doctor checks the table: missing (the first run creates it), right, wrong columns, no privileges', async () => {
     await setUp(1);
     const line = (out: string) => out.replace(/\s+/g, ' ').match(/(ok|FAIL) +write-back table: [^\n]*?(?= (ok|FAIL|WARN|--) |$)/)?.[0] ?? out;

@@ -4,7 +4,7 @@
 // only overwritten by data at least as new (jira_updated_at) that differs, so a pull repeated
 // changes nothing.
 import pg from 'pg';
-import { DependencyError } from '../../errors.js';
+import { ConfigError, DependencyError } from '../../errors.js';
 import type { WritebackSnapshot } from '../tracker/writeback.js';
 import { connectHint, connectTarget, describePgError } from './source.js';
 import { quoteIdent } from './values.js';
@@ -83,7 +83,8 @@ export class WritebackTable {
     const schema = this.table.includes('.') ? this.table.split('.')[0] : null;
     if (schema) {
       const [s] = (await this.query<{ ok: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS ok', [schema])).rows;
-      if (!s?.ok) throw new DependencyError('PostgreSQL', `schema "${schema}" of WRITEBACK_TABLE ${this.table} does not exist; create it (README: Write-back) or name another schema`);
+      // A setting that names nothing, as a missing SOURCE_TABLE is: exit 2, and doctor's FAIL is the same kind.
+      if (!s?.ok) throw new ConfigError([`schema "${schema}" of WRITEBACK_TABLE ${this.table} does not exist; create it (README: Write-back) or name another schema`]);
     }
     await this.query(writebackDdl(this.table));
     return true;
