@@ -124,7 +124,8 @@ export class Reader {
     const v = this.text(name, fallback);
     const parts = qualified ? v.split('.') : [v];
     if (parts.length > 2 || !parts.every((p) => IDENT.test(p))) {
-      this.problems.push(`${name} must be a plain column or table name (letters, digits, _), got "${v}"`);
+      const what = qualified ? 'a table name or schema.table (letters, digits, _ in each part)' : 'a plain column name (letters, digits, _)';
+      this.problems.push(`${name} must be ${what}, got "${v}"`);
     }
     return v;
   }
