@@ -9,8 +9,8 @@
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { RowPosition } from '../postgres/source.js';
-import { ConfigError, DependencyError, UsageError, errorMessage } from '../../errors.js';
+import { connectFailure, type RowPosition } from '../postgres/source.js';
+import { ConfigError, DependencyError, UsageError } from '../../errors.js';
 import { highWaterPath, isAfter, readAheadIds, readHighWater } from './highWater.js';
 import { RunLock } from './lock.js';
 import { noteMoved } from './moved.js';
@@ -81,7 +81,7 @@ async function connectAndMigrate(client: pg.Client, t: CopyTarget): Promise<void
     await migrate(client, t.schema);
   } catch (err) {
     if (err instanceof DependencyError) throw err;
-    throw new DependencyError('tracker', `cannot use the PostgreSQL tracker (TRACKER_DATABASE_URL, schema ${t.schema}): ${t.redact(errorMessage(err))}`);
+    throw new DependencyError('tracker', `cannot use the PostgreSQL tracker (TRACKER_DATABASE_URL, schema ${t.schema})${t.redact(connectFailure(err, t.url ?? '', 'TRACKER_DATABASE_URL'))}`);
   }
 }
 

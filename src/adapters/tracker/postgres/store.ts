@@ -6,7 +6,8 @@
 import os from 'node:os';
 import pg from 'pg';
 import type { Counts } from '../../../counts.js';
-import { DependencyError, errorMessage } from '../../../errors.js';
+import { DependencyError } from '../../../errors.js';
+import { connectFailure } from '../../postgres/source.js';
 import type { AuditRecord } from '../audits.js';
 import type { Incident } from '../incidents.js';
 import { named, resolveSelectorsWith, type Found, type NamedSubmission } from '../requeue.js';
@@ -64,7 +65,8 @@ export class PostgresTrackerStore extends PgSubmissions implements TrackerStore 
     } catch (err) {
       await pool.end().catch(() => undefined);
       if (err instanceof DependencyError) throw err;
-      throw new DependencyError('tracker', `cannot use the PostgreSQL tracker (TRACKER_DATABASE_URL, schema ${opts.schema}): ${opts.redact ? opts.redact(errorMessage(err)) : errorMessage(err)}`);
+      const why = connectFailure(err, opts.url, 'TRACKER_DATABASE_URL');
+      throw new DependencyError('tracker', `cannot use the PostgreSQL tracker (TRACKER_DATABASE_URL, schema ${opts.schema})${opts.redact ? opts.redact(why) : why}`);
     }
     if (!created) {
       await pool.end();
