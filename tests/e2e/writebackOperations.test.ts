@@ -79,6 +79,10 @@ describe('write-back operations', () => {
       url.username = role;
       const denied = await cli(['doctor'], { DATABASE_URL: url.toString() });
       expect(line(denied.stdout)).toMatch(/^FAIL write-back table: this user may not read and write "jira_sync_requests".*GRANT SELECT, INSERT, UPDATE ON jira_sync_requests/);
+      // A missing table this user may not create: the pull says what to do, not only PostgreSQL's words.
+      const cannot = await cli(['pull'], { DATABASE_URL: url.toString(), WRITEBACK_TABLE: 'other_requests' });
+      expect(cannot.code).toBe(3);
+      expect(cannot.stderr.replace(/\s+/g, ' ')).toMatch(/cannot create WRITEBACK_TABLE other_requests \(permission denied for schema public.*\); have a DBA create it with the DDL and GRANTs in the README \(Write-back\), or GRANT CREATE ON SCHEMA public to this user/);
     } finally {
       await h.db.client.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
     }

@@ -86,7 +86,13 @@ export class WritebackTable {
       // A setting that names nothing, as a missing SOURCE_TABLE is: exit 2, and doctor's FAIL is the same kind.
       if (!s?.ok) throw new ConfigError([`schema "${schema}" of WRITEBACK_TABLE ${this.table} does not exist; create it (README: Write-back) or name another schema`]);
     }
-    await this.query(writebackDdl(this.table));
+    try {
+      await this.client.query(writebackDdl(this.table));
+    } catch (err) {
+      // No CREATE on the schema: say the two ways out, not only PostgreSQL's words.
+      const fix = (err as { code?: string }).code === '42501' ? `; have a DBA create it with the DDL and GRANTs in the README (Write-back), or GRANT CREATE ON SCHEMA ${schema ?? 'public'} to this user` : '';
+      throw new DependencyError('PostgreSQL', `cannot create WRITEBACK_TABLE ${this.table} (${describePgError(err)})${fix}`);
+    }
     return true;
   }
 
