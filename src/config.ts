@@ -266,6 +266,10 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptio
   if (config.writebackTable && bare(config.writebackTable) === bare(config.sourceTable)) {
     r.problems.push(`WRITEBACK_TABLE must name a table of its own, not the source table "${config.sourceTable}" (jira-sync never writes the source table)`);
   }
+  // Nor one in the PostgreSQL tracker's schema, beside (or as) its own tables.
+  if (config.trackerDatabaseUrl && config.writebackTable?.startsWith(`${config.trackerSchema}.`)) {
+    r.problems.push(`WRITEBACK_TABLE must not be in TRACKER_SCHEMA "${config.trackerSchema}": that schema holds the tracker's own tables; name a table in another schema`);
+  }
   if (config.smtpUrl && !config.alertEmailTo) r.problems.push('ALERT_EMAIL_TO is not set: SMTP_URL is set, so alerts need an address to go to');
   if (config.alertEmailTo && !config.smtpUrl) r.problems.push('SMTP_URL is not set: ALERT_EMAIL_TO is set, so alerts need a mail server');
   if (target.kind === 'issue' && config.raiseOnBehalfOfColumn) {

@@ -46,6 +46,16 @@ describe('write-back configuration', () => {
     expect(problems({ ...valid, SOURCE_TABLE: 'forms.requests', WRITEBACK_TABLE: 'forms.requests' })[0]).toMatch(/^WRITEBACK_TABLE/);
     expect(problems({ ...valid, WRITEBACK_TABLE: 'public.webform_submissions' })[0]).toMatch(/^WRITEBACK_TABLE/);
   });
+
+  it("refuses a table in the PostgreSQL tracker's own schema", () => {
+    const pg = { ...valid, TRACKER_DATABASE_URL: 'postgres://u@db/x', TRACKER_SCHEMA: 'sync_a' };
+    expect(problems({ ...pg, WRITEBACK_TABLE: 'sync_a.submissions' })).toEqual([
+      'WRITEBACK_TABLE must not be in TRACKER_SCHEMA "sync_a": that schema holds the tracker\'s own tables; name a table in another schema',
+    ]);
+    expect(problems({ ...pg, WRITEBACK_TABLE: 'reporting.requests' })).toEqual([]);
+    // With the SQLite tracker, TRACKER_SCHEMA names nothing.
+    expect(problems({ ...valid, TRACKER_SCHEMA: 'sync_a', WRITEBACK_TABLE: 'sync_a.requests' })).toEqual([]);
+  });
 });
 
 describe('Jira times and JQL dates', () => {
