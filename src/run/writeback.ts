@@ -90,10 +90,11 @@ async function pull(ctx: PullContext, state: PullState, config: ResolvedConfig, 
 export async function writeBack(deps: WritebackDeps, config: ResolvedConfig, opts: { full: boolean }): Promise<PullReport> {
   const log = deps.log('writeback');
   const store = deps.tracker.writeback;
-  const table = await WritebackTable.connect(config.databaseUrl, config.writebackTable ?? '');
+  let table: WritebackTable | null = null;
   const ctx: PullContext = { changes: new JiraIssueChanges(deps.jira.customerClients()), store, baseUrl: config.jiraBaseUrl, now: deps.now };
   let changed = 0;
   try {
+    table = await WritebackTable.connect(config.databaseUrl, config.writebackTable ?? '');
     // A table made anew (dropped, or WRITEBACK_TABLE renamed) or one that may have lost rows
     // (--full: emptied, restored) gets every kept row again; unchanged ones are not rewritten.
     if ((await table.ensure()) || opts.full) await store.rewriteAll();
@@ -122,7 +123,7 @@ export async function writeBack(deps: WritebackDeps, config: ResolvedConfig, opt
     await store.recordPull({ at: deps.now(), ok: false, checkpoint: null, changed, error: errorMessage(err) }).catch(() => undefined);
     throw err;
   } finally {
-    await table.close();
+    await table?.close();
   }
 }
 

@@ -63,6 +63,16 @@ describe('write-back operations', () => {
     await h.db.client.query('DROP SCHEMA reporting CASCADE');
   });
 
+  it('a pull that cannot reach PostgreSQL is recorded as failed: status does not say the last pull was ok', async () => {
+    await setUp(1);
+    expect((await cli(['run'])).code).toBe(0);
+    const url = new URL(h.db.url);
+    url.port = '1';
+    expect((await cli(['pull'], { DATABASE_URL: url.toString() })).code).toBe(3);
+    const s = (await cli(['status'])).stdout.replace(/\s+/g, ' ');
+    expect(s).toMatch(/Write-back pull: last \S+, failed \(PostgreSQL: cannot connect to 127\.0\.0\.1:1 .*\), failing since \S+; checkpoint 2026-11-30T/);
+  });
+
   it('doctor checks the table: missing (the first run creates it), right, wrong columns, no privileges', async () => {
     await setUp(1);
     const line = (out: string) => out.replace(/\s+/g, ' ').match(/(ok|FAIL) +write-back table: [^\n]*?(?= (ok|FAIL|WARN|--) |$)/)?.[0] ?? out;
