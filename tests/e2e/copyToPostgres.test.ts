@@ -197,6 +197,24 @@ describe('jira-sync tracker copy-to-postgres', () => {
     expect(audits).toHaveLength(before.audits!.length + 1);
   });
 
+  it('copies the write-back memory: the checkpoint and every ticket row, which pull --full writes again', async () => {
+    const wb = { WRITEBACK_TABLE: `wb_${schema}` };
+    await h.seed(3);
+    expect((await h.cli(['map-fields'])).code).toBe(0);
+    expect((await h.cli(['run'], wb)).code).toBe(0);
+    // The table loses a row (a DBA's slip); the copy says what it carries over.
+    await h.db.client.query(`DELETE FROM wb_${schema} WHERE source_id = '1'`);
+    const copy = await h.cli(['tracker', 'copy-to-postgres'], pgEnv());
+    expect(copy.code, copy.stderr).toBe(0);
+    expect(copy.stdout).toContain('write-back: 3 ticket rows kept, pull checkpoint ');
+    const before = (await h.cli(['status', '--json'], { ...pgEnv(), ...wb })).stdout;
+    expect(JSON.parse(before)).toMatchObject({ pull: { checkpoint: expect.stringMatching(/^20/) as unknown } });
+    // pull --full on the PostgreSQL tracker puts the row back, from the copied rows.
+    const full = await h.cli(['pull', '--full'], { ...pgEnv(), ...wb });
+    expect(full.code, full.stderr).toBe(0);
+    expect((await h.db.client.query(`SELECT 1 FROM wb_${schema}`)).rowCount).toBe(3);
+  });
+
   it('refuses without TRACKER_DATABASE_URL, naming it, and without a SQLite file, naming the path', async () => {
     const unset = await h.cli(['tracker', 'copy-to-postgres']);
     expect(unset.code).toBe(2);
