@@ -135,6 +135,11 @@ describe('a PostgreSQL tracker set up by a DBA', () => {
       expect(await trackerLine()).toMatch(/^FAIL tracker: this user lacks SELECT, INSERT, UPDATE, DELETE on every table/);
       await h.db.client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
       expect(await trackerLine()).toMatch(/^FAIL tracker: this user lacks USAGE on every sequence/);
+      // A run without them stops in one line that says where to look, not with a stack.
+      const refused = await h.cli(['run'], env);
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).not.toContain('unexpected error');
+      expect(refused.stderr).toMatch(/tracker: the PostgreSQL tracker \(TRACKER_DATABASE_URL, schema \S+\) refuses this user: permission denied for sequence runs_seq_seq; `jira-sync doctor` names the privileges a run needs/);
       await h.db.client.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${schema} TO ${role}`);
       expect(await trackerLine()).toMatch(/^ok +tracker: PostgreSQL, schema \S+ \(version \d+\), writable/);
       const run = await h.cli(['run'], env);
