@@ -92,7 +92,7 @@ export function buildProgram(): Command {
   program
     .command('pull')
     .description('bring the write-back table (WRITEBACK_TABLE) up to date with what changed in Jira since the last pull; `run` does this too')
-    .option('--full', 're-read every ticket the tracker knows, 100 a call, and mark the ones Jira no longer has as deleted')
+    .option('--full', 're-read every ticket the tracker knows, 100 a call, mark the ones Jira no longer has as deleted, and write every row again (a table emptied or restored)')
     .version(pkg.version, '-V, --version')
     .addHelpText('after', exitCodesHelp('0  the table is up to date', EXIT.usage, '3  a dependency is unreachable or refuses us (PostgreSQL, Jira, the tracker); the checkpoint is kept', EXIT.locked))
     .action(async (o: { full?: boolean }) => {

@@ -124,7 +124,8 @@ export class Reader {
     const v = this.text(name, fallback);
     const parts = qualified ? v.split('.') : [v];
     if (parts.length > 2 || !parts.every((p) => IDENT.test(p))) {
-      this.problems.push(`${name} must be a plain column or table name (letters, digits, _), got "${v}"`);
+      const what = qualified ? 'a table name or schema.table (letters, digits, _ in each part)' : 'a plain column name (letters, digits, _)';
+      this.problems.push(`${name} must be ${what}, got "${v}"`);
     }
     return v;
   }
@@ -220,6 +221,9 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptio
 
   const trackerSchema = r.text('TRACKER_SCHEMA', 'jira_sync');
   if (!IDENT.test(trackerSchema)) r.problems.push(`TRACKER_SCHEMA must be a plain schema name (letters, digits, _), got "${trackerSchema}"`);
+  else if (/^pg_/i.test(trackerSchema) || trackerSchema.toLowerCase() === 'information_schema') {
+    r.problems.push(`TRACKER_SCHEMA "${trackerSchema}" is one of PostgreSQL's own schemas (pg_…, information_schema); name a schema of its own, e.g. jira_sync`);
+  }
 
   const target = readTarget(r, all);
   const config: ResolvedConfig = {
@@ -261,6 +265,10 @@ export function loadConfig(env: Env, needs: ConfigNeeds = 'all', opts: LoadOptio
   const bare = (t: string) => t.replace(/^public\./, '');
   if (config.writebackTable && bare(config.writebackTable) === bare(config.sourceTable)) {
     r.problems.push(`WRITEBACK_TABLE must name a table of its own, not the source table "${config.sourceTable}" (jira-sync never writes the source table)`);
+  }
+  // Nor one in the PostgreSQL tracker's schema, beside (or as) its own tables.
+  if (config.trackerDatabaseUrl && config.writebackTable?.startsWith(`${config.trackerSchema}.`)) {
+    r.problems.push(`WRITEBACK_TABLE must not be in TRACKER_SCHEMA "${config.trackerSchema}": that schema holds the tracker's own tables; name a table in another schema`);
   }
   if (config.smtpUrl && !config.alertEmailTo) r.problems.push('ALERT_EMAIL_TO is not set: SMTP_URL is set, so alerts need an address to go to');
   if (config.alertEmailTo && !config.smtpUrl) r.problems.push('SMTP_URL is not set: ALERT_EMAIL_TO is set, so alerts need a mail server');

@@ -5,8 +5,10 @@ import fs from 'node:fs';
 import type { AuditRecord } from '../adapters/tracker/audits.js';
 import { listBackups } from '../adapters/tracker/backup.js';
 import { RunLock, describeHolder } from '../adapters/tracker/lock.js';
+import { movedNote, type MovedNote } from '../adapters/tracker/moved.js';
 import { PgRunLock } from '../adapters/tracker/postgres/runLock.js';
 import type { RunRecord } from '../adapters/tracker/runs.js';
+import { Tracker } from '../adapters/tracker/tracker.js';
 import type { ProblemSubmission } from '../adapters/tracker/status.js';
 import type { PullState } from '../adapters/tracker/writeback.js';
 import type { ResolvedConfig } from '../config.js';
@@ -28,6 +30,8 @@ export interface StatusReport {
   lastAudit: AuditRecord | null;
   /** The write-back pull (WRITEBACK_TABLE): when it last ran, its checkpoint, rows changed; null when off. */
   pull: PullState | null;
+  /** Set when this SQLite tracker was copied to PostgreSQL: what it shows is its state then. */
+  copiedToPostgres?: MovedNote | null;
 }
 
 /** How the report names a PostgreSQL tracker, before its schema. */
@@ -50,7 +54,8 @@ export async function collectStatus(config: ResolvedConfig, now: Date): Promise<
       ...r,
       durationSeconds: r.endedAt ? Math.round((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 100) / 10 : null,
     }));
-    return { ...base, exists: true, counts: await tracker.countsByState(), runs, attention: await tracker.problemSubmissions(), cursor: await tracker.cursorPosition(), lastAudit: await tracker.lastAudit(),
+    const copiedToPostgres = tracker instanceof Tracker ? movedNote(tracker.db) : null;
+    return { ...base, exists: true, copiedToPostgres, counts: await tracker.countsByState(), runs, attention: await tracker.problemSubmissions(), cursor: await tracker.cursorPosition(), lastAudit: await tracker.lastAudit(),
       // A tracker no run of this version has opened yet has no pull record to read.
       pull: config.writebackTable ? await tracker.writeback.pullState().catch(() => null) : null };
   } finally {
@@ -117,6 +122,13 @@ export function formatStatus(s: StatusReport, kind: JiraTarget['kind'] = 'reques
     const place = s.tracker.startsWith(PG_TRACKER) ? `in PostgreSQL schema ${s.tracker.slice(PG_TRACKER.length)}` : `at ${s.tracker}`;
     out.push(`No tracker ${place} yet: no run has written anything.`);
   } else {
+    const moved = s.copiedToPostgres;
+    if (moved) {
+      out.push(
+        `This SQLite tracker was copied to PostgreSQL (schema ${moved.schema}) at ${moved.at}: this is its state then. ` +
+          `For the current state, set TRACKER_DATABASE_URL (and TRACKER_SCHEMA=${moved.schema}) as on the other hosts.`,
+      );
+    }
     out.push(`Submissions by state: ${Object.entries(s.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     out.push(s.cursor ? `Cursor: up to ${s.cursor.sourceTs} (source id ${s.cursor.sourceId}), moved ${s.cursor.updatedAt}` : 'Cursor: not started');
     const a = s.lastAudit;
@@ -128,7 +140,8 @@ export function formatStatus(s: StatusReport, kind: JiraTarget['kind'] = 'reques
   }
   if (s.pull) out.push(pullLine(s.pull));
   out.push(`Run lock: ${s.lock.held ? `held by ${s.lock.holder}` : 'free'}`);
-  out.push(`Newest tracker backup: ${s.newestBackup ? `${s.newestBackup.ageHours} h old (${s.newestBackup.file})` : 'none yet'}`);
+  if (s.tracker.startsWith(PG_TRACKER)) out.push("Tracker backups: the PostgreSQL database's own (jira-sync keeps no file copies of a PostgreSQL tracker)");
+  else out.push(`Newest tracker backup: ${s.newestBackup ? `${s.newestBackup.ageHours} h old (${s.newestBackup.file})` : 'none yet'}`);
   out.push('', 'Last runs:');
   if (s.runs.length === 0) out.push('  (none)');
   for (const r of s.runs) {

@@ -16,6 +16,8 @@ export async function copyToPostgresCommand(config: ResolvedConfig, print: (line
   print(`  cursor: ${r.cursor ? `up to ${r.cursor.sourceTs} (source id ${r.cursor.sourceId})` : 'not started'}`);
   print(`  runs: ${r.tables.runs ?? 0}${r.lastRunStartedAt ? ` (the last started ${r.lastRunStartedAt})` : ''}`);
   print(`  audits: ${r.tables.audits ?? 0}; open alert incidents: ${r.tables.alert_incidents ?? 0}`);
+  const kept = r.tables.writeback_rows ?? 0;
+  if (kept > 0 || r.pullCheckpoint) print(`  write-back: ${kept} ticket row${kept === 1 ? '' : 's'} kept, pull checkpoint ${r.pullCheckpoint ?? 'not set yet'}`);
   print('');
   print(`Runs with TRACKER_DATABASE_URL set (and TRACKER_SCHEMA=${config.trackerSchema}) now continue where the SQLite tracker stopped.`);
   print(`Set them on every host that runs jira-sync, and run none with the SQLite tracker again: two trackers would each create the same ${targetWords(config.target.kind).ticket}s. The file ${config.trackerPath} is left as it was: keep it as a record, or delete it.`);

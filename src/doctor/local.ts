@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { damagedTrackerFix } from '../adapters/tracker/backup.js';
 import { LockFileError, RunLock, describeHolder } from '../adapters/tracker/lock.js';
+import { readMovedNote } from '../adapters/tracker/moved.js';
 import { SCHEMA_VERSION } from '../adapters/tracker/schema.js';
 import { webhookLabel } from '../alerts/channels.js';
 import type { ResolvedConfig } from '../config.js';
@@ -109,6 +110,16 @@ export function checkTrackerFile(r: DoctorReport, file: string): void {
   const full = diskFull(path.dirname(path.resolve(file)));
   if (full) {
     r.fail({ kind: 'dependency', what, detail: full, fix: 'free space on that disk, or move the tracker (TRACKER_PATH) to one with room' });
+    return;
+  }
+  const moved = readMovedNote(file);
+  if (moved) {
+    r.fail({
+      kind: 'config',
+      what,
+      detail: `${file} was copied to PostgreSQL (schema ${moved.schema}) at ${moved.at} by \`jira-sync tracker copy-to-postgres\`, and TRACKER_DATABASE_URL is not set: a run or retry on this file is refused`,
+      fix: `set TRACKER_DATABASE_URL (and TRACKER_SCHEMA=${moved.schema}) as on the other hosts (README, "Several hosts")`,
+    });
     return;
   }
   const upgrade = version < SCHEMA_VERSION ? `; the next run upgrades it to ${SCHEMA_VERSION}` : '';

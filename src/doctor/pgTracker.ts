@@ -39,16 +39,27 @@ export async function checkPostgresTracker(r: DoctorReport, config: ResolvedConf
       r.fail({ kind: 'dependency', what, detail: `schema ${schema} has version ${version}, newer than this jira-sync understands (${PG_SCHEMA_VERSION})`, fix: 'install the jira-sync version that last wrote it, or a newer one' });
       return;
     }
+    // Each privilege on its own: has_table_privilege with a list is true when any one of them is
+    // held. Every table and every sequence (a run's INSERT takes numbers from them) of the schema.
     const privileges = (
-      await client.query<{ usage: boolean; create: boolean; tables: boolean }>(
+      await client.query<{ usage: boolean; create: boolean; tables: boolean; sequences: boolean }>(
         `SELECT has_schema_privilege($1, 'USAGE') AS usage, has_schema_privilege($1, 'CREATE') AS create,
-                (to_regclass($2) IS NULL OR has_table_privilege($2, 'SELECT, INSERT, UPDATE, DELETE')) AS tables`,
-        [schema, `${s}.submissions`],
+                coalesce(bool_and(has_table_privilege(c.oid, 'SELECT') AND has_table_privilege(c.oid, 'INSERT') AND has_table_privilege(c.oid, 'UPDATE') AND has_table_privilege(c.oid, 'DELETE'))
+                  FILTER (WHERE c.relkind IN ('r', 'p')), true) AS tables,
+                coalesce(bool_and(has_sequence_privilege(c.oid, 'USAGE') OR has_sequence_privilege(c.oid, 'UPDATE')) FILTER (WHERE c.relkind = 'S'), true) AS sequences
+           FROM pg_namespace n LEFT JOIN pg_class c ON c.relnamespace = n.oid
+          WHERE n.nspname = $1`,
+        [schema],
       )
     ).rows[0];
-    const missing = [!privileges?.usage && 'USAGE on the schema', version < PG_SCHEMA_VERSION && !privileges?.create && 'CREATE on the schema (to migrate it)', !privileges?.tables && 'SELECT, INSERT, UPDATE, DELETE on its tables'].filter(Boolean);
+    const missing = [
+      !privileges?.usage && 'USAGE on the schema',
+      version < PG_SCHEMA_VERSION && !privileges?.create && 'CREATE on the schema (to migrate it)',
+      !privileges?.tables && 'SELECT, INSERT, UPDATE, DELETE on every table',
+      !privileges?.sequences && 'USAGE on every sequence',
+    ].filter(Boolean);
     if (missing.length > 0) {
-      r.fail({ kind: 'dependency', what, detail: `this user lacks ${missing.join(', ')} in schema ${schema}`, fix: `grant them to the user in TRACKER_DATABASE_URL, or let it own schema ${schema}` });
+      r.fail({ kind: 'dependency', what, detail: `this user lacks ${missing.join(', ')} in schema ${schema}`, fix: `let the user in TRACKER_DATABASE_URL own schema ${schema}, or GRANT USAGE ON SCHEMA ${schema}, SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} and USAGE ON ALL SEQUENCES IN SCHEMA ${schema} to it` });
       return;
     }
     const upgrade = version < PG_SCHEMA_VERSION ? `; the next run upgrades it to ${PG_SCHEMA_VERSION}` : '';

@@ -1,5 +1,6 @@
 // The write-back phase (WRITEBACK_TABLE), after a run's batch or alone (`jira-sync pull`):
-//   1. make sure the table exists; write the rows still pending (this run's new tickets, from
+//   1. make sure the table exists (made anew, or `--full`: every kept row is written again, as
+//      the table may have lost rows); write the rows still pending (this run's new tickets, from
 //      their create answers, and any an earlier run could not write);
 //   2. read tickets the tracker has no row for yet (by key);
 //   3. pull what changed in Jira since the checkpoint, minus PULL_SKEW_MINUTES, with the JQL
@@ -89,11 +90,14 @@ async function pull(ctx: PullContext, state: PullState, config: ResolvedConfig, 
 export async function writeBack(deps: WritebackDeps, config: ResolvedConfig, opts: { full: boolean }): Promise<PullReport> {
   const log = deps.log('writeback');
   const store = deps.tracker.writeback;
-  const table = await WritebackTable.connect(config.databaseUrl, config.writebackTable ?? '');
+  let table: WritebackTable | null = null;
   const ctx: PullContext = { changes: new JiraIssueChanges(deps.jira.customerClients()), store, baseUrl: config.jiraBaseUrl, now: deps.now };
   let changed = 0;
   try {
-    await table.ensure();
+    table = await WritebackTable.connect(config.databaseUrl, config.writebackTable ?? '');
+    // A table made anew (dropped, or WRITEBACK_TABLE renamed) or one that may have lost rows
+    // (--full: emptied, restored) gets every kept row again; unchanged ones are not rewritten.
+    if ((await table.ensure()) || opts.full) await store.rewriteAll();
     changed += await writeBackRows(store, table, deps.now);
     const before = await store.pullState();
     let pulled: { calls: number; advance: string | null };
@@ -119,7 +123,7 @@ export async function writeBack(deps: WritebackDeps, config: ResolvedConfig, opt
     await store.recordPull({ at: deps.now(), ok: false, checkpoint: null, changed, error: errorMessage(err) }).catch(() => undefined);
     throw err;
   } finally {
-    await table.close();
+    await table?.close();
   }
 }
 

@@ -142,6 +142,17 @@ describe('jira-sync tracker copy-to-postgres', () => {
     expect(stale.stderr).toContain('TRACKER_DATABASE_URL');
     expect(creates()).toBe(createsAtCopy);
     expect((await h.cli(['retry', '3'])).code).toBe(2);
+    // doctor says so too (a run there would exit 2), and status says its state is the old one.
+    const filesBefore = fs.readdirSync(path.dirname(h.ws.trackerPath)).sort();
+    const doctor = await h.cli(['doctor']);
+    expect(doctor.code, doctor.stdout).toBe(2);
+    const said = doctor.stdout.replace(/\s+/g, ' '); // wrapped to 100 columns
+    expect(said).toMatch(new RegExp(`FAIL tracker: \\S+ was copied to PostgreSQL \\(schema ${schema}\\)`));
+    expect(said).toContain(`TRACKER_SCHEMA=${schema}`);
+    expect(fs.readdirSync(path.dirname(h.ws.trackerPath)).sort()).toEqual(filesBefore);
+    const oldStatus = await h.cli(['status']);
+    expect(oldStatus.code).toBe(0);
+    expect(oldStatus.stdout.replace(/\s+/g, ' ')).toMatch(new RegExp(`copied to PostgreSQL \\(schema ${schema}\\) at .*: this is its state then`));
     expect(sqliteTables()).toEqual(sqliteBefore);
 
     // Runs on PostgreSQL. Now: the created one is attached, the attached one marked done, the one
@@ -184,6 +195,24 @@ describe('jira-sync tracker copy-to-postgres', () => {
     expect(runs.map((r) => copiedRuns.has(r.run_id))).toEqual([...Array(6).fill(true), ...Array(runs.length - 6).fill(false)]);
     const audits = (await h.db.client.query<{ id: string }>(`SELECT id FROM ${schema}.audits ORDER BY id`)).rows.map((r) => Number(r.id));
     expect(audits).toHaveLength(before.audits!.length + 1);
+  });
+
+  it('copies the write-back memory: the checkpoint and every ticket row, which pull --full writes again', async () => {
+    const wb = { WRITEBACK_TABLE: `wb_${schema}` };
+    await h.seed(3);
+    expect((await h.cli(['map-fields'])).code).toBe(0);
+    expect((await h.cli(['run'], wb)).code).toBe(0);
+    // The table loses a row (a DBA's slip); the copy says what it carries over.
+    await h.db.client.query(`DELETE FROM wb_${schema} WHERE source_id = '1'`);
+    const copy = await h.cli(['tracker', 'copy-to-postgres'], pgEnv());
+    expect(copy.code, copy.stderr).toBe(0);
+    expect(copy.stdout).toContain('write-back: 3 ticket rows kept, pull checkpoint ');
+    const before = (await h.cli(['status', '--json'], { ...pgEnv(), ...wb })).stdout;
+    expect(JSON.parse(before)).toMatchObject({ pull: { checkpoint: expect.stringMatching(/^20/) as unknown } });
+    // pull --full on the PostgreSQL tracker puts the row back, from the copied rows.
+    const full = await h.cli(['pull', '--full'], { ...pgEnv(), ...wb });
+    expect(full.code, full.stderr).toBe(0);
+    expect((await h.db.client.query(`SELECT 1 FROM wb_${schema}`)).rowCount).toBe(3);
   });
 
   it('refuses without TRACKER_DATABASE_URL, naming it, and without a SQLite file, naming the path', async () => {

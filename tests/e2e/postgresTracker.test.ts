@@ -11,6 +11,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { PgRunLock } from '../../src/adapters/tracker/postgres/runLock.js';
 import { PostgresTrackerStore } from '../../src/adapters/tracker/postgres/store.js';
 import { useCliHarness } from '../support/harness.js';
+import { unwrap } from '../support/text.js';
 
 const h = useCliHarness();
 const DIST_LOCK = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/adapters/tracker/postgres/runLock.js');
@@ -114,5 +115,37 @@ describe('the tracker in PostgreSQL', () => {
     }
     expect(after.code, after.stderr).toBe(0);
     expect(h.jira.issues).toHaveLength(2);
+  });
+});
+
+describe('a PostgreSQL tracker set up by a DBA', () => {
+  it('doctor names each privilege a run needs (every table, every sequence), and a run works with exactly those', async () => {
+    await h.seed(1);
+    expect((await h.cli(['map-fields'])).code).toBe(0);
+    await createSchema();
+    const role = `trk_user_${Date.now()}`;
+    await h.db.client.query(`CREATE ROLE ${role} LOGIN; GRANT SELECT ON webform_submissions TO ${role}`);
+    const url = new URL(h.db.url);
+    url.username = role;
+    const env = { DATABASE_URL: url.toString(), TRACKER_DATABASE_URL: url.toString(), TRACKER_SCHEMA: schema };
+    const trackerLine = async () => unwrap((await h.cli(['doctor'], env)).stdout).split('\n').find((l) => /^\S+ +tracker:/.test(l)) ?? '(no tracker line)';
+    try {
+      // SELECT alone used to pass: has_table_privilege with a list is true when any one is held.
+      await h.db.client.query(`GRANT USAGE ON SCHEMA ${schema} TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
+      expect(await trackerLine()).toMatch(/^FAIL tracker: this user lacks SELECT, INSERT, UPDATE, DELETE on every table/);
+      await h.db.client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
+      expect(await trackerLine()).toMatch(/^FAIL tracker: this user lacks USAGE on every sequence/);
+      // A run without them stops in one line that says where to look, not with a stack.
+      const refused = await h.cli(['run'], env);
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).not.toContain('unexpected error');
+      expect(refused.stderr).toMatch(/tracker: the PostgreSQL tracker \(TRACKER_DATABASE_URL, schema \S+\) refuses this user: permission denied for sequence runs_seq_seq; `jira-sync doctor` names the privileges a run needs/);
+      await h.db.client.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${schema} TO ${role}`);
+      expect(await trackerLine()).toMatch(/^ok +tracker: PostgreSQL, schema \S+ \(version \d+\), writable/);
+      const run = await h.cli(['run'], env);
+      expect(run.code, run.stderr).toBe(0);
+    } finally {
+      await h.db.client.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
   });
 });

@@ -47,6 +47,32 @@ describe('write-back operations', () => {
     }
   });
 
+  it('a WRITEBACK_TABLE whose schema is missing is a configuration error (exit 2), as doctor says; the rows wait for it', async () => {
+    await h.db.client.query('DROP SCHEMA IF EXISTS reporting CASCADE');
+    const env = { WRITEBACK_TABLE: 'reporting.jira_sync_requests' };
+    await setUp(2);
+    const run = await cli(['run'], env);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain('created 2');
+    expect(run.stderr).toMatch(/schema "reporting" of WRITEBACK_TABLE reporting\.jira_sync_requests does not exist/);
+    expect((await cli(['pull'], env)).code).toBe(2);
+    expect((await cli(['doctor'], env)).code).toBe(2);
+    await h.db.client.query('CREATE SCHEMA reporting');
+    expect((await cli(['run'], env)).code).toBe(0);
+    expect((await h.db.client.query('SELECT ticket_key FROM reporting.jira_sync_requests')).rowCount).toBe(2);
+    await h.db.client.query('DROP SCHEMA reporting CASCADE');
+  });
+
+  it('a pull that cannot reach PostgreSQL is recorded as failed: status does not say the last pull was ok', async () => {
+    await setUp(1);
+    expect((await cli(['run'])).code).toBe(0);
+    const url = new URL(h.db.url);
+    url.port = '1';
+    expect((await cli(['pull'], { DATABASE_URL: url.toString() })).code).toBe(3);
+    const s = (await cli(['status'])).stdout.replace(/\s+/g, ' ');
+    expect(s).toMatch(/Write-back pull: last \S+, failed \(PostgreSQL: cannot connect to 127\.0\.0\.1:1 .*\), failing since \S+; checkpoint 2026-11-30T/);
+  });
+
   it('doctor checks the table: missing (the first run creates it), right, wrong columns, no privileges', async () => {
     await setUp(1);
     const line = (out: string) => out.replace(/\s+/g, ' ').match(/(ok|FAIL) +write-back table: [^\n]*?(?= (ok|FAIL|WARN|--) |$)/)?.[0] ?? out;
@@ -63,6 +89,10 @@ describe('write-back operations', () => {
       url.username = role;
       const denied = await cli(['doctor'], { DATABASE_URL: url.toString() });
       expect(line(denied.stdout)).toMatch(/^FAIL write-back table: this user may not read and write "jira_sync_requests".*GRANT SELECT, INSERT, UPDATE ON jira_sync_requests/);
+      // A missing table this user may not create: the pull says what to do, not only PostgreSQL's words.
+      const cannot = await cli(['pull'], { DATABASE_URL: url.toString(), WRITEBACK_TABLE: 'other_requests' });
+      expect(cannot.code).toBe(3);
+      expect(cannot.stderr.replace(/\s+/g, ' ')).toMatch(/cannot create WRITEBACK_TABLE other_requests \(permission denied for schema public.*\); have a DBA create it with the DDL and GRANTs in the README \(Write-back\), or GRANT CREATE ON SCHEMA public to this user/);
     } finally {
       await h.db.client.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
     }

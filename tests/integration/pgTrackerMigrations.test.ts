@@ -57,5 +57,12 @@ describe('PostgreSQL tracker migrations', () => {
     await expect(PostgresTrackerStore.open({ url: 'postgres://u:tr-secret-7@127.0.0.1:1/x', schema: 'jira_sync', now, redact: (s) => s.replaceAll('tr-secret-7', '***') })).rejects.toThrow(
       /cannot use the PostgreSQL tracker \(TRACKER_DATABASE_URL, schema jira_sync\)/,
     );
+    // Where it tried and as whom, and what to check, as for DATABASE_URL; never the password.
+    const err = (await PostgresTrackerStore.open({ url: 'postgres://u:tr-secret-7@127.0.0.1:1/x', schema: 'jira_sync', now }).then(
+      () => new Error('opened'),
+      (e: unknown) => e,
+    )) as Error;
+    expect(err.message).toContain('at 127.0.0.1:1 as "u", database "x": connection refused; check the host and port in TRACKER_DATABASE_URL and that the server is running');
+    expect(err.message).not.toContain('tr-secret-7');
   });
 });

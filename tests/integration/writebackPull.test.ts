@@ -120,3 +120,34 @@ describe('write-back pull', () => {
     }
   });
 });
+
+describe('a write-back table that lost its rows', () => {
+  it('is filled again by the next pull when jira-sync creates it anew, and by pull --full when emptied', async () => {
+    world = await pullWorld(db.url, { start: T0 });
+    const w = world;
+    await w.createTickets(5, 1000);
+    expect(await w.pull()).toMatchObject({ ok: true, changed: 5 });
+    // Dropped (or WRITEBACK_TABLE renamed): the pull that creates the table writes every row again.
+    await db.client.query('DROP TABLE jira_sync_requests');
+    w.clock.now += 60_000;
+    expect(await w.pull()).toMatchObject({ ok: true, changed: 5 });
+    expect(await tableRows(db.client)).toHaveLength(5);
+    // Emptied by hand (TRUNCATE, a restore): pull --full puts every row back.
+    await db.client.query('TRUNCATE jira_sync_requests');
+    w.clock.now += 60_000;
+    expect(await w.pull(true)).toMatchObject({ ok: true, changed: 5 });
+    expect(await tableRows(db.client)).toHaveLength(5);
+    // And a second --full changes nothing.
+    expect(await w.pull(true)).toMatchObject({ ok: true, changed: 0 });
+  });
+});
+
+describe('the write-back table unreachable', () => {
+  it('names the host, port, user and database tried', async () => {
+    const url = new URL(db.url);
+    url.port = '1';
+    await expect(WritebackTable.connect(url.toString(), 'jira_sync_requests')).rejects.toThrow(
+      new RegExp(`cannot connect to 127\\.0\\.0\\.1:1 as "${url.username}", database "${url.pathname.slice(1)}" .*write-back table jira_sync_requests.*\\(connection refused\\)`),
+    );
+  });
+});

@@ -63,6 +63,14 @@ for (const factory of stores) {
       await w.markWrittenBack([{ submissionKey: 'key-1', version: 3 }]);
       expect((await w.pendingWriteback(10)).map((x) => [x.version, x.snapshot.status])).toEqual([[4, 'Closed']]);
       expect(await w.oldestSnapshotUpdate()).toBe(iso(6));
+
+      // rewriteAll (a table made anew, or --full): every snapshot is pending again, once.
+      await w.markWrittenBack([{ submissionKey: 'key-1', version: 4 }]);
+      expect(await w.pendingWriteback(10)).toEqual([]);
+      await w.rewriteAll();
+      expect((await w.pendingWriteback(10)).map((x) => [x.version, x.snapshot.status])).toEqual([[4, 'Closed']]);
+      await w.markWrittenBack([{ submissionKey: 'key-1', version: 4 }]);
+      expect(await w.pendingWriteback(10)).toEqual([]);
     });
 
     it('keeps a deletion once, with what was known of the ticket', async () => {

@@ -50,6 +50,10 @@ describe('loadConfig', () => {
     const p = problems({ ...valid, TRACKER_DATABASE_URL: 'mysql://u:hunter3@x/y', TRACKER_SCHEMA: 'jira sync', BATCH_SIZE: 'lots' }).join('\n');
     for (const name of ['TRACKER_DATABASE_URL', 'TRACKER_SCHEMA', 'BATCH_SIZE']) expect(p).toContain(name);
     expect(p).not.toContain('hunter3');
+    // PostgreSQL's own schemas: CREATE SCHEMA refuses pg_*, and neither is a place for our tables.
+    for (const schema of ['pg_catalog', 'PG_temp', 'information_schema']) {
+      expect(problems({ ...valid, TRACKER_DATABASE_URL: 'postgres://u@x/y', TRACKER_SCHEMA: schema }).join()).toContain(`TRACKER_SCHEMA "${schema}" is one of PostgreSQL's own schemas`);
+    }
   });
 
   it('takes a PAT for Data Center and refuses both kinds of credentials at once', () => {

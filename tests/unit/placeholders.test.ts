@@ -7,6 +7,20 @@ import { ENV_EXAMPLE_PLACEHOLDERS, placeholdersIn } from '../../src/placeholders
 
 const example = dotenv.parse(fs.readFileSync(path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../.env.example')));
 
+describe('.env.example', () => {
+  it("lists every variable of the README's Configuration table, as that table says it does", () => {
+    const readme = fs.readFileSync(path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('### Finding the service desk'));
+    const rows = table.split('\n').filter((l) => l.startsWith('| `'));
+    const names = rows.flatMap((l) => [...(l.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]));
+    expect(names.length).toBeGreaterThan(30);
+    // Listed either with a value or commented out (optional ones whose mere presence changes things).
+    const text = fs.readFileSync(path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../.env.example'), 'utf8');
+    const listed = new Set([...text.matchAll(/^(?:# ?)?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect(names.filter((n) => !listed.has(n))).toEqual([]);
+  });
+});
+
 describe('.env.example placeholders', () => {
   it('every placeholder-looking value in .env.example is in the list, with the same value', () => {
     const looking = Object.entries(example).filter(([, v]) => /CHANGE_ME|example\.(com|internal)|your-company/.test(v));

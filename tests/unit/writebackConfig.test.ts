@@ -34,15 +34,27 @@ describe('write-back configuration', () => {
   it('names each bad value by its variable, all at once', () => {
     const p = problems({ ...valid, WRITEBACK_TABLE: 'jira requests; drop', PULL_SKEW_MINUTES: '-1' });
     expect(p).toHaveLength(2);
-    expect(p[0]).toMatch(/^WRITEBACK_TABLE must be a plain .*"jira requests; drop"/);
+    expect(p[0]).toMatch(/^WRITEBACK_TABLE must be a table name or schema\.table .*"jira requests; drop"/);
     expect(p[1]).toMatch(/^PULL_SKEW_MINUTES must be a whole number from 0 to 1440, got "-1"/);
-    expect(problems({ ...valid, WRITEBACK_TABLE: 'a.b.c' })[0]).toMatch(/^WRITEBACK_TABLE/);
+    expect(problems({ ...valid, WRITEBACK_TABLE: 'a.b.c' })[0]).toMatch(/^WRITEBACK_TABLE must be a table name or schema\.table/);
+    // A column is named as a column, not as "a column or table".
+    expect(problems({ ...valid, SOURCE_ID_COLUMN: 'my id' })[0]).toMatch(/^SOURCE_ID_COLUMN must be a plain column name \(letters, digits, _\), got "my id"/);
   });
 
   it('refuses the source table itself', () => {
     expect(problems({ ...valid, WRITEBACK_TABLE: 'webform_submissions' })[0]).toMatch(/^WRITEBACK_TABLE must name a table of its own/);
     expect(problems({ ...valid, SOURCE_TABLE: 'forms.requests', WRITEBACK_TABLE: 'forms.requests' })[0]).toMatch(/^WRITEBACK_TABLE/);
     expect(problems({ ...valid, WRITEBACK_TABLE: 'public.webform_submissions' })[0]).toMatch(/^WRITEBACK_TABLE/);
+  });
+
+  it("refuses a table in the PostgreSQL tracker's own schema", () => {
+    const pg = { ...valid, TRACKER_DATABASE_URL: 'postgres://u@db/x', TRACKER_SCHEMA: 'sync_a' };
+    expect(problems({ ...pg, WRITEBACK_TABLE: 'sync_a.submissions' })).toEqual([
+      'WRITEBACK_TABLE must not be in TRACKER_SCHEMA "sync_a": that schema holds the tracker\'s own tables; name a table in another schema',
+    ]);
+    expect(problems({ ...pg, WRITEBACK_TABLE: 'reporting.requests' })).toEqual([]);
+    // With the SQLite tracker, TRACKER_SCHEMA names nothing.
+    expect(problems({ ...valid, TRACKER_SCHEMA: 'sync_a', WRITEBACK_TABLE: 'sync_a.requests' })).toEqual([]);
   });
 });
 

@@ -39,9 +39,7 @@ export class PostgresSource {
     try {
       await client.connect();
     } catch (err) {
-      // Name where we tried and as whom: "connection refused" alone does not say which server.
-      const target = `${client.host}:${client.port}${client.user ? ` as "${client.user}"` : ''}${client.database ? `, database "${client.database}"` : ''}`;
-      throw new DependencyError('PostgreSQL', `cannot connect to ${target} (${describePgError(err)}); ${connectHint(err)}`);
+      throw new DependencyError('PostgreSQL', `cannot connect to ${connectTarget(client)} (${describePgError(err)}); ${connectHint(err)}`);
     }
     return new PostgresSource(client, opts);
   }
@@ -217,6 +215,11 @@ export function fetchRowsQuery(opts: SourceOptions, ids: string[], columns: Colu
   };
 }
 
+/** Where we tried and as whom: "connection refused" alone does not say which server. */
+export function connectTarget(client: pg.Client): string {
+  return `${client.host}:${client.port}${client.user ? ` as "${client.user}"` : ''}${client.database ? `, database "${client.database}"` : ''}`;
+}
+
 export function describePgError(err: unknown): string {
   const e = err as { code?: string; message?: string };
   const msg = errorMessage(err);
@@ -229,12 +232,20 @@ export function describePgError(err: unknown): string {
   return e.code ? `${msg} [${e.code}]` : msg;
 }
 
-/** What to check in DATABASE_URL, by what the server (or the network) said. */
-export function connectHint(err: unknown): string {
+/** What to check in `variable` (DATABASE_URL, or TRACKER_DATABASE_URL), by what the server (or the network) said. */
+export function connectHint(err: unknown, variable = 'DATABASE_URL'): string {
   const e = err as { code?: string; message?: string };
-  if (e.code === '28000' && /role .* does not exist/.test(errorMessage(err))) return 'check the user name in DATABASE_URL (or create that role in PostgreSQL)';
-  if (e.code === '28000') return "check the user in DATABASE_URL and the server's pg_hba.conf";
-  if (e.code === '28P01') return 'check the user and password in DATABASE_URL';
-  if (e.code === '3D000') return 'check the database name in DATABASE_URL';
-  return 'check the host and port in DATABASE_URL and that the server is running';
+  if (e.code === '28000' && /role .* does not exist/.test(errorMessage(err))) return `check the user name in ${variable} (or create that role in PostgreSQL)`;
+  if (e.code === '28000') return `check the user in ${variable} and the server's pg_hba.conf`;
+  if (e.code === '28P01') return `check the user and password in ${variable}`;
+  if (e.code === '3D000') return `check the database name in ${variable}`;
+  return `check the host and port in ${variable} and that the server is running`;
+}
+
+/** After "cannot use …": for a connection that did not come about (network, authentication,
+ *  database name), where and as whom, the reason and what to check in `variable`; else the error. */
+export function connectFailure(err: unknown, url: string, variable: string): string {
+  const code = (err as { code?: string }).code;
+  if (!['ECONNREFUSED', 'ENOTFOUND', '28P01', '28000', '3D000'].includes(code ?? '')) return `: ${errorMessage(err)}`;
+  return ` at ${connectTarget(new pg.Client({ connectionString: url }))}: ${describePgError(err)}; ${connectHint(err, variable)}`;
 }

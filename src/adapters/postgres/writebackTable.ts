@@ -4,9 +4,9 @@
 // only overwritten by data at least as new (jira_updated_at) that differs, so a pull repeated
 // changes nothing.
 import pg from 'pg';
-import { DependencyError } from '../../errors.js';
+import { ConfigError, DependencyError } from '../../errors.js';
 import type { WritebackSnapshot } from '../tracker/writeback.js';
-import { connectHint, describePgError } from './source.js';
+import { connectHint, connectTarget, describePgError } from './source.js';
 import { quoteIdent } from './values.js';
 
 /** The columns, their types and whether they may be null, in table order (README gives the same DDL). */
@@ -58,7 +58,7 @@ export class WritebackTable {
     try {
       await client.connect();
     } catch (err) {
-      throw new DependencyError('PostgreSQL', `cannot connect to write the write-back table ${table} (${describePgError(err)}); ${connectHint(err)}`);
+      throw new DependencyError('PostgreSQL', `cannot connect to ${connectTarget(client)} to write the write-back table ${table} (${describePgError(err)}); ${connectHint(err)}`);
     }
     return new WritebackTable(client, table);
   }
@@ -76,16 +76,24 @@ export class WritebackTable {
   }
 
   /** Creates the table if it is missing (its schema must exist). Checked first, so a table a DBA
-   *  made needs no CREATE privilege on the schema. */
-  async ensure(): Promise<void> {
+   *  made needs no CREATE privilege on the schema. Returns true when it created the table. */
+  async ensure(): Promise<boolean> {
     const [r] = (await this.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [quoteIdent(this.table)])).rows;
-    if (r?.ok) return;
+    if (r?.ok) return false;
     const schema = this.table.includes('.') ? this.table.split('.')[0] : null;
     if (schema) {
       const [s] = (await this.query<{ ok: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS ok', [schema])).rows;
-      if (!s?.ok) throw new DependencyError('PostgreSQL', `schema "${schema}" of WRITEBACK_TABLE ${this.table} does not exist; create it (README: Write-back) or name another schema`);
+      // A setting that names nothing, as a missing SOURCE_TABLE is: exit 2, and doctor's FAIL is the same kind.
+      if (!s?.ok) throw new ConfigError([`schema "${schema}" of WRITEBACK_TABLE ${this.table} does not exist; create it (README: Write-back) or name another schema`]);
     }
-    await this.query(writebackDdl(this.table));
+    try {
+      await this.client.query(writebackDdl(this.table));
+    } catch (err) {
+      // No CREATE on the schema: say the two ways out, not only PostgreSQL's words.
+      const fix = (err as { code?: string }).code === '42501' ? `; have a DBA create it with the DDL and GRANTs in the README (Write-back), or GRANT CREATE ON SCHEMA ${schema ?? 'public'} to this user` : '';
+      throw new DependencyError('PostgreSQL', `cannot create WRITEBACK_TABLE ${this.table} (${describePgError(err)})${fix}`);
+    }
+    return true;
   }
 
   /** What doctor checks: the table, its columns, and that we may read and write it. */

@@ -9,8 +9,8 @@
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { RowPosition } from '../postgres/source.js';
-import { ConfigError, DependencyError, UsageError, errorMessage } from '../../errors.js';
+import { connectFailure, type RowPosition } from '../postgres/source.js';
+import { ConfigError, DependencyError, UsageError } from '../../errors.js';
 import { highWaterPath, isAfter, readAheadIds, readHighWater } from './highWater.js';
 import { RunLock } from './lock.js';
 import { noteMoved } from './moved.js';
@@ -36,6 +36,8 @@ export interface CopyReport {
   states: Record<SubmissionState, number>;
   cursor: RowPosition | null;
   lastRunStartedAt: string | null;
+  /** The write-back pull's checkpoint (WRITEBACK_TABLE), or null. */
+  pullCheckpoint: string | null;
 }
 
 export async function copyTrackerToPostgres(t: CopyTarget): Promise<CopyReport> {
@@ -81,7 +83,7 @@ async function connectAndMigrate(client: pg.Client, t: CopyTarget): Promise<void
     await migrate(client, t.schema);
   } catch (err) {
     if (err instanceof DependencyError) throw err;
-    throw new DependencyError('tracker', `cannot use the PostgreSQL tracker (TRACKER_DATABASE_URL, schema ${t.schema}): ${t.redact(errorMessage(err))}`);
+    throw new DependencyError('tracker', `cannot use the PostgreSQL tracker (TRACKER_DATABASE_URL, schema ${t.schema})${t.redact(connectFailure(err, t.url ?? '', 'TRACKER_DATABASE_URL'))}`);
   }
 }
 
@@ -129,7 +131,7 @@ async function copyInOneTransaction(db: SqliteDatabase, client: pg.Client, schem
     if (short.length > 0) throw new DependencyError('tracker', `the copy does not add up (${short.map((k) => `${k}: ${tables[k]} in SQLite, ${copied[k]} copied`).join('; ')}); nothing was copied`);
     await client.query('COMMIT');
     const lastRun = db.prepare('SELECT max(started_at) AS at FROM runs').get() as { at: string | null };
-    return { tables, states: statesOf(db), cursor: cursorOf(db), lastRunStartedAt: lastRun.at };
+    return { tables, states: statesOf(db), cursor: cursorOf(db), lastRunStartedAt: lastRun.at, pullCheckpoint: pullCheckpointOf(db) };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -138,6 +140,10 @@ async function copyInOneTransaction(db: SqliteDatabase, client: pg.Client, schem
 
 function cursorOf(db: SqliteDatabase): RowPosition | null {
   return (db.prepare('SELECT source_ts AS sourceTs, source_id AS sourceId FROM cursor WHERE id = 1').get() as RowPosition | undefined) ?? null;
+}
+
+function pullCheckpointOf(db: SqliteDatabase): string | null {
+  return (db.prepare('SELECT checkpoint FROM writeback_pull WHERE id = 1').pluck().get() as string | null | undefined) ?? null;
 }
 
 function statesOf(db: SqliteDatabase): Record<SubmissionState, number> {

@@ -4,9 +4,10 @@
 // same new rows: duplicates. So the copy leaves a note in the file, in the same SQLite
 // transaction that holds the file during the copy, and a run or `retry` that opens the file
 // refuses with what to do. The note is a table of its own, created when needed, not a
-// migration: only a copied tracker has it.
+// migration: only a copied tracker has it. doctor and status read the note too, to say so.
 import { ConfigError } from '../../errors.js';
-import type { SqliteDatabase } from './sqlite.js';
+import fs from 'node:fs';
+import { sqlite, type SqliteDatabase } from './sqlite.js';
 
 export interface MovedNote {
   schema: string;
@@ -25,6 +26,25 @@ export function movedNote(db: SqliteDatabase): MovedNote | null {
   if (!table) return null;
   const row = db.prepare('SELECT schema_name AS schema, moved_at AS at FROM moved_to_postgres WHERE id = 1').get() as MovedNote | undefined;
   return row ?? null;
+}
+
+/** The copy-to-postgres note in the file; null when there is none or it cannot be read (the run
+ *  says why), without writing. Read from a copy in memory: opening a WAL-mode file, even read-only, makes SQLite
+ *  create its -shm and -wal files, and doctor and status create none. The copy's header is set to the
+ *  rollback journal (bytes 18 and 19), as an in-memory database cannot be in WAL mode. */
+export function readMovedNote(file: string): MovedNote | null {
+  let db: SqliteDatabase | undefined;
+  try {
+    const image = fs.readFileSync(file);
+    if (image.length >= 100) image.writeUInt16BE(0x0101, 18);
+    const Database = sqlite();
+    db = new Database(image, { readonly: true });
+    return movedNote(db);
+  } catch {
+    return null;
+  } finally {
+    db?.close();
+  }
 }
 
 /** Refuses to write a tracker that was copied to PostgreSQL, naming the setting to change. */

@@ -72,6 +72,10 @@ export class SqliteWriteback implements WritebackStore {
     })();
   }
 
+  async rewriteAll(): Promise<void> {
+    this.db.prepare('UPDATE writeback_rows SET written_version = NULL, pending = 1').run();
+  }
+
   async ticketOwners(ticketKeys: string[]): Promise<TicketOwner[]> {
     if (ticketKeys.length === 0) return [];
     const rows = this.db

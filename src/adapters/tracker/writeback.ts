@@ -60,6 +60,8 @@ export interface WritebackStore {
   pendingWriteback(limit: number): Promise<PendingWriteback[]>;
   /** These versions are now in the write-back table (a newer version kept since stays pending). */
   markWrittenBack(done: { submissionKey: string; version: number }[]): Promise<void>;
+  /** Every snapshot is pending again: the table lost rows (made anew, emptied, restored). */
+  rewriteAll(): Promise<void>;
   /** The submissions that own these tickets (keys not found are left out). */
   ticketOwners(ticketKeys: string[]): Promise<TicketOwner[]>;
   /** Submissions with a ticket and no snapshot yet (created before write-back, or a crash in between). */

@@ -6,6 +6,7 @@
 import os from 'node:os';
 import pg from 'pg';
 import { DependencyError, LockHeldError, errorMessage } from '../../../errors.js';
+import { connectFailure } from '../../postgres/source.js';
 import { describeHolder, type LockHolder } from '../lock.js';
 import { quoteSchema } from './migrations.js';
 
@@ -64,7 +65,7 @@ export class PgRunLock {
       await client.connect();
     } catch (err) {
       await client.end().catch(() => undefined);
-      throw new DependencyError('tracker', `cannot read the PostgreSQL tracker (TRACKER_DATABASE_URL, schema ${schema}): ${errorMessage(err)}`);
+      throw new DependencyError('tracker', `cannot read the PostgreSQL tracker (TRACKER_DATABASE_URL, schema ${schema})${connectFailure(err, url, 'TRACKER_DATABASE_URL')}`);
     }
     try {
       const held = (await client.query<{ held: boolean }>(

@@ -7,6 +7,7 @@ import os from 'node:os';
 import pg from 'pg';
 import type { Counts } from '../../../counts.js';
 import { DependencyError, errorMessage } from '../../../errors.js';
+import { connectFailure } from '../../postgres/source.js';
 import type { AuditRecord } from '../audits.js';
 import type { Incident } from '../incidents.js';
 import { named, resolveSelectorsWith, type Found, type NamedSubmission } from '../requeue.js';
@@ -64,7 +65,8 @@ export class PostgresTrackerStore extends PgSubmissions implements TrackerStore 
     } catch (err) {
       await pool.end().catch(() => undefined);
       if (err instanceof DependencyError) throw err;
-      throw new DependencyError('tracker', `cannot use the PostgreSQL tracker (TRACKER_DATABASE_URL, schema ${opts.schema}): ${opts.redact ? opts.redact(errorMessage(err)) : errorMessage(err)}`);
+      const why = connectFailure(err, opts.url, 'TRACKER_DATABASE_URL');
+      throw new DependencyError('tracker', `cannot use the PostgreSQL tracker (TRACKER_DATABASE_URL, schema ${opts.schema})${opts.redact ? opts.redact(why) : why}`);
     }
     if (!created) {
       await pool.end();
@@ -144,8 +146,14 @@ export class PostgresTrackerStore extends PgSubmissions implements TrackerStore 
     return sorted.map(named);
   }
 
+  /** A run's first write: a user short of a privilege (set up by hand) is told so here, in one line. */
   async startRun(runId: string, at: Date): Promise<void> {
-    await this.pool.query('INSERT INTO runs (run_id, started_at, pid, host) VALUES ($1, $2, $3, $4)', [runId, at.toISOString(), process.pid, os.hostname()]);
+    try {
+      await this.pool.query('INSERT INTO runs (run_id, started_at, pid, host) VALUES ($1, $2, $3, $4)', [runId, at.toISOString(), process.pid, os.hostname()]);
+    } catch (err) {
+      if ((err as { code?: string }).code !== '42501') throw err;
+      throw new DependencyError('tracker', `the PostgreSQL tracker (TRACKER_DATABASE_URL, schema ${this.schema}) refuses this user: ${errorMessage(err)}; \`jira-sync doctor\` names the privileges a run needs`);
+    }
   }
 
   async isRunAlive(runId: string | null, now: Date): Promise<boolean> {

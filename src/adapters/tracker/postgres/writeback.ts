@@ -72,6 +72,10 @@ export class PgWriteback implements WritebackStore {
     );
   }
 
+  async rewriteAll(): Promise<void> {
+    await this.pool.query('UPDATE writeback_rows SET written_version = NULL, pending = 1');
+  }
+
   async ticketOwners(ticketKeys: string[]): Promise<TicketOwner[]> {
     if (ticketKeys.length === 0) return [];
     return (await this.rows<OwnerRow>('SELECT key, source_id, ticket_key FROM submissions WHERE ticket_key = ANY($1::text[])', [ticketKeys])).map(owner);
