@@ -6,7 +6,7 @@ import { JiraGateway } from './adapters/jira/gateway.js';
 import { RateLimiter, type Clock } from './adapters/jira/rateLimiter.js';
 import { RetryBudget } from './adapters/jira/retry.js';
 import { PostgresSource } from './adapters/postgres/source.js';
-import { redactStoredTexts } from './adapters/tracker/redactStored.js';
+import { redactStoredTextsOnce } from './adapters/tracker/redactStored.js';
 import { refuseIfMoved } from './adapters/tracker/moved.js';
 import { openTrackerDb } from './adapters/tracker/schema.js';
 import { PostgresTrackerStore } from './adapters/tracker/postgres/store.js';
@@ -61,7 +61,7 @@ export async function openTracker(config: ResolvedConfig, now: () => Date, opts:
   }
   if ((opts.readonly || opts.existing) && !fs.existsSync(config.trackerPath)) return null;
   // Error texts are redacted as they are stored: the tracker and its backups outlive any log.
-  // Texts an earlier version stored are redacted here as well.
+  // Texts an earlier version stored are redacted here as well, once per tracker (redactStored.ts).
   const redact = makeRedactor(config.secrets);
   const db = openTrackerDb(config.trackerPath, opts);
   if (!opts.readonly) {
@@ -71,7 +71,7 @@ export async function openTracker(config: ResolvedConfig, now: () => Date, opts:
       db.close();
       throw err;
     }
-    redactStoredTexts(db, redact);
+    redactStoredTextsOnce(db, config.secrets, redact, now);
   }
   return new Tracker(db, now, redact, config.trackerPath, opts.offThread && !opts.readonly && SqliteWriter.available() ? new SqliteWriter(config.trackerPath, now) : null);
 }

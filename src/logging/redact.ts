@@ -102,6 +102,8 @@ export function redactCredentials(s: string): string {
  * LONG_SECRET characters or more is replaced wherever it appears; a shorter one only as a whole
  * token (not next to a letter or digit), since a short value also occurs inside ordinary words.
  * Empty/blank secrets are ignored: an unset env var must not blank every line.
+ * Covering more forms? Raise REDACTION_RULES (adapters/tracker/redactStored.ts), so trackers
+ * redact their stored texts again.
  */
 export function makeRedactor(secrets: readonly string[]): (s: string) => string {
   const all = [...new Set(secrets.filter((s) => typeof s === 'string' && s.trim() !== '').flatMap(variants))];

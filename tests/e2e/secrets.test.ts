@@ -85,6 +85,8 @@ describe('a tracker from an earlier version', () => {
     const db = openSqlite(h.ws.trackerPath);
     db.prepare('UPDATE submissions SET last_error = ?').run(`HTTP 400: Basic ${BASIC.replace(/=+$/, '')} refused for token ${TOKEN}`);
     db.prepare('UPDATE runs SET note = ?').run(`stopped: auth ${BASIC}`);
+    // An earlier version left no record that the stored texts were redacted (redactStored.ts).
+    db.exec('DROP TABLE redaction_pass');
     db.close();
     expect((await h.cli(['run'])).code).toBe(0);
     const stored = dumpDb(h.ws.trackerPath);

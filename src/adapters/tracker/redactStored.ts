@@ -1,8 +1,25 @@
 // Error texts stored before redaction covered every form of a secret (a tracker from an earlier
-// version) are redacted in place when a run opens the tracker, so `status`, alerts and the next
-// backups stop carrying them. Only rows that hold a text are read: failed, parked and flagged
-// submissions, runs that stopped, open incidents; a few rows, not the table.
+// version) are redacted in place, so `status`, alerts and the next backups stop carrying them.
+// Every text stored now is redacted as it is stored, so the pass over every stored text (a full
+// read of the submissions table: about a second on a million-row tracker) is needed once per
+// tracker, not on every run. `redactStoredTextsOnce` records in the table `redaction_pass`, in the
+// same transaction as the pass, that it was done, with what it was done:
+// - the redaction rules' version (REDACTION_RULES below): rules that cover more forms of a
+//   secret must reach the texts stored under the old ones;
+// - how many secret values were configured. A secret added to the configuration (count goes up)
+//   may already stand in texts stored when it was not yet redacted, so the pass runs again. Only
+//   the count is kept: a keyed hash of the values, with its key in the same file, would let
+//   whoever holds a tracker or a backup test guesses of a short database password offline, and
+//   the lengths would narrow such guesses. The one change the count misses is one value replaced
+//   by another (a rotated token or password): texts stored before cannot hold a value that was
+//   not in use yet, and they were stored redacted of the old one.
+// Any other record (none, another version, another count) runs the pass again. The table is made
+// when needed, not by a migration; `tracker copy-to-postgres` redacts every text before it copies
+// (copyRows.ts lists the table as not copied).
 import type Database from 'better-sqlite3';
+
+/** Raise when makeRedactor (logging/redact.ts) covers more forms of a secret. */
+export const REDACTION_RULES = 1;
 
 const COLUMNS: { table: string; column: string }[] = [
   { table: 'submissions', column: 'last_error' },
@@ -28,6 +45,31 @@ export function redactStoredTexts(db: Database.Database, redact: (s: string) => 
         }
       }
     }
+  })();
+  return changed;
+}
+
+/** How many distinct secret values the redactor was made from (as makeRedactor counts them). */
+export function secretCount(secrets: readonly string[]): number {
+  return new Set(secrets.filter((s) => typeof s === 'string' && s.trim() !== '')).size;
+}
+
+function recorded(db: Database.Database): { rules: number; secrets: number } | null {
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'redaction_pass'").get()) return null;
+  return (db.prepare('SELECT rules, secret_count AS secrets FROM redaction_pass WHERE id = 1').get() as { rules: number; secrets: number } | undefined) ?? null;
+}
+
+/** The pass, unless this tracker's record says it was done with these rules and as many secrets.
+ *  Returns how many stored texts changed, or null when the pass was not needed. */
+export function redactStoredTextsOnce(db: Database.Database, secrets: readonly string[], redact: (s: string) => string, now: () => Date = () => new Date()): number | null {
+  const count = secretCount(secrets);
+  const done = recorded(db);
+  if (done && done.rules === REDACTION_RULES && done.secrets === count) return null;
+  let changed = 0;
+  db.transaction(() => {
+    changed = redactStoredTexts(db, redact);
+    db.exec('CREATE TABLE IF NOT EXISTS redaction_pass (id INTEGER PRIMARY KEY CHECK (id = 1), rules INTEGER NOT NULL, secret_count INTEGER NOT NULL, done_at TEXT NOT NULL)');
+    db.prepare('INSERT INTO redaction_pass (id, rules, secret_count, done_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET rules = excluded.rules, secret_count = excluded.secret_count, done_at = excluded.done_at').run(REDACTION_RULES, count, now().toISOString());
   })();
   return changed;
 }

@@ -47,12 +47,14 @@ export const COPIED_TABLES: TableCopy[] = [
   { table: 'writeback_pull', columns: ['id', 'checkpoint', 'last_pull_at', 'last_success_at', 'last_changed', 'last_error', 'failing_since'] },
 ];
 /** SQLite tables that are deliberately not copied (see below). */
-const NOT_COPIED_TABLES = new Set(['moved_to_postgres']);
+const NOT_COPIED_TABLES = new Set(['moved_to_postgres', 'redaction_pass']);
 // Not copied on purpose: SQLite's user_version (the PostgreSQL schema has its own version,
 // set by its migrations); PostgreSQL's schema_version and run_lock_holder (its own: the holder
 // is this copy while it runs). The files beside a SQLite tracker (high-water mark, lock, daily
 // backups) have no PostgreSQL counterpart: copyToPostgres.ts checks the high-water mark first.
 // moved_to_postgres is the note the copy itself leaves in the SQLite file (moved.ts).
+// redaction_pass records that the file's older texts were redacted (redactStored.ts): the copy
+// redacts every text before it copies, and a PostgreSQL tracker stores texts redacted only.
 
 /** Rows per INSERT: 18 columns × 500 stays far below PostgreSQL's 65,535 parameters. */
 const PAGE = 500;
