@@ -19,7 +19,7 @@ import { mappingTable } from '../mapping/table.js';
 import { CONSOLE_WIDTH, wrapText } from '../wrap.js';
 import { writeMappingFile } from '../mapping/write.js';
 import { describeJiraFailure } from '../preflight.js';
-import { listExisting } from '../doctor/remote.js';
+import { listExisting } from '../doctor/existing.js';
 import { connectSource, makeJira, makeLogging, makeNow, newRunId } from '../runtime.js';
 import { asJiraError } from '../adapters/jira/errors.js';
 

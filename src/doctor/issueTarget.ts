@@ -7,8 +7,9 @@ import type { JiraGateway, RequestTypeField } from '../adapters/jira/gateway.js'
 import * as issueApi from '../adapters/jira/issueApi.js';
 import type { IssueType } from '../adapters/jira/issueApi.js';
 import type { ResolvedConfig } from '../config.js';
-import { ConfigError, DependencyError, errorMessage } from '../errors.js';
+import { ConfigError, DependencyError } from '../errors.js';
 import { describeJiraFailure } from '../preflight.js';
+import { listExisting } from './existing.js';
 import type { DoctorReport } from './report.js';
 
 type IssueConfig = Pick<ResolvedConfig, 'target' | 'jiraAuth' | 'jiraBaseUrl'>;
@@ -26,25 +27,13 @@ export class NotInJira extends ConfigError {
   }
 }
 
-/** "id  name" lines of what exists, or why they could not be listed. */
-async function listed(list: () => Promise<{ id: string; name: string }[]>, what: string): Promise<string[]> {
-  try {
-    const found = await list();
-    if (found.length === 0) return [`this account sees no ${what}`];
-    const width = Math.max(...found.map((f) => f.id.length));
-    return found.map((f) => `${f.id.padEnd(width)}  ${f.name}`);
-  } catch (err) {
-    return [`(the ${what} could not be listed: ${errorMessage(err)})`];
-  }
-}
-
 function projectKeyOf(config: IssueConfig): string {
   return config.target.kind === 'issue' ? config.target.projectKey : '';
 }
 
 /** The projects the account can see, for a message about a wrong JIRA_PROJECT_KEY. */
 export function projectsListed(jira: JiraGateway): Promise<string[]> {
-  return listed(() => issueApi.listProjects(jira.issueClients()), 'projects');
+  return listExisting(() => issueApi.listProjects(jira.issueClients()), 'projects');
 }
 
 export function issueTypesListed(types: readonly IssueType[]): string[] {

@@ -12,6 +12,7 @@ import { connectSource, makeJira, makeLogging, makeNow, newRunId } from '../runt
 import { asJiraError } from '../adapters/jira/errors.js';
 import type { DoctorReport, Failure } from './report.js';
 import { checkIssueTarget } from './issueTarget.js';
+import { listExisting } from './existing.js';
 
 /** host:port/db as user; never the password. */
 function where(databaseUrl: string): string {
@@ -126,18 +127,6 @@ function jiraFailure(err: unknown, what: string, config: ResolvedConfig, notFoun
   if (e.kind === 'not-found') return { kind: 'config', what, ...notFound };
   const detail = describeJiraFailure(e, config).message.replace(/^Jira: /, '');
   return { kind: 'dependency', what, detail, fix: jiraFix(e, config) };
-}
-
-/** What does exist, one "id  name" line each, so a wrong id can be replaced by a right one. */
-export async function listExisting(list: () => Promise<{ id: string; name: string }[]>, what: string): Promise<string[]> {
-  try {
-    const found = await list();
-    if (found.length === 0) return [`this account sees no ${what}`];
-    const width = Math.max(...found.map((f) => f.id.length));
-    return found.map((f) => `${f.id.padEnd(width)}  ${f.name}`);
-  } catch (err) {
-    return [`(the ${what} could not be listed: ${errorMessage(err)})`];
-  }
 }
 
 const isNotFound = (err: unknown, what: string) => asJiraError(err, what).kind === 'not-found';

@@ -28,12 +28,14 @@ export function snapshotFromCreate(baseUrl: string, owner: Omit<TicketOwner, 'ti
   };
 }
 
+/** The columns that say whose ticket it is, the same whatever Jira said of it. */
+function owned(baseUrl: string, owner: TicketOwner): Pick<WritebackSnapshot, 'sourceId' | 'submissionKey' | 'ticketKey' | 'ticketUrl'> {
+  return { sourceId: owner.sourceId, submissionKey: owner.submissionKey, ticketKey: owner.ticketKey, ticketUrl: ticketUrl(baseUrl, owner.ticketKey) };
+}
+
 export function snapshotFromSearch(baseUrl: string, owner: TicketOwner, t: TicketState): WritebackSnapshot {
   return {
-    sourceId: owner.sourceId,
-    submissionKey: owner.submissionKey,
-    ticketKey: owner.ticketKey,
-    ticketUrl: ticketUrl(baseUrl, owner.ticketKey),
+    ...owned(baseUrl, owner),
     // Search has no portal link; the one from the create answer is kept (mergeSnapshot).
     portalUrl: null,
     status: t.status,
@@ -48,10 +50,7 @@ export function snapshotFromSearch(baseUrl: string, owner: TicketOwner, t: Ticke
 
 export function snapshotDeleted(baseUrl: string, owner: TicketOwner, at: Date): WritebackSnapshot {
   return {
-    sourceId: owner.sourceId,
-    submissionKey: owner.submissionKey,
-    ticketKey: owner.ticketKey,
-    ticketUrl: ticketUrl(baseUrl, owner.ticketKey),
+    ...owned(baseUrl, owner),
     portalUrl: null,
     status: null,
     statusCategory: null,

@@ -1,127 +1,33 @@
 // Chaos: many runs of the real CLI over many submissions, with random Jira faults, random
 // fail points and random `kill -9` at arbitrary instants; then runs until quiet. Whatever
 // happened, every submission must end with exactly one ticket and one attachment.
+// The driver is tests/support/chaos.ts; this file is request mode's faults and size.
 // CHAOS_SUBMISSIONS / CHAOS_RUNS / CHAOS_SEED change the size and replay a failing seed.
 // `npm test` runs a short version (40 submissions, 10 runs); `npm run test:slow` the full one
 // (200 submissions, 30 runs).
-import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAIL_POINTS } from '../../src/failpoints.js';
-import { startFakeJira, type Fault, type FakeJira } from '../support/fakeJira/index.js';
-import { CLI, makeWorkspace, type Workspace } from '../support/cli.js';
-import { createTestDatabase, insertSubmissions, sampleSubmission, SUBMISSIONS_DDL, type TestDatabase } from '../support/db.js';
-import { cliFor, expectExactlyOnce, GRACE_PASSED_MS, trackerStates } from '../support/scenario.js';
-
-const SUBMISSIONS = Number(process.env.CHAOS_SUBMISSIONS ?? 40);
-const RUNS = Number(process.env.CHAOS_RUNS ?? 10);
-const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
-
-// mulberry32: a small seeded PRNG, so a failing seed can be replayed exactly.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { describe, it } from 'vitest';
+import type { Fault } from '../support/fakeJira/index.js';
+import { chaosSize, runChaos, type ChaosPlan } from '../support/chaos.js';
+import { sampleSubmission } from '../support/db.js';
 
 const CREATE = '/rest/servicedeskapi/request';
+const ATTACH = /^\/rest\/servicedeskapi\/request\/[^/]+\/attachment$/;
 const FAULTS: Fault[] = [
   { match: { method: 'POST', path: CREATE }, kind: 'status', status: 429, headers: { 'Retry-After': '1' } },
   { match: { method: 'POST', path: CREATE }, kind: 'status', status: 503 },
   { match: { method: 'POST', path: CREATE }, kind: 'drop-after-effect' },
   { match: { method: 'POST', path: CREATE }, kind: 'status-after-effect', status: 504 },
   { match: { method: 'POST', path: /attachTemporaryFile$/ }, kind: 'drop' },
-  { match: { method: 'POST', path: /^\/rest\/servicedeskapi\/request\/[^/]+\/attachment$/ }, kind: 'drop-after-effect' },
-  { match: { method: 'POST', path: /^\/rest\/servicedeskapi\/request\/[^/]+\/attachment$/ }, kind: 'status-after-effect', status: 502 },
+  { match: { method: 'POST', path: ATTACH }, kind: 'drop-after-effect' },
+  { match: { method: 'POST', path: ATTACH }, kind: 'status-after-effect', status: 502 },
   { match: { method: 'GET', path: /\/attachment$/ }, kind: 'status', status: 502 },
   { match: { method: 'POST', path: /search/ }, kind: 'status', status: 429, headers: { 'Retry-After': '1' } },
   { match: { method: 'GET', path: /^\/rest\/servicedeskapi\/servicedesk\/1$/ }, kind: 'status', status: 503, headers: { 'Retry-After': '1' } },
 ];
 
-let db: TestDatabase;
-let jira: FakeJira;
-let ws: Workspace;
+const plan: ChaosPlan = { name: 'chaos', submissions: 40, runs: 10, faults: FAULTS, row: (i) => sampleSubmission(i), firstFailPoint: 'after-claim' };
+const size = chaosSize(plan);
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await db.client.query(SUBMISSIONS_DDL);
-  jira = await startFakeJira({ auth: { email: 'robot@example.com', apiToken: 'test-token-s3cr3t' } });
-  ws = makeWorkspace({ databaseUrl: db.url, jiraUrl: jira.url, extra: { MAX_ATTEMPTS: '100', JIRA_RETRY_BUDGET_SECONDS: '10' } });
-});
-afterAll(async () => {
-  await jira.close();
-  ws.cleanup();
-  await db.drop();
-});
-
-/** One run, killed with SIGKILL after `killAfterMs` if given. */
-function runAndMaybeKill(env: Record<string, string>, args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: string | null }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    });
-  });
-}
-
-describe(`chaos (seed ${SEED}: ${RUNS} runs over ${SUBMISSIONS} submissions)`, () => {
-  it('ends with exactly one ticket and one attachment per submission, nothing lost', { timeout: 600_000 }, async () => {
-    const random = prng(SEED);
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
-    // Rows arrive while the runs go on, as they do in production.
-    const rows = Array.from({ length: SUBMISSIONS }, (_, i) => sampleSubmission(i));
-    const cli = cliFor(ws);
-    expect((await insertSubmissions(db.client, rows.slice(0, 20))).length).toBe(20);
-    expect((await cli(['map-fields'])).code).toBe(0);
-    let inserted = 20;
-    const seen = { killed: 0, failpoints: 0, faults: 0 };
-
-    for (let run = 1; run <= RUNS; run++) {
-      if (inserted < SUBMISSIONS) {
-        const n = Math.min(SUBMISSIONS - inserted, 1 + Math.floor(random() * 20));
-        await insertSubmissions(db.client, rows.slice(inserted, inserted + n));
-        inserted += n;
-      }
-      // The first run always dies at a fail point, with no fault before it, so every seed
-      // (also a short one) includes at least one kill -9; the rest is left to chance.
-      const first = run === 1;
-      const faults = first ? 0 : Math.floor(random() * 4);
-      for (let f = 0; f < faults; f++) jira.injectFault(pick(FAULTS));
-      seen.faults += faults;
-      const env: Record<string, string> = { ...ws.env, JIRA_SYNC_CLOCK_OFFSET_MS: String(run * GRACE_PASSED_MS), BATCH_SIZE: String(10 + Math.floor(random() * 30)) };
-      const mode = first ? 0 : random();
-      let killAfter: number | undefined;
-      if (first) {
-        env.JIRA_SYNC_FAILPOINT = 'after-claim';
-        seen.failpoints++;
-      } else if (mode < 0.3) {
-        env.JIRA_SYNC_FAILPOINT = pick(FAIL_POINTS);
-        env.JIRA_SYNC_FAILPOINT_HIT = String(1 + Math.floor(random() * 5));
-        seen.failpoints++;
-      } else if (mode < 0.6) {
-        killAfter = 150 + Math.floor(random() * 1500);
-      }
-      const r = await runAndMaybeKill(env, ['run', '--concurrency', String(1 + Math.floor(random() * 4))], killAfter);
-      if (r.signal === 'SIGKILL') seen.killed++;
-      else expect([0, 1, 3], `run ${run} exit code`).toContain(r.code);
-    }
-    if (inserted < SUBMISSIONS) await insertSubmissions(db.client, rows.slice(inserted));
-
-    // Runs until quiet: no faults are injected from here, but leftovers may still fire.
-    let quiet = false;
-    for (let run = RUNS + 1; run <= RUNS + 40 && !quiet; run++) {
-      const r = await cli(['run', '--batch-size', '100'], { JIRA_SYNC_CLOCK_OFFSET_MS: String(run * GRACE_PASSED_MS) });
-      quiet = r.code === 0 && r.stderr.includes('created 0, skipped 0, failed 0') && trackerStates(ws).done === SUBMISSIONS;
-    }
-    console.log(`chaos seed ${SEED}: ${seen.killed} kills (${seen.failpoints} at fail points), ${seen.faults} faults injected`);
-    expect(quiet).toBe(true);
-    expect(seen.killed).toBeGreaterThan(0);
-    await expectExactlyOnce(db, jira, ws, SUBMISSIONS);
-  });
+describe(`chaos (seed ${size.seed}: ${size.runs} runs over ${size.submissions} submissions)`, () => {
+  it('ends with exactly one ticket and one attachment per submission, nothing lost', { timeout: 600_000 }, () => runChaos(plan, size));
 });
