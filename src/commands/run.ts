@@ -1,6 +1,7 @@
 // `jira-sync run`: one batch, start to finish (main.ts), or with --dry-run what it would send.
 import type { ResolvedConfig } from '../config.js';
 import type { ConsoleOptions } from '../logging/console.js';
+import { capYoungGeneration } from '../heapLimits.js';
 import { runJob } from '../main.js';
 import { dryRun } from '../run/dryRun.js';
 
@@ -14,5 +15,7 @@ export interface RunCommandOptions {
 }
 
 export function runCommand(config: ResolvedConfig, opts: RunCommandOptions): Promise<number> {
+  // A run's memory stays flat however long its batch (heapLimits.ts).
+  capYoungGeneration();
   return opts.dryRun ? dryRun(config, opts) : runJob(config, opts);
 }

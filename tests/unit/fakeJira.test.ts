@@ -274,6 +274,23 @@ describe('fake Jira: faults and rate limiting', () => {
     expect(fake.requests.at(-1)?.fault).toBeUndefined();
   });
 
+  it('counts the latency from the request\'s arrival: time the fake spent holding it is part of it', async () => {
+    // The benchmark's ceiling assumes a call takes the latency, as a real server's would; before,
+    // the fake slept the whole latency after its own work, so each call took a bit more.
+    const fake = await fakeJira({ latencyMs: 100 });
+    fake.injectFault({ match: { path: '/rest/api/3/myself' }, kind: 'barrier', parties: 2 });
+    const t0 = performance.now();
+    const first = v3(fake).myself.getCurrentUser().then(() => performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 150));
+    const t1 = performance.now();
+    await v3(fake).myself.getCurrentUser();
+    const second = performance.now() - t1;
+    // Held 150 ms, of which 100 count as its latency: answered at about 150, not 250.
+    expect(await first).toBeLessThan(215);
+    expect(await first).toBeGreaterThanOrEqual(145);
+    expect(second).toBeGreaterThanOrEqual(95);
+  });
+
   it('status-after-effect creates the issue and answers the injected status', async () => {
     const fake = await fakeJira();
     fake.injectFault({ match: { method: 'POST', path: '/rest/servicedeskapi/request' }, kind: 'status-after-effect', status: 504 });

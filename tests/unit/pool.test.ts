@@ -2,7 +2,7 @@
 // at most `concurrency` items working at once, a lane released early, and a stop that lets the
 // items in flight finish.
 import { describe, expect, it } from 'vitest';
-import { runInOrder } from '../../src/pool.js';
+import { AHEAD, runInOrder } from '../../src/pool.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
@@ -54,6 +54,51 @@ describe('runInOrder', () => {
     expect(fetching).toBe(2);
     expect(finishedDuringFetch).toBeGreaterThan(0);
     expect(inFlight).toBe(0);
+  });
+
+  it('asks for the next window while the lanes still have items to take, so none waits for it', async () => {
+    const events: string[] = [];
+    const queue = [[21, 22]];
+    const first = Array.from({ length: 2 * AHEAD + 4 }, (_, i) => i + 1);
+    await runInOrder(
+      first,
+      async () => {
+        events.push('fetch');
+        await tick();
+        return queue.shift() ?? null;
+      },
+      2,
+      async (n) => {
+        events.push(`start ${n}`);
+        await tick();
+      },
+    );
+    // Asked for as the item leaving 2 × AHEAD untaken was taken, not when the last one was.
+    const asked = events.indexOf('fetch');
+    expect(events.slice(0, asked)).toEqual(first.slice(0, 3).map((n) => `start ${n}`));
+    expect(events.filter((e) => e.startsWith('start')).map((e) => Number(e.slice(6)))).toEqual([...first, 21, 22]);
+    // That window and the null after it: each asked for once.
+    expect(events.filter((e) => e === 'fetch')).toHaveLength(2);
+  });
+
+  it('waits for a window asked for ahead before it returns, and says if gathering it failed', async () => {
+    let gathered = false;
+    const run = runInOrder([1, 2, 3], async () => {
+      await new Promise((r) => setTimeout(r, 30));
+      gathered = true;
+      throw new Error('source down');
+    }, 1, async () => undefined, () => true);
+    await expect(run).resolves.toBeUndefined();
+    expect(gathered).toBe(false);
+
+    let stops = 0;
+    const stopped = runInOrder([1, 2, 3], async () => {
+      await new Promise((r) => setTimeout(r, 30));
+      gathered = true;
+      throw new Error('source down');
+    }, 1, async () => undefined, () => ++stops > 1);
+    await expect(stopped).rejects.toThrow('source down');
+    expect(gathered).toBe(true);
   });
 
   it('lets a released lane take its next item, and waits for the released item before returning', async () => {

@@ -1,5 +1,8 @@
-// Daily online backups of the tracker (SQLite's backup API, safe while runs write), kept
-// for a week. After restoring an old backup, submissions it lacks look new again, but the
+// Daily online backups of the tracker (`VACUUM INTO`: one read transaction, so safe while runs
+// write), kept for a week. Not SQLite's backup API: it writes through a connection of its own
+// whose page cache is better-sqlite3's 16 MB, which a run cannot set (sqlite.ts), and so added
+// up to 16 MB to a long run's peak memory; `VACUUM INTO` uses the tracker connection's 2 MB and
+// takes the same time (BENCHMARKS.md, issue 14). After restoring an old backup, submissions it lacks look new again, but the
 // marker search in recovery finds their tickets, so nothing is created twice.
 //
 // Backups are named after the tracker file (odd.db -> odd-YYYY-MM-DD.db; the default tracker.db
@@ -71,7 +74,8 @@ export async function backupIfDue(db: Database.Database, trackerPath: string, no
   // before the first page is written, whatever the umask. A partial left by a crash is redone.
   fs.rmSync(partial, { force: true });
   ensurePrivateFile(partial);
-  await db.backup(partial);
+  // Into the empty owner-only file made above: SQLite accepts an empty file as the target.
+  db.prepare('VACUUM INTO ?').run(partial);
   // Rename last, so a crash mid-backup never leaves a file that looks complete.
   fs.renameSync(partial, target);
   const all = listBackups(trackerPath);

@@ -1,6 +1,6 @@
 // The tracker's SQLite file: opened, and migrated forward, here only.
 import path from 'node:path';
-import { openSqlite, type SqliteDatabase } from './sqlite.js';
+import { CACHE_KIB, openSqlite, type SqliteDatabase } from './sqlite.js';
 import { DependencyError, describeFileError, errorMessage } from '../../errors.js';
 import { ensurePrivateDir, ensurePrivateFile, tightenFile } from '../../privateFiles.js';
 import { damagedTrackerFix } from './backup.js';
@@ -108,12 +108,14 @@ export function openTrackerDb(file: string, opts: { readonly?: boolean } = {}): 
     if (opts.readonly) {
       // Reads the first page, so a damaged file is told here, in words, not in the first query.
       db.prepare('SELECT count(*) FROM sqlite_master').get();
+      db.pragma(`cache_size = -${CACHE_KIB}`);
       return db;
     }
     // WAL + FULL: a committed transition survives a power cut, which the crash-safety promise rests on.
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    db.pragma(`cache_size = -${CACHE_KIB}`);
     migrate(db, file);
     return db;
   } catch (err) {

@@ -80,3 +80,10 @@ export function openSqlite(file: string, options?: DatabaseConstructor.Options):
   const Database = sqlite();
   return new Database(file, options);
 }
+
+/** Each tracker connection's page cache, in KiB: SQLite's own default, not better-sqlite3's
+ *  16 MB. A cache fills with the pages its connection touches and stays full: the writer
+ *  thread's with a long run's new rows, the main one's with the whole file at the daily
+ *  backup; 16 + 16 MB made a run's memory grow with its batch. The tracker's queries go
+ *  through indexes, and the operating system caches the file anyway (BENCHMARKS.md, issue 14). */
+export const CACHE_KIB = 2000;

@@ -33,6 +33,8 @@ export class SqliteWriter {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Requests made since the last message to the thread: sent together (see call). */
+  private outbox: WriterRequest[] = [];
 
   constructor(
     private readonly file: string,
@@ -50,7 +52,12 @@ export class SqliteWriter {
     const id = this.nextId++;
     const answer = new Promise<T>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      worker.postMessage({ id, op, args, at: this.now().toISOString() } satisfies WriterRequest);
+      // Requests made in the same turn of the event loop go in one message, so the thread makes
+      // them in one transaction with one flush: a lane's `done` and its next claim are asked for
+      // together, and the claim, which the next create call waits on, does not wait for a flush
+      // of its own after the `done` one.
+      this.outbox.push({ id, op, args, at: this.now().toISOString() });
+      if (this.outbox.length === 1) setImmediate(() => worker.postMessage(this.outbox.splice(0)));
     });
     this.inFlight.add(answer);
     const forget = () => this.inFlight.delete(answer);
@@ -65,12 +72,14 @@ export class SqliteWriter {
       // Its work is a few statements at a time: a small heap keeps the run's memory flat.
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },
     });
-    worker.on('message', (a: WriterAnswer) => {
-      const w = this.waiting.get(a.id);
-      if (!w) return;
-      this.waiting.delete(a.id);
-      if (a.error) w.reject(Object.assign(new Error(a.error.message), a.error.code === undefined ? {} : { code: a.error.code }));
-      else w.resolve(a.value);
+    worker.on('message', (answers: WriterAnswer[]) => {
+      for (const a of answers) {
+        const w = this.waiting.get(a.id);
+        if (!w) continue;
+        this.waiting.delete(a.id);
+        if (a.error) w.reject(Object.assign(new Error(a.error.message), a.error.code === undefined ? {} : { code: a.error.code }));
+        else w.resolve(a.value);
+      }
     });
     // The thread could not open the tracker or died: every write still waiting fails with its reason.
     const failAll = (err: Error) => {

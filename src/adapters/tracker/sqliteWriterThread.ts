@@ -45,23 +45,26 @@ async function flush(): Promise<void> {
   } catch (err) {
     // The commit (or BEGIN) failed: none of the batch is recorded, and each caller is told so.
     if (db.inTransaction) db.exec('ROLLBACK');
-    for (const r of batch) port?.postMessage({ id: r.id, error: failure(err) } satisfies WriterAnswer);
+    port?.postMessage(batch.map((r): WriterAnswer => ({ id: r.id, error: failure(err) })));
     return;
   }
   const results = await Promise.allSettled(settled);
-  batch.forEach((r, i) => {
-    const s = results[i] as PromiseSettledResult<unknown>;
-    port?.postMessage((s.status === 'fulfilled' ? { id: r.id, value: s.value } : { id: r.id, error: failure(s.reason) }) satisfies WriterAnswer);
-  });
+  // One message for the whole batch: one wake-up of the event loop, not one per submission.
+  port?.postMessage(
+    batch.map((r, i): WriterAnswer => {
+      const s = results[i] as PromiseSettledResult<unknown>;
+      return s.status === 'fulfilled' ? { id: r.id, value: s.value } : { id: r.id, error: failure(s.reason) };
+    }),
+  );
 }
 
-port.on('message', (m: WriterRequest | 'close') => {
+port.on('message', (m: WriterRequest[] | 'close') => {
   if (m === 'close') {
     db.close();
     port.close();
     return;
   }
-  queue.push(m);
+  queue.push(...m);
   // After the messages already waiting (they arrived during the last flush) have been queued too.
   if (!scheduled) {
     scheduled = true;

@@ -57,6 +57,9 @@ export async function startFakeJira(opts: FakeJiraOptions = {}): Promise<FakeJir
   const control = controlRouter(() => fake, (ms) => void (state.searchLagMs = ms));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // The latency is counted from the request's arrival, as a client sees a real server's: the
+    // fake's own work (reading, checking, recording) is part of it, not added on top.
+    const arrived = performance.now();
     // Every answer carries Jira's time, as a real server's does: the fake's clock, to the second.
     res.setHeader('Date', new Date(state.now()).toUTCString());
     const rawBody = await readBody(req);
@@ -104,7 +107,10 @@ export async function startFakeJira(opts: FakeJiraOptions = {}): Promise<FakeJir
     if (fault?.kind === 'status-after-effect') reply = faultReply(fault);
 
     const delay = state.latencyMs + (fault?.kind === 'delay' ? fault.ms : 0);
-    if (delay > 0) await sleep(delay);
+    // A fraction of a millisecond is kept: Node's timers count whole milliseconds from the loop's
+    // clock, so a whole `delay` would answer up to a millisecond late, every call.
+    const left = arrived + delay - performance.now();
+    if (delay > 0 && left > 0) await sleep(left);
     // The effect has happened; the client just never hears about it.
     if (fault?.kind === 'drop-after-effect') return void req.socket.destroy();
 
