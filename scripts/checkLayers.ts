@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 // Lowest first. A file belongs to the first entry whose prefix its path (under src/) starts with.
 export const LAYERS: [string, string[]][] = [
-  ['base', ['errors.ts', 'counts.ts', 'outcome.ts', 'config.ts', 'configTarget.ts', 'placeholders.ts', 'failpoints.ts', 'privateFiles.ts', 'wrap.ts', 'logging/', 'progress.ts', 'heapLimits.ts']],
+  ['base', ['errors.ts', 'counts.ts', 'outcome.ts', 'config.ts', 'configTarget.ts', 'placeholders.ts', 'failpoints.ts', 'privateFiles.ts', 'wrap.ts', 'logging/', 'progress.ts', 'heapLimits.ts', 'jitBudget.ts']],
   ['adapters', ['adapters/']],
   ['mapping', ['mapping/']],
   ['steps', ['steps/']],

@@ -14,6 +14,7 @@ import {
   type Logging,
   type LoggingOptions,
 } from '../../src/logging/index.js';
+import { redactJsonLine } from '../../src/logging/redact.js';
 
 const NOW = new Date('2026-11-23T09:15:02.345Z');
 const TOKEN = 'atl-TOKEN-9f8e7d6c5b4a';
@@ -217,6 +218,31 @@ describe('redaction', () => {
       note: 'since [REDACTED]',
       quoted: 'x [REDACTED] y',
     });
+  });
+
+  it('redactJsonLine: its quick look at the whole line never lets through what redacting each literal would catch', () => {
+    // Lines built to trip the quick look: secrets and credential shapes split over keys and values,
+    // next to quotes and escapes. The redactor without `mayFind` takes the long way on every line.
+    const r = makeRedactor(['on', 'pa"ss', 'tok-1234567890ab', '2026', 'p@ss/word']);
+    const longWay = (v: string) => r(v);
+    const parts = ['on', 'pa"ss', 'tok-1234567890ab', 'tok-1234567890a', '2026', 'p%40ss%2Fword', 'postgres://u:', 'x', '@h/db', 'Bearer ',
+      'abcdefghijklmnopqr', 'authorization', '":"', ': ', '=', '"', '?password=', '&', ' ', 'Basic', '%20', '\\', '\n', 'é', 'conf', ',', '}',
+      ...Array.from({ length: 40 }, (_, i) => `word${i}`)];
+    let seed = 7;
+    const pick = () => parts[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % parts.length] as string;
+    const text = (n: number) => Array.from({ length: n }, pick).join('');
+    let slow = 0;
+    for (let i = 0; i < 3000; i++) {
+      const record: Record<string, unknown> = { level: 'info', time: NOW.toISOString() };
+      for (let k = 0; k < 4; k++) record[text(1 + (i % 2))] = i % 5 === 0 ? 2026 : text(1 + (k % 4));
+      const line = `${JSON.stringify(record)}\n`;
+      const quick = redactJsonLine(line, r);
+      expect(quick).toBe(redactJsonLine(line, longWay));
+      if (quick !== line) slow++;
+    }
+    // Both kinds of line were tried: ones with something to redact, and ones without.
+    expect(slow).toBeGreaterThan(300);
+    expect(slow).toBeLessThan(2700);
   });
 
   it('redactUrlPassword', () => {

@@ -21,9 +21,15 @@ export interface DirectHttpOptions {
   transport: Transport;
 }
 
+// A boundary must not occur in the file. 96 random bits drawn once per process and a counter
+// make each one unguessable, so no submission can be written to contain it, without asking
+// the system for random bytes on every upload.
+const BOUNDARY_PREFIX = `----jira-sync-${randomBytes(12).toString('hex')}-`;
+let boundaries = 0;
+
 /** A file as one multipart/form-data part named "file", as JSM's attachTemporaryFile expects. */
 export function multipartFile(fileName: string, contentType: string, content: Buffer): { body: Buffer; contentType: string } {
-  const boundary = `----jira-sync-${randomBytes(12).toString('hex')}`;
+  const boundary = `${BOUNDARY_PREFIX}${(boundaries++).toString(36)}`;
   const safeName = fileName.replace(/["\r\n]/g, (c) => encodeURIComponent(c));
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\nContent-Type: ${contentType}\r\n\r\n`;
   return { body: Buffer.concat([Buffer.from(head), content, Buffer.from(`\r\n--${boundary}--\r\n`)]), contentType: `multipart/form-data; boundary=${boundary}` };
