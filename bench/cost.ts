@@ -11,6 +11,9 @@
 // BENCH_COST_TRACKER_DIR puts the trackers elsewhere: on a tmpfs (/dev/shm), where fsync costs
 // nothing, the difference to the normal figures is the time the event loop waits on the disk.
 // BENCH_NODE_ARGS adds node options (e.g. --trace-gc); with --profile the CLI's output is kept.
+// BENCH_COST_VS=path/to/other/dist/cli.js measures another build beside this one, in pairs
+// (each repeat runs both, in turn first), so a machine whose speed drifts over minutes moves
+// both alike; each case then gets a row for the other build and the median of the pairs' ratios.
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
@@ -27,7 +30,7 @@ export interface CostContext {
   concurrency: number;
   fakeJira: (opts: { latencyMs?: number; rateLimitPerSecond?: number }) => Promise<FakeJira>;
   workspace: (databaseUrl: string, jira: FakeJira, mappingPath: string | null, extra: Record<string, string>) => Workspace;
-  run: (ws: Workspace, args: string[], nodeArgs: string[]) => Promise<Measured>;
+  run: (ws: Workspace, args: string[], nodeArgs: string[], cli?: string) => Promise<Measured>;
   broken: string[];
   log: (line: string) => void;
 }
@@ -40,6 +43,8 @@ export interface CostSettings {
   profileDir: string | null;
   /** Where the trackers go instead of the workspace (e.g. a tmpfs, to tell fsync waits from CPU). */
   trackerDir: string | null;
+  /** Another build's dist/cli.js, measured in pairs with this one (BENCH_COST_VS). */
+  vs: string | null;
 }
 
 interface Drained {
@@ -53,7 +58,7 @@ interface Drained {
 const tableFor = (n: number) => `cost_submissions_${n}`;
 
 /** Every submission of a `n`-row table into a fresh tracker and a fresh fake Jira, `batch` per run. */
-async function drainOnce(ctx: CostContext, s: CostSettings, n: number, batch: number, latencyMs: number, nodeArgs: string[]): Promise<Drained> {
+async function drainOnce(ctx: CostContext, s: CostSettings, n: number, batch: number, latencyMs: number, nodeArgs: string[], cli?: string): Promise<Drained> {
   const jira = await ctx.fakeJira({ latencyMs });
   const ws = ctx.workspace(ctx.databaseUrl, jira, ctx.mappingPath, {
     SOURCE_TABLE: tableFor(n),
@@ -66,7 +71,7 @@ async function drainOnce(ctx: CostContext, s: CostSettings, n: number, batch: nu
   const maxRuns = Math.ceil(n / batch) + 1;
   while (jira.issues.length < n && d.runs < maxRuns) {
     const before = jira.issues.length;
-    const m = await ctx.run(ws, ['run'], nodeArgs);
+    const m = await ctx.run(ws, ['run'], nodeArgs, cli);
     d.runs++;
     // The CLI's own output (e.g. --trace-gc lines from BENCH_NODE_ARGS) next to the profiles.
     if (s.profileDir) fs.writeFileSync(path.join(s.profileDir, `batch${batch}-${latencyMs}ms-run${d.runs}.out`), m.stdout + m.stderr);
@@ -101,32 +106,65 @@ export async function measureCost(ctx: CostContext, s: CostSettings): Promise<Ro
     for (const batch of s.batches) {
       const n = Math.max(batch, s.submissions);
       const all: Drained[] = [];
-      for (let i = 0; i < s.repeats; i++) {
-        const d = await drainOnce(ctx, s, n, batch, latencyMs, nodeArgs);
+      const others: Drained[] = [];
+      const drain = async (i: number, cli?: string) => {
+        const d = await drainOnce(ctx, s, n, batch, latencyMs, nodeArgs, cli);
         const tps = d.tickets / (d.wallMs / 1000);
-        ctx.log(`  cost ${n} submissions, BATCH_SIZE ${batch}, ${latencyMs} ms/call, #${i + 1}: ${d.runs} runs, ${fmt.s(d.wallMs)}, ${fmt.n(tps)} tickets/s, CPU ${d.cpuMs === null ? 'n/a' : fmt.n(d.cpuMs / d.tickets)} ms/ticket, peak RSS ${fmt.mb(d.peakRssMb)}`);
-        all.push(d);
+        ctx.log(`  cost ${n} submissions, BATCH_SIZE ${batch}, ${latencyMs} ms/call, #${i + 1}${cli ? ' (BENCH_COST_VS)' : ''}: ${d.runs} runs, ${fmt.s(d.wallMs)}, ${fmt.n(tps)} tickets/s, CPU ${d.cpuMs === null ? 'n/a' : fmt.n(d.cpuMs / d.tickets)} ms/ticket, peak RSS ${fmt.mb(d.peakRssMb)}`);
+        return d;
+      };
+      for (let i = 0; i < s.repeats; i++) {
+        // In pairs, each build first in turn.
+        if (s.vs !== null && i % 2 === 1) others.push(await drain(i, s.vs));
+        all.push(await drain(i));
+        if (s.vs !== null && i % 2 === 0) others.push(await drain(i, s.vs));
       }
-      const tps = median(all.map((d) => d.tickets / (d.wallMs / 1000)));
-      const cpu = all.some((d) => d.cpuMs === null) ? null : median(all.map((d) => (d.cpuMs as number) / Math.max(1, d.tickets)));
-      const rss = all.some((d) => d.peakRssMb === null) ? null : median(all.map((d) => d.peakRssMb as number));
       const ceiling = ceilingOf(ctx.concurrency, latencyMs);
-      const share = Number.isFinite(ceiling) ? ` = ${fmt.pct(tps / ceiling)} of the ceiling ${fmt.n(ceiling)}` : ' (no ceiling at 0 ms)';
-      const spread = (xs: number[], f: (x: number) => string) => (xs.length > 1 ? ` [${f(Math.min(...xs))}–${f(Math.max(...xs))}]` : '');
       const runs = all[0]?.runs ?? 0;
       const whole = batch >= n;
+      const what = `${latencyMs} ms/call, BATCH_SIZE ${batch.toLocaleString('en')}: ${n.toLocaleString('en')} tickets in ${runs} run${runs === 1 ? '' : 's'}`;
+      const { tps, cpu, rss, result } = summarise(all, ceiling);
       rows.push({
-        what: `${latencyMs} ms/call, BATCH_SIZE ${batch.toLocaleString('en')}: ${n.toLocaleString('en')} tickets in ${runs} run${runs === 1 ? '' : 's'}`,
-        result:
-          `${fmt.n(tps)} tickets/s${share}${spread(all.map((d) => d.tickets / (d.wallMs / 1000)), (x) => fmt.n(x))}; ` +
-          `CPU ${cpu === null ? 'n/a' : `${fmt.n(cpu)} ms/ticket`}${cpu === null ? '' : spread(all.map((d) => (d.cpuMs as number) / d.tickets), (x) => fmt.n(x))}; ` +
-          `peak RSS ${fmt.mb(rss)}${rss === null ? '' : spread(all.map((d) => d.peakRssMb as number), (x) => fmt.mb(x))}`,
+        what,
+        result,
         // The issue's targets: 90% of the ceiling at 30 ms and ≤ 2.5 ms CPU at 0 ms, both for one
         // run of the whole backlog; peak RSS ≤ 120 MB whatever the batch.
         target: `${whole ? (latencyMs > 0 ? '≥ 90% of the ceiling; ' : 'CPU ≤ 2.5 ms/ticket; ') : ''}RSS ≤ 120 MB`,
         met: s.profileDir ? null : (!whole || (latencyMs > 0 ? tps >= 0.9 * ceiling : (cpu ?? Infinity) <= 2.5)) && (rss ?? Infinity) <= 120,
       });
+      if (s.vs !== null) {
+        const ratio = (f: (d: Drained) => number | null) => {
+          const xs: number[] = [];
+          all.forEach((d, i) => {
+            const [a, b] = [f(d), others[i] ? f(others[i] as Drained) : null];
+            if (a !== null && b !== null && b > 0) xs.push(a / b);
+          });
+          return xs.length > 0 ? fmt.n(median(xs)) : 'n/a';
+        };
+        const perTicket = (d: Drained) => (d.cpuMs === null ? null : d.cpuMs / Math.max(1, d.tickets));
+        const rate = (d: Drained) => d.tickets / (d.wallMs / 1000);
+        rows.push({
+          what: `${what}, BENCH_COST_VS (${s.vs})`,
+          result: `${summarise(others, ceiling).result}; this build ÷ that one, median of ${Math.min(all.length, others.length)} pairs: CPU per ticket ${ratio(perTicket)}, tickets/s ${ratio(rate)}`,
+          target: '',
+          met: null,
+        });
+      }
     }
   }
   return rows;
+}
+
+/** A case's medians [min–max] over its repeats, as the table gives them. */
+function summarise(all: Drained[], ceiling: number): { tps: number; cpu: number | null; rss: number | null; result: string } {
+  const tps = median(all.map((d) => d.tickets / (d.wallMs / 1000)));
+  const cpu = all.some((d) => d.cpuMs === null) ? null : median(all.map((d) => (d.cpuMs as number) / Math.max(1, d.tickets)));
+  const rss = all.some((d) => d.peakRssMb === null) ? null : median(all.map((d) => d.peakRssMb as number));
+  const share = Number.isFinite(ceiling) ? ` = ${fmt.pct(tps / ceiling)} of the ceiling ${fmt.n(ceiling)}` : ' (no ceiling at 0 ms)';
+  const spread = (xs: number[], f: (x: number) => string) => (xs.length > 1 ? ` [${f(Math.min(...xs))}–${f(Math.max(...xs))}]` : '');
+  const result =
+    `${fmt.n(tps)} tickets/s${share}${spread(all.map((d) => d.tickets / (d.wallMs / 1000)), (x) => fmt.n(x))}; ` +
+    `CPU ${cpu === null ? 'n/a' : `${fmt.n(cpu)} ms/ticket`}${cpu === null ? '' : spread(all.map((d) => (d.cpuMs as number) / d.tickets), (x) => fmt.n(x))}; ` +
+    `peak RSS ${fmt.mb(rss)}${rss === null ? '' : spread(all.map((d) => d.peakRssMb as number), (x) => fmt.mb(x))}`;
+  return { tps, cpu, rss, result };
 }

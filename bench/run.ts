@@ -11,7 +11,7 @@
 // seq scan); a missed target is reported in the table, not in the exit code.
 // Settings: BENCH_SUBMISSIONS, BENCH_BIG_ROWS, BENCH_LATENCY_MS, BENCH_SLOW_LIMIT,
 // BENCH_FAST_LIMIT, BENCH_CONCURRENCY, BENCH_IDLE_RUNS, BENCH_COST_REPEATS,
-// BENCH_COST_BATCHES and BENCH_COST_LATENCIES (comma-separated), BENCH_COST_TRACKER_DIR; PostgreSQL as for the tests.
+// BENCH_COST_BATCHES and BENCH_COST_LATENCIES (comma-separated), BENCH_COST_TRACKER_DIR, BENCH_COST_VS; PostgreSQL as for the tests.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -83,8 +83,8 @@ function workspace(databaseUrl: string, jira: FakeJira, mappingPath: string | nu
   return ws;
 }
 
-const run = (ws: Workspace, args: string[] = ['run'], timeoutMs = 30 * 60_000, nodeArgs: string[] = []) =>
-  measureNode([...nodeArgs, CLI, ...args], { cwd: ws.dir, env: ws.env, timeoutMs });
+const run = (ws: Workspace, args: string[] = ['run'], timeoutMs = 30 * 60_000, nodeArgs: string[] = [], cli = CLI) =>
+  measureNode([...nodeArgs, cli, ...args], { cwd: ws.dir, env: ws.env, timeoutMs });
 
 function expectOk(what: string, m: Measured, summary?: RegExp): void {
   if (m.code !== 0) broken.push(`${what}: exit ${m.code}: ${m.stderr.trim().split('\n').slice(-3).join(' / ')}`);
@@ -327,7 +327,9 @@ async function mainCost(): Promise<void> {
     repeats: profileDir ? 1 : S.costRepeats,
     profileDir: profileDir === null ? null : path.resolve(profileDir),
     trackerDir: process.env.BENCH_COST_TRACKER_DIR ?? null,
+    vs: process.env.BENCH_COST_VS ? path.resolve(process.env.BENCH_COST_VS) : null,
   };
+  if (settings.vs !== null && !fs.existsSync(settings.vs)) throw new Error(`BENCH_COST_VS: no such file ${settings.vs} (the other build's dist/cli.js)`);
   const rows = await measureCost(
     {
       client,
@@ -336,7 +338,7 @@ async function mainCost(): Promise<void> {
       concurrency: S.concurrency,
       fakeJira,
       workspace,
-      run: (ws, args, nodeArgs) => run(ws, args, 30 * 60_000, nodeArgs),
+      run: (ws, args, nodeArgs, cli) => run(ws, args, 30 * 60_000, nodeArgs, cli),
       broken,
       log,
     },
@@ -349,7 +351,7 @@ async function mainCost(): Promise<void> {
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB; ${m.os}; Node ${m.node}; PostgreSQL ${pgVersion} (${found.how}).`,
     `Settings: at least ${S.submissions} submissions per case, fresh tracker${settings.trackerDir ? ` in ${settings.trackerDir}` : ''}, fake Jira without rate limit, JIRA_CONCURRENCY ${S.concurrency}, LOG_LEVEL info; ` +
       `median of ${settings.repeats} [min–max]; CPU = user + system of the CLI process(es) by GNU time; peak RSS by ${rssMethod()}.`,
-    `Command: \`npm run ${smoke ? 'bench:smoke' : 'bench'} -- ${big ? '--cost-big' : '--cost'}${profileDir ? ' --profile=DIR' : ''}\`; took ${fmt.s(performance.now() - started)}.`,
+    `Command: \`${settings.vs ? `BENCH_COST_VS=${settings.vs} ` : ''}npm run ${smoke ? 'bench:smoke' : 'bench'} -- ${big ? '--cost-big' : '--cost'}${profileDir ? ' --profile=DIR' : ''}\`; took ${fmt.s(performance.now() - started)}.`,
   ];
   process.stdout.write(`${table(header, rows, smoke)}\n`);
 }
