@@ -10,7 +10,7 @@ import { optimiseLater } from './src/jitBudget.ts';
 if (${later}) optimiseLater();
 function hot(s) { let t = 0; for (let i = 0; i < s.length; i++) t += s.charCodeAt(i) * i; return t; }
 let sum = 0;
-for (let i = 0; i < 1000; i++) sum += hot('abcdefghij' + i);
+for (let i = 0; i < 300; i++) sum += hot('abcdefghij' + i);
 console.log(sum > 0);
 `;
 
