@@ -3,7 +3,7 @@
 // that runs for minutes on the same code; a run is a few seconds of many different functions,
 // and measured on a 1,000-ticket run with no latency, V8's background threads spent about
 // 0.5 ms of CPU per ticket compiling, a fifth of the run's CPU, for code the run was nearly
-// done with (BENCHMARKS.md, "Issue 14"). A larger budget optimises only the functions that
+// done with (BENCHMARKS.md, "Issue 14, third pass"). A larger budget optimises only the functions that
 // stay hot for longer. How much larger was measured both ways: about 4 times V8's own cut a
 // 1,000-ticket run's CPU by 8% and left a 10,000-ticket run's as it was; 15 times cut the
 // short run's by 15% but cost the long run 38% more, so it is not that.

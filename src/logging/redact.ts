@@ -177,7 +177,7 @@ export function redactJsonLine(line: string, redact: ((s: string) => string) & {
   if (redact.mayFind && !rest.includes('\\') && !redact.mayFind(rest)) return line;
   return (
     prefix +
-    line.slice(prefix.length).replace(JSON_STRING, (literal) => {
+    rest.replace(JSON_STRING, (literal) => {
       const value = literal.includes('\\') ? (JSON.parse(literal) as string) : literal.slice(1, -1);
       const redacted = redact(value);
       return redacted === value ? literal : JSON.stringify(redacted);
