@@ -6,7 +6,7 @@
 // done with (BENCHMARKS.md, "Issue 14, third pass"). A larger budget optimises only the functions that
 // stay hot for longer. How much larger was measured both ways: about 4 times V8's own cut a
 // 1,000-ticket run's CPU by 8% and left a 10,000-ticket run's as it was; 15 times cut the
-// short run's by 15% but cost the long run 38% more, so it is not that.
+// short run's by 9% but cost the long run 38% more, so it is not that.
 // The flag can be set from here because V8 reads it each time it gives a function its budget,
 // which for nearly all of a run's functions is their first call, after this.
 // Only V8 11 (Node 20) has this flag. V8 12 and later (Node 22, 24) count calls instead, with
