@@ -56,6 +56,9 @@ interface Drained {
 }
 
 const tableFor = (n: number) => `cost_submissions_${n}`;
+/** Tickets per second of wall time, and CPU ms per ticket (null where GNU time gave none). */
+const rate = (d: Drained) => d.tickets / (d.wallMs / 1000);
+const perTicket = (d: Drained) => (d.cpuMs === null ? null : d.cpuMs / Math.max(1, d.tickets));
 
 /** Every submission of a `n`-row table into a fresh tracker and a fresh fake Jira, `batch` per run. */
 async function drainOnce(ctx: CostContext, s: CostSettings, n: number, batch: number, latencyMs: number, nodeArgs: string[], cli?: string): Promise<Drained> {
@@ -109,8 +112,8 @@ export async function measureCost(ctx: CostContext, s: CostSettings): Promise<Ro
       const others: Drained[] = [];
       const drain = async (i: number, cli?: string) => {
         const d = await drainOnce(ctx, s, n, batch, latencyMs, nodeArgs, cli);
-        const tps = d.tickets / (d.wallMs / 1000);
-        ctx.log(`  cost ${n} submissions, BATCH_SIZE ${batch}, ${latencyMs} ms/call, #${i + 1}${cli ? ' (BENCH_COST_VS)' : ''}: ${d.runs} runs, ${fmt.s(d.wallMs)}, ${fmt.n(tps)} tickets/s, CPU ${d.cpuMs === null ? 'n/a' : fmt.n(d.cpuMs / d.tickets)} ms/ticket, peak RSS ${fmt.mb(d.peakRssMb)}`);
+        const cpu = perTicket(d);
+        ctx.log(`  cost ${n} submissions, BATCH_SIZE ${batch}, ${latencyMs} ms/call, #${i + 1}${cli ? ' (BENCH_COST_VS)' : ''}: ${d.runs} runs, ${fmt.s(d.wallMs)}, ${fmt.n(rate(d))} tickets/s, CPU ${cpu === null ? 'n/a' : fmt.n(cpu)} ms/ticket, peak RSS ${fmt.mb(d.peakRssMb)}`);
         return d;
       };
       for (let i = 0; i < s.repeats; i++) {
@@ -141,8 +144,6 @@ export async function measureCost(ctx: CostContext, s: CostSettings): Promise<Ro
           });
           return xs.length > 0 ? fmt.n(median(xs)) : 'n/a';
         };
-        const perTicket = (d: Drained) => (d.cpuMs === null ? null : d.cpuMs / Math.max(1, d.tickets));
-        const rate = (d: Drained) => d.tickets / (d.wallMs / 1000);
         rows.push({
           what: `${what}, BENCH_COST_VS (${s.vs})`,
           result: `${summarise(others, ceiling).result}; this build ÷ that one, median of ${Math.min(all.length, others.length)} pairs: CPU per ticket ${ratio(perTicket)}, tickets/s ${ratio(rate)}`,
@@ -157,14 +158,15 @@ export async function measureCost(ctx: CostContext, s: CostSettings): Promise<Ro
 
 /** A case's medians [min–max] over its repeats, as the table gives them. */
 function summarise(all: Drained[], ceiling: number): { tps: number; cpu: number | null; rss: number | null; result: string } {
-  const tps = median(all.map((d) => d.tickets / (d.wallMs / 1000)));
-  const cpu = all.some((d) => d.cpuMs === null) ? null : median(all.map((d) => (d.cpuMs as number) / Math.max(1, d.tickets)));
+  const tps = median(all.map(rate));
+  const cpus = all.map(perTicket).filter((x): x is number => x !== null);
+  const cpu = cpus.length < all.length ? null : median(cpus);
   const rss = all.some((d) => d.peakRssMb === null) ? null : median(all.map((d) => d.peakRssMb as number));
   const share = Number.isFinite(ceiling) ? ` = ${fmt.pct(tps / ceiling)} of the ceiling ${fmt.n(ceiling)}` : ' (no ceiling at 0 ms)';
   const spread = (xs: number[], f: (x: number) => string) => (xs.length > 1 ? ` [${f(Math.min(...xs))}–${f(Math.max(...xs))}]` : '');
   const result =
-    `${fmt.n(tps)} tickets/s${share}${spread(all.map((d) => d.tickets / (d.wallMs / 1000)), (x) => fmt.n(x))}; ` +
-    `CPU ${cpu === null ? 'n/a' : `${fmt.n(cpu)} ms/ticket`}${cpu === null ? '' : spread(all.map((d) => (d.cpuMs as number) / d.tickets), (x) => fmt.n(x))}; ` +
+    `${fmt.n(tps)} tickets/s${share}${spread(all.map(rate), (x) => fmt.n(x))}; ` +
+    `CPU ${cpu === null ? 'n/a' : `${fmt.n(cpu)} ms/ticket`}${cpu === null ? '' : spread(cpus, (x) => fmt.n(x))}; ` +
     `peak RSS ${fmt.mb(rss)}${rss === null ? '' : spread(all.map((d) => d.peakRssMb as number), (x) => fmt.mb(x))}`;
   return { tps, cpu, rss, result };
 }
