@@ -23,7 +23,8 @@ import { LEVEL_VALUES, makeConsoleWriter, noColorFromEnv, type ConsoleOptions } 
 import { DependencyError, describeFileError } from '../errors.js';
 import { ensurePrivateDir, ensurePrivateFile } from '../privateFiles.js';
 import { OWN_LOG_FILES, rollAndPrune, type RollResult } from './files.js';
-import { REDACT_PATHS, REDACTED, makeRedactor, redactJsonLine } from './redact.js';
+import { REDACTED, makeRedactor, redactJsonLine } from './redact.js';
+import { ERR_REDACT_PATHS, censorChildBindings, censorKeys } from './redactKeys.js';
 import { LOG_TO_STDOUT, stdoutSink } from './stdout.js';
 import { summaryJson, type SummaryFields } from './summaryLine.js';
 
@@ -188,21 +189,22 @@ export function createLogging(opts: LoggingOptions): Logging {
       },
     };
 
-    const logger = pino(
+    const logger = censorChildBindings(pino(
       {
         level: opts.level,
         base: { pid: process.pid, hostname: os.hostname(), runId: opts.runId, module: name },
         // ISO time from the injectable clock: greppable by date and testable.
         timestamp: () => `,"time":"${now().toISOString()}"`,
-        formatters: { level: (label) => ({ level: label }) },
-        redact: { paths: REDACT_PATHS, censor: REDACTED },
+        // Keys never logged (REDACT_PATHS): censorKeys for the fields, pino for `err` (redactKeys.ts).
+        formatters: { level: (label) => ({ level: label }), log: censorKeys, bindings: censorKeys },
+        redact: { paths: ERR_REDACT_PATHS, censor: REDACTED },
         // Last step before any output: scrub configured secret values from the
         // fully serialised line, which covers msg, err.message, err.stack and
         // nested objects in one place, for the file and the console alike.
         hooks: { streamWrite: (s) => redactJsonLine(s, redact) },
       },
       sink,
-    );
+    ));
     loggers.set(cacheKey, logger);
 
     if (cacheKey === 'main' && rollReport) reportRoll(logger, rollReport);
