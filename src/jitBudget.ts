@@ -4,8 +4,8 @@
 // and measured on a 1,000-ticket run with no latency, V8's background threads spent about
 // 0.5 ms of CPU per ticket compiling, a fifth of the run's CPU, for code the run was nearly
 // done with (BENCHMARKS.md, "Issue 14, third pass"). A larger budget optimises only the functions that
-// stay hot for longer. How much larger was measured both ways: about 4 times V8's own cut a
-// 1,000-ticket run's CPU by 8% and left a 10,000-ticket run's as it was; 15 times cut the
+// stay hot for longer. How much larger was measured both ways: about 7 times V8's own cut a
+// 1,000-ticket run's CPU by 8% and left a 10,000-ticket run's as it was; 30 times cut the
 // short run's by 9% but cost the long run 38% more, so it is not that.
 // The flag can be set from here because V8 reads it each time it gives a function its budget,
 // which for nearly all of a run's functions is their first call, after this.
@@ -14,7 +14,7 @@
 // standard error, so none is set there, and those runs are as they were (not measured).
 import v8 from 'node:v8';
 
-/** Bytecode budget before a function is considered for TurboFan (V8 11's default: 132 KiB). */
+/** Bytecode budget before a function is considered for TurboFan (V8 11's default, as `node --v8-options` prints it: 67,584 bytes, 66 KiB). */
 export const INTERRUPT_BUDGET = 500_000;
 
 /** Whether this V8 has `--interrupt-budget` (V8 11 and before). */
