@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 
 import { REDACT_PATHS, REDACTED } from '../../src/logging/redact.js';
-import { ERR_REDACT_PATHS, censorChildBindings, censorKeys } from '../../src/logging/redactKeys.js';
+import { ERR_REDACT_PATHS, censorChildBindings, censorKeys, keyRedaction, pathShapes } from '../../src/logging/redactKeys.js';
 
 function logger(how: 'pino' | 'censorKeys', lines: string[]): Logger {
   const sink = { write: (s: string) => void lines.push(s) };
@@ -92,5 +92,26 @@ describe('censorKeys', () => {
   it('returns the very object it was given when nothing in it is censored', () => {
     const f = { ticketKey: 'ABC-1', file: 'submission.json', nested: { headers: { accept: 'x' } } };
     expect(censorKeys(f)).toBe(f);
+  });
+
+  it('refuses a path in REDACT_PATHS of a shape it does not apply, naming it, so no key is left to nobody', () => {
+    expect(() => pathShapes(['password', 'config.apiKey'])).toThrow('"config.apiKey"');
+    expect(() => pathShapes(['*.*.token'])).toThrow('"*.*.token"');
+    const shapes = pathShapes(REDACT_PATHS);
+    expect([...shapes.top]).toContain('password');
+    expect([...shapes.nested]).toContain('apiToken');
+    expect([...shapes.headers]).toEqual(['authorization', 'Authorization']);
+    expect(shapes.err).toContain('err.config.headers.Authorization');
+  });
+
+  it('censors a key added to the list in each shape, a headers key in a headers field too', () => {
+    const { censorKeys: censor, errPaths } = keyRedaction(['secret', '*.apiKey', 'headers.x-api-key', 'err.config.data']);
+    expect(censor({ secret: 1, note: { apiKey: 'k', other: 'o' }, headers: { 'x-api-key': 'h', accept: 'a' }, request: { headers: { 'x-api-key': 'h2' } } })).toEqual({
+      secret: REDACTED,
+      note: { apiKey: REDACTED, other: 'o' },
+      headers: { 'x-api-key': REDACTED, accept: 'a' },
+      request: { headers: { 'x-api-key': REDACTED } },
+    });
+    expect(errPaths).toEqual(['err.apiKey', 'err.headers.x-api-key', 'err.config.data']);
   });
 });
