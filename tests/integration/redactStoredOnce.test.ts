@@ -77,4 +77,38 @@ describe('redactStoredTextsOnce', () => {
       db.close();
     }
   });
+
+  it('waits for a run that writes meanwhile instead of failing with "database is locked" (two runs opening one tracker)', () => {
+    const db = tracker();
+    const other = openTrackerDb(db.name);
+    other.pragma('busy_timeout = 0');
+    try {
+      storeText(db, 'a', `HTTP 401 for token ${TOKEN}`);
+      const redact = makeRedactor([TOKEN]);
+      let tried = 0;
+      // The other run commits a write while this one is reading the stored texts. With a deferred
+      // transaction that write went through and this pass's own first write then failed at once
+      // (SQLite cannot move a reader whose snapshot is stale to writing); the pass now holds the
+      // write lock from its start, so the other run is the one that waits.
+      const changed = redactStoredTextsOnce(db, [TOKEN], Object.assign((s: string) => {
+        if (tried++ === 0) {
+          try {
+            storeText(other, 'b', 'written by the other run');
+          } catch (err) {
+            expect(String((err as { code?: unknown }).code)).toMatch(/^SQLITE_BUSY/);
+          }
+        }
+        return redact(s);
+      }, { mayFind: redact.mayFind }));
+      expect(tried).toBeGreaterThan(0);
+      expect(changed).toBe(1);
+      expect(textOf(db, 'a')).toBe('HTTP 401 for token [REDACTED]');
+      // The other run's write goes through once the pass has committed.
+      storeText(other, 'c', 'written after the pass');
+      expect(textOf(db, 'c')).toBe('written after the pass');
+    } finally {
+      other.close();
+      db.close();
+    }
+  });
 });

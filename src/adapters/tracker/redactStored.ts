@@ -45,7 +45,7 @@ export function redactStoredTexts(db: Database.Database, redact: (s: string) => 
         }
       }
     }
-  })();
+  }).immediate();
   return changed;
 }
 
@@ -63,13 +63,20 @@ function recorded(db: Database.Database): { rules: number; secrets: number } | n
  *  Returns how many stored texts changed, or null when the pass was not needed. */
 export function redactStoredTextsOnce(db: Database.Database, secrets: readonly string[], redact: (s: string) => string, now: () => Date = () => new Date()): number | null {
   const count = secretCount(secrets);
-  const done = recorded(db);
-  if (done && done.rules === REDACTION_RULES && done.secrets === count) return null;
-  let changed = 0;
+  const isDone = () => {
+    const done = recorded(db);
+    return done !== null && done.rules === REDACTION_RULES && done.secrets === count;
+  };
+  if (isDone()) return null;
+  let changed: number | null = null;
+  // IMMEDIATE: the write lock from the start, waited for (busy_timeout) while another run holds
+  // it. A deferred transaction reads first, and if another run commits before its first write,
+  // SQLite fails that write at once ("database is locked"), as two runs starting together saw.
   db.transaction(() => {
+    if (isDone()) return; // the other run did the pass while this one waited
     changed = redactStoredTexts(db, redact);
     db.exec('CREATE TABLE IF NOT EXISTS redaction_pass (id INTEGER PRIMARY KEY CHECK (id = 1), rules INTEGER NOT NULL, secret_count INTEGER NOT NULL, done_at TEXT NOT NULL)');
     db.prepare('INSERT INTO redaction_pass (id, rules, secret_count, done_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET rules = excluded.rules, secret_count = excluded.secret_count, done_at = excluded.done_at').run(REDACTION_RULES, count, now().toISOString());
-  })();
+  }).immediate();
   return changed;
 }
