@@ -104,7 +104,7 @@ export function openTrackerDb(file: string, opts: { readonly?: boolean } = {}): 
   try {
     // Several runs may touch the file at once (a bypassed lock, status during a run):
     // wait for a writer instead of failing at once.
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (opts.readonly) {
       // Reads the first page, so a damaged file is told here, in words, not in the first query.
       db.prepare('SELECT count(*) FROM sqlite_master').get();
@@ -112,7 +112,7 @@ export function openTrackerDb(file: string, opts: { readonly?: boolean } = {}): 
       return db;
     }
     // WAL + FULL: a committed transition survives a power cut, which the crash-safety promise rests on.
-    db.pragma('journal_mode = WAL');
+    enableWal(db);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma(`cache_size = -${CACHE_KIB}`);
@@ -121,6 +121,27 @@ export function openTrackerDb(file: string, opts: { readonly?: boolean } = {}): 
   } catch (err) {
     db.close();
     throw trackerFileError(file, err);
+  }
+}
+
+/** How long a tracker connection waits for another process's lock before it fails. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/** Sets WAL mode, waiting as busy_timeout would. Switching a new file to WAL reads it, then
+ *  writes its header; when another process holds the write lock then (two runs starting together
+ *  on a new tracker both switch it), SQLite answers SQLITE_BUSY at once, without its busy
+ *  handler, since a reader that waited to write could deadlock. So the wait is made here. */
+function enableWal(db: SqliteDatabase): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if (!String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw err;
+      Atomics.wait(pause, 0, 0, 10); // opening is synchronous throughout: a short sleep, then again
+    }
   }
 }
 
