@@ -39,37 +39,35 @@ function holdLock(file: string, holdMs: number, begin: string): Promise<{ releas
   });
 }
 
+/** Opens `file` while another connection holds its write lock for 300 ms; checks the open waited
+ *  for it and ended in WAL mode, then runs `check` on the connection. */
+async function openWhileLocked(file: string, check: (db: ReturnType<typeof openTrackerDb>) => void = () => undefined): Promise<void> {
+  const other = await holdLock(file, 300, 'BEGIN IMMEDIATE');
+  const started = Date.now();
+  const db = openTrackerDb(file);
+  try {
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    check(db);
+  } finally {
+    db.close();
+  }
+  await other.released;
+}
+
 describe('opening a tracker', () => {
   it('waits for another process that has the new file open, instead of failing with "database is locked"', async () => {
-    const file = path.join(newDir(), 'tracker.db');
-    const other = await holdLock(file, 300, 'BEGIN IMMEDIATE');
-    const started = Date.now();
-    const db = openTrackerDb(file);
-    try {
-      // The switch to WAL reads the new file, then must write its header while the other holds
-      // the write lock: SQLite does not wait there (a reader that waited to write could deadlock),
-      // so openTrackerDb waits, and the switch is made once the other is done.
-      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    // The switch to WAL reads the new file, then must write its header while the other holds the
+    // write lock: SQLite does not wait there (a reader that waited to write could deadlock), so
+    // openTrackerDb waits, and the switch is made once the other is done.
+    await openWhileLocked(path.join(newDir(), 'tracker.db'), (db) => {
       expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'submissions'").get()).toEqual({ n: 1 });
-    } finally {
-      db.close();
-    }
-    await other.released;
+    });
   });
 
   it('waits for a run that is writing to the tracker when it opens it (WAL)', async () => {
     const file = path.join(newDir(), 'tracker.db');
     openTrackerDb(file).close();
-    const other = await holdLock(file, 300, 'BEGIN IMMEDIATE');
-    const started = Date.now();
-    const db = openTrackerDb(file);
-    try {
-      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    } finally {
-      db.close();
-    }
-    await other.released;
+    await openWhileLocked(file);
   });
 });
