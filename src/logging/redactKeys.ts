@@ -3,10 +3,10 @@
 // redaction (a selective clone, a walk of every path, a JSON.stringify) on every field of every
 // line and on the message, whether or not a field holds such a key: in the profile of a
 // 1,000-ticket run, 68 ms of the 219 ms spent logging; this file's code took 14 ms in the same
-// place (BENCHMARKS.md, "Issue 14, fourth pass"). Here the same paths are a few property lookups
-// per field, and a field is copied only when it holds one, so the caller's object is never changed. `err` is left to pino's redaction
-// (ERR_REDACT_PATHS): its paths are about the object pino's error serializer makes, which only
-// exists after this step.
+// place (BENCHMARKS.md, "Issue 14, fourth pass"). Here the same paths are a few property
+// lookups per field, and a field is copied only when it holds one, so the caller's object is
+// never changed. `err` is left to pino's redaction (ERR_REDACT_PATHS): its paths are about the
+// object pino's error serializer makes, which only exists after this step.
 import type { Logger } from 'pino';
 import { REDACT_PATHS, REDACTED } from './redact.js';
 
