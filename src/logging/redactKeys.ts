@@ -28,7 +28,8 @@ export function pathShapes(paths: readonly string[]): { top: Set<string>; nested
 }
 
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+/** An object whose keys the paths can name (an array's items are not censored by key). */
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** `keys` of `o` (own properties, whatever their value) as REDACTED, in a copy; `o` when it has none. */
 function censorOwn<T extends Record<string, unknown>>(o: T, keys: Set<string>): T {
@@ -67,10 +68,10 @@ export function keyRedaction(paths: readonly string[]): KeyRedaction {
 
   /** A field's value with the one-level paths applied ('*.password', '*.headers.authorization'). */
   const censorField = (key: string, v: unknown): unknown => {
-    if (!isObject(v) || Array.isArray(v)) return v;
+    if (!isRecord(v)) return v;
     let out = censorOwn(v, key === 'headers' ? inHeadersField : nested);
     const h = v.headers;
-    if (isObject(h) && !Array.isArray(h)) {
+    if (isRecord(h)) {
       const censored = censorOwn(h, headers);
       if (censored !== h) (out = out === v ? copyOf(v) : out).headers = censored;
     }
